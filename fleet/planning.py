@@ -1,0 +1,207 @@
+"""Classical planning: compile a world and its skills into unified-planning, solve with Fast Downward."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from fleet.errors import PlanningError
+from fleet.goals import parse_goal
+from fleet.literals import AllOf, AnyOf, Condition, Literal
+from fleet.plan import Plan, dag_from_sequence
+from fleet.skills import SkillSpec
+from fleet.state import WorldState
+from fleet.validate import PlanValidationError, check_plan
+from fleet.world import FLUENT_SIGNATURES, World
+
+# unified-planning names share one namespace, so each kind of name gets its own prefix
+_UP_TYPES = {"robot": "t_robot", "place": "t_place", "object": "t_object"}
+
+
+class _Compiler:
+    """Builds one unified-planning problem for a world, a state and a goal."""
+
+    def __init__(self, world: World):
+        import unified_planning.shortcuts as up
+
+        self.up = up
+        self.world = world
+        self.types = {kind: up.UserType(name) for kind, name in _UP_TYPES.items()}
+        self.objects: dict[str, object] = {}
+        self.fluents: dict[str, object] = {}
+        self.problem = up.Problem(world.name)
+
+    def fluent(self, name: str, kinds: tuple[str, ...]):
+        if name not in self.fluents:
+            params = {f"a{i}": self.types[k] for i, k in enumerate(kinds)}
+            fluent = self.up.Fluent(f"f_{name}", self.up.BoolType(), **params)
+            self.fluents[name] = fluent
+            self.problem.add_fluent(fluent, default_initial_value=False)
+        return self.fluents[name]
+
+    def declare(self, state: WorldState) -> None:
+        w = self.world
+        for kind, names in (
+            ("robot", [r.name for r in w.robots]),
+            ("place", [p.name for p in w.places]),
+            ("object", [o.name for o in w.objects]),
+        ):
+            for name in names:
+                self.objects[name] = self.up.Object(f"o_{name}", self.types[kind])
+                self.problem.add_object(self.objects[name])
+        for name, kinds in FLUENT_SIGNATURES.items():
+            self.fluent(name, kinds)
+        for state_name in w.state_names:
+            self.fluent(state_name, ("object",))
+        for fact in state.facts:
+            if fact[0] in self.fluents and all(a in self.objects for a in fact[1:]):
+                self.problem.set_initial_value(self.fluents[fact[0]](*(self.objects[a] for a in fact[1:])), True)
+        # static facts, precomputed: the planner only sees which ground facts are true
+        can_reach = self.fluent("can_reach", ("robot", "place"))
+        can_carry = self.fluent("can_carry", ("robot", "object"))
+        for robot in w.robots:
+            for place in w.places:
+                if w.can_reach(robot.name, place.name):
+                    self.problem.set_initial_value(can_reach(self.objects[robot.name], self.objects[place.name]), True)
+            for obj in w.objects:
+                if w.can_carry(robot.name, obj.name):
+                    self.problem.set_initial_value(can_carry(self.objects[robot.name], self.objects[obj.name]), True)
+        for state_name in w.state_names:
+            has = self.fluent(f"has_state__{state_name}", ("object",))
+            for obj in w.objects:
+                if state_name in obj.states:
+                    self.problem.set_initial_value(has(self.objects[obj.name]), True)
+
+    def add_skill(self, skill: SkillSpec) -> None:
+        up = self.up
+        params = {name: self.types[spec.kind] for name, spec in skill.parameters.items()}
+        action = up.InstantaneousAction(f"a_{skill.name}", **params)
+        for name, spec in skill.parameters.items():
+            domain = self.fluent(f"domain__{skill.name}__{name}", (spec.kind,))
+            for value in self.world.param_domain(spec):
+                self.problem.set_initial_value(domain(self.objects[value]), True)
+            action.add_precondition(domain(action.parameter(name)))
+        if len({n for n, s in skill.parameters.items() if s.kind == "robot"}) > 1:
+            robots = [action.parameter(n) for n in skill.robot_params]
+            for i, a in enumerate(robots):
+                for b in robots[i + 1 :]:
+                    action.add_precondition(up.Not(up.Equals(a, b)))
+        moves_robots = any(e.predicate == "robot_at" for e in skill.effect_literals)
+        for condition in skill.preconditions_parsed:
+            if not moves_robots and isinstance(condition, Literal) and condition.predicate == "robot_at":
+                continue  # robots travel to every subtask by themselves; can_reach guards where they go
+            action.add_precondition(self.expression(condition, action))
+        for effect in skill.effect_literals:
+            action.add_effect(self.atom(effect, action), not effect.negated)
+        self.problem.add_action(action)
+
+    def atom(self, literal: Literal, action=None):
+        if literal.predicate == "has_state":
+            fluent = self.fluents[f"has_state__{literal.args[1]}"]
+            args = literal.args[:1]
+        else:
+            fluent = self.fluents[literal.predicate]
+            args = literal.args
+        values = [action.parameter(a) if action is not None else self.objects[a] for a in args]
+        return fluent(*values)
+
+    def expression(self, condition: Condition, action=None):
+        up = self.up
+        if isinstance(condition, Literal):
+            atom = self.atom(condition, action)
+            return up.Not(atom) if condition.negated else atom
+        if isinstance(condition, AnyOf):
+            return up.Or(*(self.expression(c, action) for c in condition.options))
+        assert isinstance(condition, AllOf)
+        return up.And(*(self.expression(c, action) for c in condition.parts))
+
+
+def plan_goal(
+    world: World,
+    goal: Union[str, list[str], list[Literal]],
+    state: Optional[WorldState] = None,
+    timeout_s: float = 60.0,
+) -> Plan:
+    """Plan a goal from a state (the world's initial state by default) into a validated DAG.
+
+    Raises GoalError for a malformed goal, PlanningError when no plan exists or none was found
+    in time, and PlanValidationError if the result does not check out (which would be a bug).
+    """
+    import unified_planning.shortcuts as up
+    from unified_planning.engines import PlanGenerationResultStatus as Status
+
+    literals = goal if goal and isinstance(goal[0], Literal) else parse_goal(world, goal)  # type: ignore[arg-type]
+    state = state or WorldState.initial(world)
+    if all(state.holds(lit) for lit in literals):
+        return Plan(goal=[str(g) for g in literals], subtasks=[])
+    compiler = _Compiler(world)
+    compiler.declare(state)
+    for skill in world.skill_list:
+        if skill.plannable:
+            compiler.add_skill(skill)
+    for literal in literals:
+        compiler.problem.add_goal(compiler.expression(literal))
+
+    up.get_environment().credits_stream = None
+    with up.OneshotPlanner(name="fast-downward") as planner:
+        result = planner.solve(compiler.problem, timeout=timeout_s)
+    if result.status in (Status.UNSOLVABLE_PROVEN, Status.UNSOLVABLE_INCOMPLETELY):
+        raise PlanningError(_unsolvable_reason(world, literals, state))
+    if result.status == Status.TIMEOUT or result.plan is None:
+        raise PlanningError(
+            f"no plan found for {', '.join(map(str, literals))} within {timeout_s:g} s ({result.status.name.lower()})"
+        )
+    steps = [
+        (
+            step.action.name.removeprefix("a_"),
+            {p.name: str(v).removeprefix("o_") for p, v in zip(step.action.parameters, step.actual_parameters)},
+        )
+        for step in result.plan.actions
+    ]
+    dag = dag_from_sequence(world, steps, literals)
+    try:
+        checked = check_plan(world, dag, literals, state)
+    except PlanValidationError as err:
+        raise PlanningError(f"the planner's plan did not validate, which is a bug: {err}") from err
+    return checked
+
+
+def _unsolvable_reason(world: World, goal: list[Literal], state: WorldState) -> str:
+    """Explain an unsolvable goal as precisely as cheap checks allow."""
+    reasons = []
+    for literal in goal:
+        if state.holds(literal):
+            continue
+        achievers = [
+            skill
+            for skill in world.skill_list
+            if skill.plannable
+            and any(e.predicate == literal.predicate and e.negated == literal.negated for e in skill.effect_literals)
+        ]
+        if not achievers:
+            reasons.append(f"no skill makes {literal} true")
+            continue
+        staffed = [
+            skill
+            for skill in achievers
+            if all(any(skill.capability_of(p) in world.kind_of(r.name).capabilities for r in world.robots) for p in skill.robot_params)
+        ]
+        if not staffed:
+            needed = sorted({skill.capability_of(p) for skill in achievers for p in skill.robot_params})
+            reasons.append(
+                f"{literal} needs {', '.join(s.name for s in achievers)}, and no robot has {' or '.join(needed)}"
+            )
+    if not reasons and len(goal) > 1:
+        reasons = [f"{lit} cannot be reached from the current state" for lit in goal if not _solvable(world, [lit], state)]
+        if not reasons:
+            reasons.append("each part can be reached alone, but not all of them together")
+    if not reasons:
+        reasons.append("no sequence of the fleet's skills leads there from the current state")
+    return f"no plan reaches {', '.join(map(str, goal))}: " + "; ".join(reasons)
+
+
+def _solvable(world: World, goal: list[Literal], state: WorldState) -> bool:
+    try:
+        plan_goal(world, goal, state, timeout_s=20.0)
+        return True
+    except PlanningError:
+        return False

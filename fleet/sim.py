@@ -1,0 +1,348 @@
+"""Simulation core: execute a plan with a robot assignment in virtual time, deterministically per seed.
+
+Travel takes shortest-path distance over speed, skills take their duration, batteries drain with
+distance and work and are recharged by a detour to the nearest charger when a subtask would
+leave less than the reserve. Faults come from a seeded fault model with a drift schedule.
+Benchmarks and the reinforcement-learning environment run on this; no Ray involved.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional
+
+from pydantic import BaseModel, Field, model_validator
+
+from fleet.errors import FleetError
+from fleet.literals import Literal
+from fleet.plan import Plan, Subtask, topological_order
+from fleet.state import WorldState
+from fleet.validate import role_binding
+from fleet.world import RUNTIME_FLUENTS, World
+
+
+class FailureRate(BaseModel):
+    """Probability that a robot fails one execution of a skill; `*` matches any."""
+
+    robot: str = "*"
+    skill: str = "*"
+    probability: float = Field(ge=0, le=1)
+
+    def matches(self, robot: str, skill: str) -> bool:
+        return self.robot in ("*", robot) and self.skill in ("*", skill)
+
+
+class DriftEvent(FailureRate):
+    """A failure rate that takes over once a trigger is passed (time, executions or missions)."""
+
+    at_time_s: Optional[float] = None
+    after_executions: Optional[int] = None  # executions of this skill by this robot
+    after_missions: Optional[int] = None  # missions the fleet has finished (the runtime counts)
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> "DriftEvent":
+        triggers = [self.at_time_s, self.after_executions, self.after_missions]
+        if sum(t is not None for t in triggers) != 1:
+            raise ValueError("a drift event needs exactly one of at_time_s, after_executions, after_missions")
+        return self
+
+    def triggered(self, now_s: float, executions: int, missions: int) -> bool:
+        if self.at_time_s is not None:
+            return now_s >= self.at_time_s
+        if self.after_executions is not None:
+            return executions >= self.after_executions
+        return missions >= (self.after_missions or 0)
+
+
+class FaultModel(BaseModel):
+    """Failure probabilities per robot and skill; later entries override earlier ones."""
+
+    rates: list[FailureRate] = []
+    drift: list[DriftEvent] = []
+
+    def probability(self, robot: str, skill: str, now_s: float = 0.0, executions: int = 0, missions: int = 0) -> float:
+        p = 0.0
+        for rate in self.rates:
+            if rate.matches(robot, skill):
+                p = rate.probability
+        for event in self.drift:
+            if event.matches(robot, skill) and event.triggered(now_s, executions, missions):
+                p = event.probability
+        return p
+
+
+class SimConfig(BaseModel):
+    """Knobs of the simulation core."""
+
+    battery_reserve: float = Field(default=0.2, ge=0, lt=1)  # fraction kept for reaching a charger
+    max_attempts: int = Field(default=3, ge=1)  # executions of a subtask before it fails for good
+    missions_done: int = 0  # passed to drift events triggered by mission count
+
+
+class SubtaskStatus(str, Enum):
+    """Where a subtask ended up in a simulation run."""
+
+    SUCCEEDED = "succeeded"  # ran and its effects hold
+    FAILED = "failed"  # every attempt failed, or a precondition did not hold
+    SKIPPED = "skipped"  # a dependency failed, so it never ran
+
+
+class SubtaskRecord(BaseModel):
+    """What happened to one subtask."""
+
+    id: str
+    skill: str
+    robots: list[str]
+    status: SubtaskStatus
+    attempts: int = 0
+    start_s: Optional[float] = None
+    end_s: Optional[float] = None
+    failures: list[str] = []
+
+
+class SimResult(BaseModel):
+    """The outcome of one simulated plan execution."""
+
+    succeeded: bool  # every subtask succeeded and the goal holds
+    goal_reached: bool
+    makespan_s: float
+    travel_m: float
+    energy_wh: float
+    charges: int
+    subtasks: list[SubtaskRecord]
+    final_facts: list[str] = []
+
+
+class AssignmentError(FleetError):
+    """An assignment leaves a role unstaffed or gives it robots that cannot do the work."""
+
+
+@dataclass
+class _Robot:
+    name: str
+    place: str
+    battery_wh: float
+    busy: bool = False
+    lock: Optional[str] = None  # chain this robot is in the middle of
+    executions: dict[str, int] = field(default_factory=dict)
+    travel_m: float = 0.0
+    energy_wh: float = 0.0
+
+
+def check_assignment(world: World, plan: Plan, assignment: dict[str, list[str]]) -> None:
+    """Raise AssignmentError unless every chain has capable robots that can carry its load."""
+    chains = plan.chains()
+    by_id = plan.by_id()
+    for chain, members in chains.items():
+        team = assignment.get(chain)
+        role = next(r for r in by_id[members[0][0]].roles if r.param == members[0][1])
+        if not team:
+            raise AssignmentError(f"chain {chain} ({members[0][0]} {by_id[members[0][0]].skill}) has no robot assigned")
+        for robot in team:
+            if robot not in world.robots_by_name:
+                raise AssignmentError(f"chain {chain}: unknown robot {robot!r}")
+            missing = set(role.capabilities) - set(world.kind_of(robot).capabilities)
+            if missing:
+                raise AssignmentError(f"chain {chain}: {robot} lacks {', '.join(sorted(missing))}")
+        if role.robot and role.robot not in team:
+            raise AssignmentError(f"chain {chain} must include {role.robot}, which the mission names")
+        payload = sum(world.kind_of(r).payload for r in team)
+        if payload < role.load_kg:
+            raise AssignmentError(f"chain {chain}: {', '.join(team)} carry {payload:g} kg, the load is {role.load_kg:g} kg")
+    for subtask in plan.subtasks:
+        seen: set[str] = set()
+        for role in subtask.roles:
+            team = set(assignment[role.chain])
+            if team & seen:
+                raise AssignmentError(f"{subtask.id}: one robot cannot play two roles ({', '.join(sorted(team & seen))})")
+            seen |= team
+
+
+class Simulation:
+    """Virtual-time execution of plans against a world state, one robot timeline per robot."""
+
+    def __init__(
+        self,
+        world: World,
+        fault_model: Optional[FaultModel] = None,
+        seed: int = 0,
+        config: Optional[SimConfig] = None,
+        state: Optional[WorldState] = None,
+    ):
+        self.world = world
+        self.faults = fault_model or FaultModel()
+        self.rng = random.Random(seed)
+        self.config = config or SimConfig()
+        self.state = state.copy() if state else WorldState.initial(world)
+        self.robots = {
+            r.name: _Robot(r.name, r.start, r.battery_level * world.robot_kinds[r.kind].battery.capacity_wh)
+            for r in world.robots
+        }
+        self.chargers = [p.name for p in world.places if p.kind == "charger"]
+        self.charges = 0
+
+    # ---- timing and energy -----------------------------------------------------------------
+    def _travel(self, robot: _Robot, place: str) -> float:
+        """Move a robot, returning the seconds it took; drains the battery on the way."""
+        distance = self.world.distance(robot.place, place)
+        kind = self.world.kind_of(robot.name)
+        robot.travel_m += distance
+        robot.energy_wh += distance * kind.battery.travel_wh_per_m
+        robot.battery_wh -= distance * kind.battery.travel_wh_per_m
+        robot.place = place
+        return distance / kind.speed
+
+    def _charge_detour_if_needed(self, robot: _Robot, place: str, work_wh: float) -> float:
+        """Seconds spent going to charge first, when the work would eat into the reserve."""
+        kind = self.world.kind_of(robot.name)
+        if not self.chargers or place in self.chargers:
+            return 0.0
+        back = min(self.world.distance(place, c) for c in self.chargers)
+        needed = (self.world.distance(robot.place, place) + back) * kind.battery.travel_wh_per_m + work_wh
+        if robot.battery_wh - needed >= self.config.battery_reserve * kind.battery.capacity_wh:
+            return 0.0
+        charger = min(self.chargers, key=lambda c: (self.world.distance(robot.place, c), c))
+        seconds = self._travel(robot, charger)
+        seconds += max(0.0, kind.battery.capacity_wh - robot.battery_wh) / kind.battery.charge_w * 3600.0
+        robot.battery_wh = kind.battery.capacity_wh
+        self.charges += 1
+        return seconds
+
+    # ---- execution ---------------------------------------------------------------------------
+    def run(self, plan: Plan, assignment: dict[str, list[str]], goal: Optional[list[Literal]] = None) -> SimResult:
+        """Execute a resolved plan with a team per chain; returns what happened, in virtual time."""
+        check_assignment(self.world, plan, assignment)
+        order = topological_order(plan)
+        if order is None:
+            raise AssignmentError("the plan's dependencies form a cycle")
+        by_id = plan.by_id()
+        chain_members = {chain: [sid for sid, _ in members] for chain, members in plan.chains().items()}
+        records = {
+            sid: SubtaskRecord(
+                id=sid,
+                skill=by_id[sid].skill,
+                robots=sorted({r for role in by_id[sid].roles for r in assignment[role.chain]}),
+                status=SubtaskStatus.SKIPPED,
+            )
+            for sid in order
+        }
+        done: dict[str, SubtaskStatus] = {}
+        running: set[str] = set()
+        events: list[tuple[float, int, str, bool, str]] = []
+        sequence = 0
+        now = 0.0
+
+        def teams(subtask: Subtask) -> list[str]:
+            return [r for role in subtask.roles for r in assignment[role.chain]]
+
+        def release(subtask: Subtask, chain_over: bool) -> None:
+            for role in subtask.roles:
+                for name in assignment[role.chain]:
+                    robot = self.robots[name]
+                    robot.busy = False
+                    last = chain_members[role.chain][-1] == subtask.id
+                    robot.lock = None if (last or chain_over or len(chain_members[role.chain]) == 1) else role.chain
+
+        while True:
+            for sid in order:
+                if sid in done or sid in running:
+                    continue
+                subtask = by_id[sid]
+                dep_states = [done.get(d) for d in subtask.dependencies]
+                if any(s in (SubtaskStatus.FAILED, SubtaskStatus.SKIPPED) for s in dep_states):
+                    done[sid] = SubtaskStatus.SKIPPED
+                    continue
+                if any(s != SubtaskStatus.SUCCEEDED for s in dep_states):
+                    continue
+                team = [self.robots[n] for n in teams(subtask)]
+                chains = {n: role.chain for role in subtask.roles for n in assignment[role.chain]}
+                if any(r.busy or r.lock not in (None, chains[r.name]) for r in team):
+                    continue
+                outcome, reason, end = self._execute(subtask, team, assignment, now, records[sid])
+                running.add(sid)
+                for robot in team:
+                    robot.busy = True
+                sequence += 1
+                heapq.heappush(events, (end, sequence, sid, outcome, reason))
+            if not events:
+                break
+            now, _, sid, outcome, reason = heapq.heappop(events)
+            running.discard(sid)
+            subtask = by_id[sid]
+            record = records[sid]
+            record.end_s = now
+            if outcome:
+                done[sid] = SubtaskStatus.SUCCEEDED
+                release(subtask, chain_over=False)
+            else:
+                record.failures.append(reason)
+                final = record.attempts >= self.config.max_attempts or reason.startswith("precondition")
+                if final:
+                    done[sid] = SubtaskStatus.FAILED
+                release(subtask, chain_over=final)
+
+        for sid in order:
+            status = done.get(sid)
+            if status is None:  # waited forever on robots locked by another chain
+                records[sid].failures.append("blocked: its robots stayed busy with another chain")
+                status = SubtaskStatus.FAILED
+            records[sid].status = status
+        goal_reached = all(self.state.holds(g) for g in goal or [])
+        all_ok = all(r.status == SubtaskStatus.SUCCEEDED for r in records.values())
+        ends = [r.end_s for r in records.values() if r.end_s is not None]
+        return SimResult(
+            succeeded=all_ok and goal_reached,
+            goal_reached=goal_reached,
+            makespan_s=max(ends, default=0.0),
+            travel_m=sum(r.travel_m for r in self.robots.values()),
+            energy_wh=sum(r.energy_wh for r in self.robots.values()),
+            charges=self.charges,
+            subtasks=[records[sid] for sid in order],
+            final_facts=self.state.sorted_facts(),
+        )
+
+    def _execute(
+        self, subtask: Subtask, team: list[_Robot], assignment: dict[str, list[str]], now: float, record: SubtaskRecord
+    ) -> tuple[bool, str, float]:
+        """Start one attempt: travel, check, run; returns (success, failure reason, end time)."""
+        skill = self.world.skills_by_name[subtask.skill]
+        record.attempts += 1
+        place = subtask.place
+        arrivals = []
+        for robot in team:
+            seconds = 0.0
+            if place:
+                seconds += self._charge_detour_if_needed(robot, place, skill.energy_wh)
+                seconds += self._travel(robot, place)
+            arrivals.append(now + seconds)
+        start = max(arrivals, default=now)
+        if record.start_s is None:
+            record.start_s = start
+        end = start + subtask.duration_s
+        for robot in team:
+            robot.battery_wh -= skill.energy_wh
+            robot.energy_wh += skill.energy_wh
+            robot.executions[skill.name] = robot.executions.get(skill.name, 0) + 1
+
+        binding = role_binding(subtask)
+        for role in subtask.roles:
+            binding[role.param] = assignment[role.chain][0]  # the team's lead stands for it in facts
+            if place:
+                self.state.move_robot(binding[role.param], place)
+        checked = [c for c in skill.preconditions_parsed if not (isinstance(c, Literal) and c.predicate in RUNTIME_FLUENTS)]
+        unmet = self.state.unmet(checked, binding)
+        if unmet:
+            return False, f"precondition not met: {'; '.join(unmet)}", end
+        for robot in team:
+            p = self.faults.probability(
+                robot.name, skill.name, start, robot.executions[skill.name] - 1, self.config.missions_done
+            )
+            if p > 0 and self.rng.random() < p:
+                return False, f"{robot.name} failed {skill.name} (attempt {record.attempts})", end
+            if robot.battery_wh < 0:
+                return False, f"{robot.name} ran out of battery", end
+        self.state.apply(skill.effect_literals, binding)
+        return True, "", end
