@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Ray actors: robots, the coordinator, the simulated world and trainers (the runtime)."""

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Benchmarks: one script per published figure; each prints one JSON object with --json."""

@@ -1,1 +1,21 @@
-"""placeholder"""
+"""Fleet: run a robot fleet from missions; the public API and the domain model."""
+
+from fleet.errors import FleetError, GoalError, PlanningError, WorldError
+from fleet.goals import parse_goal
+from fleet.plan import Plan, Role, Subtask
+from fleet.world import World, bundled_worlds, load_world
+
+__all__ = [
+    "FleetError",
+    "GoalError",
+    "Plan",
+    "PlanningError",
+    "Role",
+    "Subtask",
+    "World",
+    "WorldError",
+    "bundled_worlds",
+    "load_world",
+    "parse_goal",
+]
+__version__ = "0.1.0"

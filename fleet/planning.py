@@ -77,7 +77,7 @@ class _Compiler:
         action = up.InstantaneousAction(f"a_{skill.name}", **params)
         for name, spec in skill.parameters.items():
             domain = self.fluent(f"domain__{skill.name}__{name}", (spec.kind,))
-            for value in self.world.param_domain(spec):
+            for value in self.world.param_domain(skill, name):
                 self.problem.set_initial_value(domain(self.objects[value]), True)
             action.add_precondition(domain(action.parameter(name)))
         if len({n for n, s in skill.parameters.items() if s.kind == "robot"}) > 1:

@@ -104,7 +104,8 @@ def _check_arguments(world: World, subtask: Subtask) -> list[PlanIssue]:
             bad(f"{name}={value!r}: {world.name} has no {spec.kind} of that name")
         elif actual != spec.kind:
             bad(f"{name}={value!r} is a {actual}, expected a {spec.kind}")
-        elif value not in world.param_domain(spec):
+        elif spec.kind != "robot" and value not in world.param_domain(skill, name):
+            # robots are checked per chain, where every capability they need is known
             bad(f"{name}={value!r} does not fit {_spec_text(spec)}")
     return issues
 
@@ -241,13 +242,17 @@ def resolve_plan(world: World, plan: Plan, state: Optional[WorldState] = None) -
         first = chain_members[0][0]
         candidates = capable_robots(world, capabilities, pinned)
         if not candidates:
-            who = f"robot {pinned!r}" if pinned else "no robot in the fleet"
+            needed = ", ".join(sorted(capabilities))
+            if pinned and pinned in world.robots_by_name:
+                missing = ", ".join(sorted(capabilities - set(world.kind_of(pinned).capabilities)))
+                why = f"{pinned} lacks {missing}"
+            else:
+                why = "no robot in the fleet has all of them"
             issues.append(
                 PlanIssue(
                     kind=PlanIssueKind.NO_CAPABLE_ROBOT,
                     subtask=first.id,
-                    message=f"{first.describe()} needs a robot with {', '.join(sorted(capabilities))}; "
-                    f"{who} has all of them",
+                    message=f"{first.describe()} needs a robot with {needed}; {why}",
                 )
             )
             chain_roles[chain] = (sorted(capabilities), 1, pinned, heaviest)

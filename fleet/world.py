@@ -261,11 +261,12 @@ class World(BaseModel):
             return args[0] in self.robots_by_name and args[1] in self.objects_by_name and self.can_carry(*args)
         raise KeyError(predicate)
 
-    def param_domain(self, spec: Any) -> list[str]:
-        """Every world name a skill parameter spec accepts."""
+    def param_domain(self, skill: SkillSpec, param: str) -> list[str]:
+        """Every world name a skill parameter accepts."""
+        spec = skill.parameters[param]
         if spec.kind == "robot":
-            wanted = spec.capability
-            return [r.name for r in self.robots if wanted is None or wanted in self.kind_of(r.name).capabilities]
+            wanted = skill.capability_of(param)
+            return [r.name for r in self.robots if wanted in self.kind_of(r.name).capabilities]
         if spec.kind == "place":
             return [p.name for p in self.places if spec.place_kinds is None or p.kind in spec.place_kinds]
         return [

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Allocation policies: which robot takes which subtask, and what they learn from feedback."""

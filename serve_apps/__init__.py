@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Ray Serve applications: the LLM planner deployment, the symbolic planner and the HTTP ingress."""

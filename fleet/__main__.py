@@ -1,0 +1,5 @@
+"""Entry point for `python -m fleet`."""
+
+from fleet.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""Classical planning with the real Fast Downward: goals in both worlds plan, validate and run."""
+
+from __future__ import annotations
+
+import pytest
+
+from fleet.errors import PlanningError
+from fleet.goals import parse_goal
+from fleet.planning import plan_goal
+from fleet.sim import Simulation
+from fleet.validate import spread_assignment
+from fleet.world import world_from_dict
+
+pytestmark = pytest.mark.integration
+
+GOALS = {
+    "household": [
+        ["sliced(apple)", "in(apple, fridge)", "not open(fridge)"],
+        ["at(milk, dining_table)"],
+        ["clean(mug)", "in(mug, cabinet)"],
+        ["switched_on(lamp)", "switched_on(tv)"],
+        ["at(book, coffee_table)", "in(remote, fruit_bowl)"],
+        ["clean(stove)"],
+        ["inspected(smoke_detector)"],
+        ["robot_at(scout, bedroom)"],
+        ["sliced(bread)", "at(bread, dining_table)"],
+    ],
+    "warehouse": [
+        ["at(red_box, loading_dock_a)"],
+        ["at(small_parcel, packing_station)"],
+        ["at(pallet_2, loading_dock_b)"],
+        ["in(green_box, outbound_bin)"],
+        ["inspected(sprinkler_valve)", "inspected(medicine_pack)"],
+        ["open(dock_door_a)", "at(pallet_1, shelf_a)"],
+        ["in(parts_bin, cold_locker)", "not open(cold_locker)"],
+        ["at(heavy_crate, loading_dock_b)", "switched_on(conveyor)"],
+    ],
+}
+CASES = [(world, goal) for world, goals in GOALS.items() for goal in goals]
+
+
+@pytest.mark.parametrize("world_name, goal", CASES, ids=[" & ".join(g) for _, g in CASES])
+def test_goal_plans_validates_and_simulates(request, world_name, goal):
+    world = request.getfixturevalue(world_name)
+    plan = plan_goal(world, goal)  # plan_goal validates before returning
+    assert plan.subtasks
+    result = Simulation(world, seed=1).run(plan, spread_assignment(world, plan), parse_goal(world, goal))
+    assert result.succeeded, [r.failures for r in result.subtasks]
+    assert result.makespan_s > 0
+
+
+def test_sliced_apple_in_closed_fridge_runs_in_parallel(household):
+    plan = plan_goal(household, ["sliced(apple)", "in(apple, fridge)", "not open(fridge)"])
+    skills = [s.skill for s in plan.subtasks]
+    assert {"slice", "put_in", "close", "open", "pick_from"} <= set(skills)
+    assert "navigate" not in skills  # robots travel to each subtask by themselves
+    roots = [s for s in plan.subtasks if not s.dependencies]
+    assert len(roots) >= 2  # opening the fridge does not wait for the knife
+    by_id = plan.by_id()
+    slice_step = next(s for s in plan.subtasks if s.skill == "slice")
+    knife_step = next(s for s in plan.subtasks if s.skill == "pick_from" and s.args["object"] == "knife")
+    assert knife_step.id in slice_step.dependencies
+    assert by_id[knife_step.id].roles[0].chain == slice_step.roles[0].chain  # the robot holding the knife slices
+
+
+def test_handover_when_no_single_robot_can_do_it(warehouse):
+    plan = plan_goal(warehouse, ["at(small_parcel, packing_station)"])
+    handover = next(s for s in plan.subtasks if s.skill == "handover")
+    giver, receiver = handover.roles
+    assert "fly" in giver.capabilities and "ground" in receiver.capabilities
+
+
+def test_heavy_pallet_goes_to_a_coalition(warehouse):
+    plan = plan_goal(warehouse, ["at(pallet_2, loading_dock_b)"])
+    assert {s.coalition_size for s in plan.subtasks} == {2}
+
+
+def test_robot_goal_keeps_its_navigation_pinned(household):
+    plan = plan_goal(household, ["robot_at(scout, bedroom)"])
+    (step,) = plan.subtasks
+    assert step.skill == "navigate" and step.roles[0].robot == "scout"
+
+
+def test_goal_that_already_holds_needs_no_subtasks(household):
+    assert plan_goal(household, ["in(milk, fridge)"]).subtasks == []
+
+
+def test_object_held_at_start_stays_with_its_robot(household_data):
+    household_data["objects"].append({"name": "parcel", "type": "parcel", "location": "scout", "mass": 0.5})
+    world = world_from_dict(household_data)
+    plan = plan_goal(world, ["at(parcel, bedroom)"])
+    (step,) = plan.subtasks
+    assert step.skill == "place" and step.roles[0].robot == "scout"
+
+
+def test_missing_capability_is_explained(household_data):
+    household_data["robots"] = [r for r in household_data["robots"] if r["kind"] == "helper"]
+    world = world_from_dict(household_data)
+    with pytest.raises(PlanningError, match="sliced\\(apple\\) needs slice, and no robot has manipulate"):
+        plan_goal(world, ["sliced(apple)"])
+
+
+def test_contradictory_goal_is_explained(household):
+    with pytest.raises(PlanningError, match="not all of them together"):
+        plan_goal(household, ["open(fridge)", "not open(fridge)"])
+
+
+def test_unreachable_goal_is_rejected(warehouse):
+    with pytest.raises(PlanningError, match="no plan reaches at\\(sprinkler_valve, loading_dock_a\\)"):
+        plan_goal(warehouse, ["at(sprinkler_valve, loading_dock_a)"])
