@@ -1,0 +1,68 @@
+"""The command line as users run it: `python -m fleet ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def fleet(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fleet", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_worlds_lists_the_bundled_worlds():
+    out = fleet("worlds", "--json")
+    assert out.returncode == 0
+    assert {"warehouse", "household"} <= set(json.loads(out.stdout)["worlds"])
+
+
+def test_describe_world_json():
+    out = fleet("describe-world", "household", "--json")
+    data = json.loads(out.stdout)
+    assert {"places", "objects", "robots", "skills", "predicates"} <= set(data)
+    place = data["places"][0]
+    assert {"name", "kind", "xy"} <= set(place)
+
+
+def test_check_world_accepts_a_good_file_and_lists_problems_in_a_bad_one(tmp_path, warehouse_data):
+    import yaml
+
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(warehouse_data))
+    assert fleet("check-world", str(good)).returncode == 0
+    warehouse_data["objects"][0]["location"] = "attic"
+    warehouse_data["robots"][0]["kind"] = "tank"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(warehouse_data))
+    out = fleet("check-world", str(bad))
+    assert out.returncode == 1
+    assert "objects[0] (red_box).location: unknown location 'attic'" in out.stderr
+    assert "robots[0] (amr_1).kind: unknown robot kind 'tank'" in out.stderr
+
+
+@pytest.mark.integration
+def test_plan_prints_a_dag():
+    goal = '["sliced(apple)", "in(apple, fridge)", "not open(fridge)"]'
+    out = fleet("plan", "--world", "household", "--goal", goal, "--json")
+    assert out.returncode == 0, out.stderr
+    subtasks = json.loads(out.stdout)["subtasks"]
+    ids = {s["id"] for s in subtasks}
+    assert all({"id", "skill", "args", "dependencies", "roles", "capability", "coalition_size"} <= set(s) for s in subtasks)
+    assert all(set(s["dependencies"]) <= ids for s in subtasks)
+
+
+def test_bad_goal_is_a_clear_error():
+    out = fleet("plan", "--world", "household", "--goal", '["in(apple, spaceship)"]')
+    assert out.returncode == 1
+    assert "household has no object named 'spaceship'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.integration
+def test_demo_runs_the_simulation():
+    out = fleet("demo")
+    assert out.returncode == 0, out.stderr
+    assert "succeeded: makespan" in out.stdout and "handover" in out.stdout
