@@ -52,7 +52,7 @@ class _Compiler:
             self.fluent(name, kinds)
         for state_name in w.state_names:
             self.fluent(state_name, ("object",))
-        for fact in state.facts:
+        for fact in sorted(state.facts):  # sorted: the same input gives the same plan
             if fact[0] in self.fluents and all(a in self.objects for a in fact[1:]):
                 self.problem.set_initial_value(self.fluents[fact[0]](*(self.objects[a] for a in fact[1:])), True)
         # static facts, precomputed: the planner only sees which ground facts are true

@@ -66,3 +66,18 @@ def test_demo_runs_the_simulation():
     out = fleet("demo")
     assert out.returncode == 0, out.stderr
     assert "succeeded: makespan" in out.stdout and "handover" in out.stdout
+
+
+@pytest.mark.integration
+def test_planning_is_deterministic_across_processes():
+    import os
+
+    goal = '["at(red_box, loading_dock_b)", "at(small_parcel, packing_station)", "switched_on(conveyor)"]'
+    outputs = set()
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run([sys.executable, "-m", "fleet", "plan", "--world", "warehouse", "--goal", goal, "--json"],
+                             capture_output=True, text=True, timeout=300, env=env)
+        assert out.returncode == 0, out.stderr
+        outputs.add(out.stdout)
+    assert len(outputs) == 1
