@@ -1,10 +1,12 @@
-"""Command line: `python -m fleet worlds | describe-world | check-world | plan | simulate | demo`."""
+"""Command line: `python -m fleet worlds | describe-world | check-world | plan | simulate | run | demo`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from typing import Optional
 
 from fleet.errors import FleetError, WorldError
@@ -13,16 +15,6 @@ from fleet.plan import Plan
 from fleet.sim import FailureRate, FaultModel, SimResult, Simulation
 from fleet.validate import PlanValidationError, spread_assignment
 from fleet.world import bundled_worlds, load_world
-
-DEMO_GOAL = [
-    "at(red_box, loading_dock_b)",
-    "at(blue_box, loading_dock_b)",
-    "at(small_parcel, packing_station)",
-    "at(pallet_2, loading_dock_a)",
-    "inspected(fire_extinguisher)",
-    "switched_on(conveyor)",
-]
-
 
 def _print_json(data: object) -> None:
     print(json.dumps(data, indent=2, sort_keys=False))
@@ -148,14 +140,115 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0 if result.succeeded else 1
 
 
+DEMO_MISSIONS = [
+    ["at(red_box, loading_dock_b)"],
+    ["at(pallet_2, loading_dock_a)"],
+    ["at(small_parcel, packing_station)"],
+    ["inspected(fire_extinguisher)", "inspected(sprinkler_valve)"],
+    ["in(green_box, outbound_bin)", "switched_on(conveyor)"],
+]
+
+
+def _load_missions_file(path: str) -> list[dict]:
+    """Missions from YAML: `missions: [{goal: [...]} | {text: ...} | {plan: {...}}, ...]`."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(open(path).read())
+    except (OSError, yaml.YAMLError) as err:
+        raise FleetError(f"{path}: cannot read missions: {err}") from None
+    missions = data.get("missions") if isinstance(data, dict) else None
+    if not isinstance(missions, list):
+        raise FleetError(f"{path}: expected a top-level 'missions' list")
+    specs = []
+    for i, item in enumerate(missions):
+        if not isinstance(item, dict):
+            raise FleetError(f"{path}: missions[{i}] is not a mapping")
+        if "goal" in item:
+            specs.append({"goal": item["goal"]})
+        elif "plan" in item:
+            specs.append({"plan": item["plan"]})
+        elif "text" in item:
+            specs.append({"text": item["text"]})
+        else:
+            raise FleetError(f"{path}: missions[{i}] needs goal, plan or text")
+    return specs
+
+
+def _run_missions(args: argparse.Namespace, specs: list[dict]) -> tuple[list, float]:
+    """Start a fleet, run the missions concurrently to the end, shut the fleet down."""
+    import tempfile
+
+    from fleet.client import Fleet
+
+    faults = FaultModel(rates=[FailureRate(probability=args.failure_rate)]) if args.failure_rate else None
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="fleet-state-") as state_dir:
+        fleet = Fleet.start(
+            args.world,
+            policy=args.policy,
+            planner=args.planner,
+            time_scale=args.time_scale,
+            namespace=args.namespace or f"run-{os.getpid()}",
+            state_dir=args.state_dir or state_dir,
+            faults=faults,
+            fresh=True,
+        )
+        try:
+            handles = [fleet.submit(**spec) for spec in specs]
+            results = [h.wait(timeout=args.timeout) for h in handles]
+            robots = fleet.robots()
+        finally:
+            fleet.shutdown()
+    return [results, robots], time.monotonic() - started
+
+
+def _print_missions(results: list, robots: list) -> None:
+    rows = [
+        [
+            r.id,
+            r.spec.summary()[:60],
+            r.status.value,
+            str(sum(1 for s in r.subtasks if s.status.value == "succeeded")),
+            ", ".join(sorted({n for s in r.subtasks for n in s.robots})) or "-",
+            f"{r.makespan_s:.1f}" if r.makespan_s is not None else "-",
+        ]
+        for r in results
+    ]
+    print(_table(rows, ["mission", "goal", "status", "done", "robots", "makespan s"]))
+    for r in results:
+        if r.error:
+            print(f"  {r.id}: {r.error}")
+    print()
+    print(_table(
+        [[s.name, s.kind, s.place, f"{s.battery_fraction:.0%}", ", ".join(s.holding) or "-", "yes" if s.alive else "no"] for s in robots],
+        ["robot", "kind", "place", "battery", "holding", "alive"],
+    ))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    specs = [{"goal": json.loads(g) if g.strip().startswith("[") else [g]} for g in args.goal or []]
+    if args.missions_file:
+        specs += _load_missions_file(args.missions_file)
+    if not specs:
+        raise FleetError("give at least one --goal or a --missions-file")
+    load_world(args.world)  # a bad world fails before Ray starts
+    (results, robots), wall_s = _run_missions(args, specs)
+    if args.json:
+        _print_json({"world": args.world, "wall_s": round(wall_s, 3), "missions": [r.summary() for r in results]})
+    else:
+        _print_missions(results, robots)
+    return 0 if all(r.status.value == "succeeded" for r in results) else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    print("Fleet demo: the warehouse's morning shift, planned by Fast Downward and run in the")
-    print("simulation core (virtual time) with a 10% failure rate per skill execution.\n")
-    print("goal:\n  " + "\n  ".join(DEMO_GOAL) + "\n")
-    args.world, args.goal, args.failure_rate = "warehouse", json.dumps(DEMO_GOAL), 0.1
-    plan, result = _simulate(args)
-    _print_sim(plan, result)
-    return 0 if result.succeeded else 1
+    print("Fleet demo: five missions at once in the warehouse, on Ray actors with Redis state,")
+    print("planned by Fast Downward; 5% of skill executions fail and are retried.\n")
+    args.world, args.failure_rate, args.json = "warehouse", 0.05, False
+    (results, robots), wall_s = _run_missions(args, [{"goal": g} for g in DEMO_MISSIONS])
+    _print_missions(results, robots)
+    print(f"\nwall time {wall_s:.1f} s at time_scale {args.time_scale:g}")
+    return 0 if all(r.status.value == "succeeded" for r in results) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,9 +282,25 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--failure-rate", type=float, default=0.0, help="failure probability per skill execution")
         p.set_defaults(func=func)
 
-    p = sub.add_parser("demo", help="run the warehouse demo in the simulation core")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--timeout", type=float, default=60.0)
+    def runtime_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--policy", default="greedy", help="allocation policy")
+        p.add_argument("--planner", default="classical")
+        p.add_argument("--time-scale", type=float, default=100.0, help="simulated seconds per wall second")
+        p.add_argument("--namespace", default=None, help="Ray namespace (default: one per run)")
+        p.add_argument("--state-dir", default=None, help="where the embedded Redis keeps its files")
+        p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for each mission")
+
+    p = sub.add_parser("run", help="run missions concurrently on a live fleet (Ray actors, Redis)")
+    p.add_argument("--world", required=True)
+    p.add_argument("--goal", action="append", help="JSON list of literals; repeat for more missions")
+    p.add_argument("--missions-file", help="YAML file with a 'missions' list")
+    p.add_argument("--failure-rate", type=float, default=0.0)
+    p.add_argument("--json", action="store_true")
+    runtime_options(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="run several warehouse missions at once on a live fleet")
+    runtime_options(p)
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -203,6 +312,6 @@ def main(argv: Optional[list[str]] = None) -> int:
     except PlanValidationError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except FleetError as err:
+    except (FleetError, TimeoutError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

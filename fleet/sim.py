@@ -11,12 +11,13 @@ from __future__ import annotations
 import heapq
 import random
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Optional
 
 from pydantic import BaseModel, Field, model_validator
 
+from fleet.costs import charge_seconds, nearest_charger, needs_charge, travel_energy_wh, travel_seconds
 from fleet.errors import FleetError
+from fleet.models import SubtaskStatus
 from fleet.literals import Literal
 from fleet.plan import Plan, Subtask, topological_order
 from fleet.state import WorldState
@@ -80,14 +81,6 @@ class SimConfig(BaseModel):
     battery_reserve: float = Field(default=0.2, ge=0, lt=1)  # fraction kept for reaching a charger
     max_attempts: int = Field(default=3, ge=1)  # executions of a subtask before it fails for good
     missions_done: int = 0  # passed to drift events triggered by mission count
-
-
-class SubtaskStatus(str, Enum):
-    """Where a subtask ended up in a simulation run."""
-
-    SUCCEEDED = "succeeded"  # ran and its effects hold
-    FAILED = "failed"  # every attempt failed, or a precondition did not hold
-    SKIPPED = "skipped"  # a dependency failed, so it never ran
 
 
 class SubtaskRecord(BaseModel):
@@ -181,33 +174,28 @@ class Simulation:
             r.name: _Robot(r.name, r.start, r.battery_level * world.robot_kinds[r.kind].battery.capacity_wh)
             for r in world.robots
         }
-        self.chargers = [p.name for p in world.places if p.kind == "charger"]
         self.charges = 0
 
     # ---- timing and energy -----------------------------------------------------------------
     def _travel(self, robot: _Robot, place: str) -> float:
         """Move a robot, returning the seconds it took; drains the battery on the way."""
-        distance = self.world.distance(robot.place, place)
-        kind = self.world.kind_of(robot.name)
-        robot.travel_m += distance
-        robot.energy_wh += distance * kind.battery.travel_wh_per_m
-        robot.battery_wh -= distance * kind.battery.travel_wh_per_m
+        energy = travel_energy_wh(self.world, robot.name, robot.place, place)
+        seconds = travel_seconds(self.world, robot.name, robot.place, place)
+        robot.travel_m += self.world.distance(robot.place, place)
+        robot.energy_wh += energy
+        robot.battery_wh -= energy
         robot.place = place
-        return distance / kind.speed
+        return seconds
 
     def _charge_detour_if_needed(self, robot: _Robot, place: str, work_wh: float) -> float:
         """Seconds spent going to charge first, when the work would eat into the reserve."""
-        kind = self.world.kind_of(robot.name)
-        if not self.chargers or place in self.chargers:
+        if not needs_charge(
+            self.world, robot.name, robot.battery_wh, robot.place, place, work_wh, self.config.battery_reserve
+        ):
             return 0.0
-        back = min(self.world.distance(place, c) for c in self.chargers)
-        needed = (self.world.distance(robot.place, place) + back) * kind.battery.travel_wh_per_m + work_wh
-        if robot.battery_wh - needed >= self.config.battery_reserve * kind.battery.capacity_wh:
-            return 0.0
-        charger = min(self.chargers, key=lambda c: (self.world.distance(robot.place, c), c))
-        seconds = self._travel(robot, charger)
-        seconds += max(0.0, kind.battery.capacity_wh - robot.battery_wh) / kind.battery.charge_w * 3600.0
-        robot.battery_wh = kind.battery.capacity_wh
+        seconds = self._travel(robot, nearest_charger(self.world, robot.place) or robot.place)
+        seconds += charge_seconds(self.world, robot.name, robot.battery_wh)
+        robot.battery_wh = self.world.kind_of(robot.name).battery.capacity_wh
         self.charges += 1
         return seconds
 

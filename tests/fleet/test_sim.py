@@ -6,7 +6,8 @@ import pytest
 
 from fleet.goals import parse_goal
 from fleet.plan import Plan, Subtask
-from fleet.sim import AssignmentError, DriftEvent, FailureRate, FaultModel, SimConfig, Simulation, SubtaskStatus
+from fleet.models import SubtaskStatus
+from fleet.sim import AssignmentError, DriftEvent, FailureRate, FaultModel, SimConfig, Simulation
 from fleet.validate import check_plan, spread_assignment
 from fleet.world import world_from_dict
 

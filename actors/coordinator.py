@@ -1,0 +1,681 @@
+"""Coordinator: one per fleet; plans missions, assigns and dispatches subtasks, recovers from faults.
+
+Event-driven: robot calls are awaited in their own asyncio tasks, and every change wakes one
+dispatch pass. Every change is written to Redis before it is acted on, so a restarted coordinator
+(Ray restarts it) rebuilds its missions from the store and resumes each running attempt under
+the same attempt id, which robots never execute twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import ray
+from ray.exceptions import RayActorError
+
+from fleet.config import FleetConfig
+from fleet.costs import needs_charge
+from fleet.errors import FleetError
+from fleet.goals import parse_goal
+from fleet.literals import Literal
+from fleet.models import (
+    Attempt,
+    Event,
+    Feedback,
+    MissionResult,
+    MissionSpec,
+    MissionStatus,
+    Outcome,
+    OutcomeKind,
+    RobotStatus,
+    SubtaskState,
+    SubtaskStatus,
+)
+from fleet.plan import Plan, Subtask, topological_order
+from fleet.state import WorldState
+from fleet.store import Store
+from fleet.validate import check_plan, role_binding
+from policies.base import RobotView, TeamRequest, make_policy
+from actors.robot import robot_actor_name
+
+COORDINATOR_NAME = "coordinator"
+
+
+@dataclass
+class _Robot:
+    """The coordinator's view of one robot."""
+
+    name: str
+    handle: Any
+    status: Optional[RobotStatus] = None
+    busy: bool = False
+    lock: Optional[str] = None  # "<mission>/<chain>" this robot is in the middle of
+    alive: bool = True
+
+
+@dataclass
+class _Mission:
+    """A mission in memory: its stored record plus what dispatch needs."""
+
+    record: MissionResult
+    goal: Optional[list[Literal]] = None
+    excluded: dict[str, set[str]] = field(default_factory=dict)  # chain -> robots that failed it
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    replanning: bool = False
+
+    @property
+    def plan(self) -> Plan:
+        assert self.record.plan is not None
+        return self.record.plan
+
+
+def _prefixed(plan: Plan, prefix: str) -> Plan:
+    """Rename a plan's subtask and chain ids so a new plan can sit beside an old one."""
+    plan = plan.model_copy(deep=True)
+    for subtask in plan.subtasks:
+        subtask.id = prefix + subtask.id
+        subtask.dependencies = [prefix + d for d in subtask.dependencies]
+        for role in subtask.roles:
+            role.chain = prefix + role.chain
+    return plan
+
+
+@ray.remote(num_cpus=0, max_restarts=-1)
+class Coordinator:
+    """Mission intake, planning, allocation, dispatch, monitoring, feedback and replanning."""
+
+    def __init__(self, config: dict[str, Any], store_url: str):
+        self.config = FleetConfig.model_validate(config)
+        self.world = self.config.load_world()
+        self.store = Store(store_url, self.config.namespace)
+        self.policy = make_policy(self.config.policy)
+        self.world_actor = ray.get_actor("world", namespace=self.config.namespace)
+        saved_belief = self.store.load_facts("belief")
+        self.belief = WorldState(self.world, saved_belief) if saved_belief is not None else WorldState.initial(self.world)
+        self.robots: dict[str, _Robot] = {}
+        for robot in self.world.robots:
+            try:
+                handle = ray.get_actor(robot_actor_name(robot.name), namespace=self.config.namespace)
+                self.robots[robot.name] = _Robot(robot.name, handle, self.store.load_robot(robot.name))
+            except ValueError:
+                self.robots[robot.name] = _Robot(robot.name, None, alive=False)
+        self.missions: dict[str, _Mission] = {}
+        self.wake = asyncio.Event()
+        self.tasks: set[asyncio.Task] = set()
+        self.ready = asyncio.Event()
+        self.planner_lock = asyncio.Lock()  # unified-planning keeps global state: one plan at a time
+        self._spawn(self._main())
+
+    # ---- plumbing ----------------------------------------------------------------------------
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def _event(self, kind: str, mission: Optional[str] = None, subtask: Optional[str] = None, robot: Optional[str] = None, message: str = "") -> None:
+        self.store.add_event(Event(kind=kind, mission=mission, subtask=subtask, robot=robot, message=message))
+
+    def _save(self, mission: _Mission) -> None:
+        self.store.save_mission(mission.record)
+
+    async def _main(self) -> None:
+        await self._recover()
+        self.ready.set()
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            try:
+                self._dispatch()
+            except Exception as err:  # noqa: BLE001 - the loop must survive any one bad mission
+                self._event("coordinator_error", message=repr(err))
+
+    async def _recover(self) -> None:
+        """Rebuild in-flight missions from the store and resume their running attempts."""
+        for name, robot in self.robots.items():
+            if robot.handle is None:
+                continue
+            try:
+                robot.status = await robot.handle.status.remote()
+            except RayActorError:
+                robot.alive = False
+        for mission_id in self.store.active_mission_ids():
+            record = self.store.load_mission(mission_id)
+            if record is None:
+                continue
+            mission = _Mission(record, goal=parse_goal(self.world, record.spec.goal) if record.spec.goal else None)
+            self.missions[mission_id] = mission
+            if record.status in (MissionStatus.QUEUED, MissionStatus.PLANNING):
+                self._spawn(self._plan(mission))
+                continue
+            self._event("mission_recovered", mission_id)
+            by_id = mission.plan.by_id()
+            for chain, team in record.chains.items():
+                if self._chain_open(mission, chain):
+                    for name in team:
+                        self.robots[name].lock = f"{mission_id}/{chain}"
+            for state in record.subtasks:
+                if state.status == SubtaskStatus.RUNNING:
+                    for name in state.robots:
+                        self.robots[name].busy = True
+                    self._spawn(self._run(mission, by_id[state.id], resume=True))
+            self._check_done(mission)
+        self.wake.set()
+
+    # ---- public API --------------------------------------------------------------------------
+    async def ping(self) -> bool:
+        await self.ready.wait()
+        return True
+
+    async def config(self) -> dict[str, Any]:
+        return self.config.model_dump(mode="json")
+
+    async def events(self, count: int = 1000, mission: Optional[str] = None) -> list[Event]:
+        return self.store.events(count, mission)
+
+    async def submit(self, spec: dict[str, Any]) -> str:
+        """Accept a mission: it is stored before this returns, then planned in the background."""
+        await self.ready.wait()
+        mission_spec = MissionSpec.model_validate(spec)
+        record = MissionResult(
+            id=uuid.uuid4().hex[:12], status=MissionStatus.QUEUED, spec=mission_spec, time_scale=self.config.time_scale
+        )
+        mission = _Mission(record)
+        self.missions[record.id] = mission
+        self._save(mission)
+        self._event("mission_submitted", record.id, message=mission_spec.summary())
+        self._spawn(self._plan(mission))
+        return record.id
+
+    async def mission(self, mission_id: str) -> Optional[MissionResult]:
+        await self.ready.wait()
+        if mission_id in self.missions:
+            return self.missions[mission_id].record
+        return self.store.load_mission(mission_id)
+
+    async def missions_list(self) -> list[MissionResult]:
+        await self.ready.wait()
+        return [r for r in (self.store.load_mission(m) for m in self.store.mission_ids()) if r is not None]
+
+    async def wait(self, mission_id: str, timeout: float) -> Optional[MissionResult]:
+        """The mission's record once it is terminal, or as it stands after `timeout` seconds."""
+        await self.ready.wait()
+        mission = self.missions.get(mission_id)
+        if mission is None:
+            return self.store.load_mission(mission_id)
+        try:
+            await asyncio.wait_for(mission.done.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        return mission.record
+
+    async def robots_status(self) -> list[RobotStatus]:
+        """Every robot's own report; a robot whose actor died is listed as not alive."""
+        await self.ready.wait()
+
+        async def one(robot: _Robot) -> RobotStatus:
+            if robot.alive and robot.handle is not None:
+                try:
+                    robot.status = await asyncio.wait_for(robot.handle.status.remote(), 10)
+                    return robot.status
+                except (RayActorError, asyncio.TimeoutError):
+                    robot.alive = False
+            last = robot.status or RobotStatus(name=robot.name, kind=self.world.robots_by_name[robot.name].kind,
+                                               place="", battery_wh=0, battery_fraction=0)
+            return last.model_copy(update={"alive": False})
+
+        return list(await asyncio.gather(*(one(r) for r in self.robots.values())))
+
+    async def cancel(self, mission_id: str) -> Optional[MissionResult]:
+        """Stop a mission: running robots stop, what they hold for it is put down, nothing more starts."""
+        await self.ready.wait()
+        mission = self.missions.get(mission_id)
+        if mission is None or mission.record.status.terminal:
+            return await self.mission(mission_id)
+        record = mission.record
+        involved = {n for s in record.subtasks if s.status == SubtaskStatus.RUNNING for n in s.robots}
+        involved |= {n for n, r in self.robots.items() if r.lock and r.lock.startswith(f"{mission_id}/")}
+        record.status = MissionStatus.CANCELLED
+        for state in record.subtasks:
+            if state.status in (SubtaskStatus.PENDING, SubtaskStatus.RUNNING):
+                state.status = SubtaskStatus.CANCELLED
+        record.finished_at = time.time()
+        self._save(mission)
+        for name in involved:
+            robot = self.robots[name]
+            if robot.alive and robot.handle is not None:
+                try:
+                    await robot.handle.cancel.remote(mission_id)
+                except RayActorError:
+                    robot.alive = False
+        for name in involved:
+            await self._drop(name)
+            if self.robots[name].lock and self.robots[name].lock.startswith(f"{mission_id}/"):
+                self.robots[name].lock = None
+        self._event("mission_cancelled", mission_id)
+        mission.done.set()
+        self.wake.set()
+        return record
+
+    async def pause_robot(self, name: str) -> RobotStatus:
+        return await self.robots[name].handle.pause.remote()
+
+    async def resume_robot(self, name: str) -> RobotStatus:
+        return await self.robots[name].handle.resume.remote()
+
+    async def belief_facts(self) -> list[str]:
+        return self.belief.sorted_facts()
+
+    # ---- planning ----------------------------------------------------------------------------
+    async def _plan(self, mission: _Mission) -> None:
+        record = mission.record
+        record.status = MissionStatus.PLANNING
+        self._save(mission)
+        try:
+            plan = await self._make_plan(mission)
+        except (FleetError, ValueError) as err:
+            self._finish(mission, MissionStatus.REJECTED, str(err))
+            return
+        self._install_plan(mission, plan)
+        record.status = MissionStatus.RUNNING
+        self._save(mission)
+        self._event("mission_planned", record.id, message=f"{len(plan.subtasks)} subtasks")
+        if not plan.subtasks:  # the goal already holds
+            self._check_done(mission)
+        self.wake.set()
+
+    async def _make_plan(self, mission: _Mission) -> Plan:
+        spec = mission.record.spec
+        state = self.belief.copy()
+        if spec.text is not None:
+            raise FleetError(
+                "text missions need the language planner, which this fleet does not run; submit a goal or a plan"
+            )
+        if spec.goal is not None:
+            mission.goal = parse_goal(self.world, spec.goal)
+            return await self._plan_goal(mission.goal, state)
+        assert spec.plan is not None
+        return check_plan(self.world, spec.plan, None, state)
+
+    async def _plan_goal(self, goal: list[Literal], state: WorldState) -> Plan:
+        """Run the classical planner off the event loop, one problem at a time."""
+        from fleet.planning import plan_goal
+
+        async with self.planner_lock:
+            return await asyncio.to_thread(plan_goal, self.world, goal, state, self.config.planning_timeout_s)
+
+    def _install_plan(self, mission: _Mission, plan: Plan) -> None:
+        record = mission.record
+        if record.plan is None:
+            record.plan = plan
+        else:
+            record.plan.subtasks.extend(plan.subtasks)
+        for subtask in plan.subtasks:
+            record.subtasks.append(SubtaskState(id=subtask.id, skill=subtask.skill, args=subtask.args))
+
+    async def _replan(self, mission: _Mission, reason: str) -> None:
+        """Drop what is left of the plan and plan the goal again from what the fleet now believes."""
+        record = mission.record
+        mission.replanning = True
+        if mission.goal is None or record.replans >= self.config.max_replans:
+            mission.replanning = False
+            self._finish(mission, MissionStatus.FAILED, reason)
+            return
+        record.replans += 1
+        for state in record.subtasks:
+            if state.status == SubtaskStatus.PENDING:
+                state.status = SubtaskStatus.SKIPPED
+                state.error = "replaced by a new plan"
+        for robot in self.robots.values():
+            if robot.lock and robot.lock.startswith(f"{record.id}/"):
+                robot.lock = None
+        self._save(mission)
+        self._event("mission_replanning", record.id, message=reason)
+        try:
+            plan = await self._plan_goal(mission.goal, self.belief.copy())
+        except FleetError as err:
+            mission.replanning = False
+            self._finish(mission, MissionStatus.FAILED, f"{reason}; replanning failed: {err}")
+            return
+        mission.replanning = False
+        if record.status.terminal:  # cancelled meanwhile
+            return
+        self._install_plan(mission, _prefixed(plan, f"r{record.replans}."))
+        self._save(mission)
+        self._check_done(mission)
+        self.wake.set()
+
+    # ---- dispatch ----------------------------------------------------------------------------
+    def _chain_open(self, mission: _Mission, chain: str) -> bool:
+        """Whether a chain has started and still has subtasks to run."""
+        states = {s.id: s.status for s in mission.record.subtasks}
+        members = [sid for sid, _ in mission.plan.chains().get(chain, [])]
+        started = any(states.get(m) == SubtaskStatus.SUCCEEDED for m in members)
+        remaining = any(states.get(m) in (SubtaskStatus.PENDING, SubtaskStatus.RUNNING) for m in members)
+        return started and remaining
+
+    def _holders(self) -> dict[str, list[str]]:
+        held: dict[str, list[str]] = {}
+        for fact in self.belief.facts:
+            if fact[0] == "holding":
+                held.setdefault(fact[1], []).append(fact[2])
+        return held
+
+    def _ready_subtasks(self) -> list[tuple[_Mission, Subtask]]:
+        running = [m for m in self.missions.values() if m.record.status == MissionStatus.RUNNING and not m.replanning]
+        running.sort(key=lambda m: (-m.record.spec.priority, m.record.submitted_at))
+        ready = []
+        for mission in running:
+            states = {s.id: s.status for s in mission.record.subtasks}
+            by_id = mission.plan.by_id()
+            for sid in topological_order(mission.plan) or []:
+                if states[sid] != SubtaskStatus.PENDING:
+                    continue
+                if not all(states[d] == SubtaskStatus.SUCCEEDED for d in by_id[sid].dependencies):
+                    continue
+                if self._team_lost(mission, by_id[sid]):
+                    break
+                ready.append((mission, by_id[sid]))
+        return ready
+
+    def _team_lost(self, mission: _Mission, subtask: Subtask) -> bool:
+        """Handle chains whose robots died: reassign if nothing is held yet, else replan (True)."""
+        for role in subtask.roles:
+            team = mission.record.chains.get(role.chain, [])
+            dead = [n for n in team if not self.robots[n].alive]
+            if not dead:
+                continue
+            if self._chain_open(mission, role.chain):
+                mission.replanning = True
+                self._spawn(self._replan(mission, f"{', '.join(dead)} stopped in the middle of {subtask.describe()}'s chain"))
+                return True
+            mission.record.chains.pop(role.chain)
+            mission.excluded.setdefault(role.chain, set()).update(dead)
+        return False
+
+    def _dispatch(self) -> None:
+        """One pass: staff every ready subtask that robots are free for, and start it."""
+        ready = self._ready_subtasks()
+        if not ready:
+            return
+        holders = self._holders()
+        free = {
+            name: robot
+            for name, robot in self.robots.items()
+            if robot.alive and not robot.busy and robot.lock is None and robot.status is not None
+        }
+        requests: list[TeamRequest] = []
+        for mission, subtask in ready:
+            for role in subtask.roles:
+                if role.chain in mission.record.chains:
+                    continue
+                requests.append(
+                    TeamRequest(
+                        key=f"{mission.record.id}/{subtask.id}/{role.param}",
+                        mission=mission.record.id,
+                        subtask=subtask.id,
+                        skill=subtask.skill,
+                        place=subtask.place,
+                        capabilities=role.capabilities,
+                        coalition_size=role.coalition_size,
+                        load_kg=role.load_kg,
+                        robot=role.robot,
+                        excluded=sorted(mission.excluded.get(role.chain, set())),
+                        priority=mission.record.spec.priority,
+                    )
+                )
+        views = []
+        for name, robot in free.items():
+            kind = self.world.kind_of(name)
+            views.append(
+                RobotView(
+                    name=name,
+                    kind=self.world.robots_by_name[name].kind,
+                    place=robot.status.place,
+                    battery_wh=robot.status.battery_wh,
+                    capabilities=kind.capabilities,
+                    payload=kind.payload,
+                    speed=kind.speed,
+                )
+            )
+        # a robot that holds something only takes the chain that names it
+        unpinned = [r for r in requests if r.robot is None]
+        pinned = [r for r in requests if r.robot is not None]
+        offers = self.policy.assign(self.world, unpinned, [v for v in views if v.name not in holders])
+        offers.update(self.policy.assign(self.world, pinned, views))
+        used: set[str] = set()
+        for mission, subtask in ready:
+            teams: dict[str, list[str]] = {}
+            for role in subtask.roles:
+                key = f"{mission.record.id}/{role.chain}"
+                team = mission.record.chains.get(role.chain) or offers.get(f"{mission.record.id}/{subtask.id}/{role.param}")
+                if not team:
+                    break
+                if any(
+                    n in used
+                    or not self.robots[n].alive
+                    or self.robots[n].busy
+                    or self.robots[n].lock not in (None, key)
+                    for n in team
+                ):
+                    break
+                teams[role.param] = list(team)
+            if len(teams) != len(subtask.roles) or len({n for t in teams.values() for n in t}) != sum(map(len, teams.values())):
+                continue
+            for role in subtask.roles:
+                mission.record.chains[role.chain] = teams[role.param]
+                for name in teams[role.param]:
+                    used.add(name)
+                    self.robots[name].busy = True
+            self._spawn(self._run(mission, subtask))
+
+    # ---- one attempt -------------------------------------------------------------------------
+    async def _run(self, mission: _Mission, subtask: Subtask, resume: bool = False) -> None:
+        record = mission.record
+        state = record.subtask(subtask.id)
+        roles = {role.param: record.chains[role.chain] for role in subtask.roles}
+        if not resume:
+            state.attempts += 1
+            state.status = SubtaskStatus.RUNNING
+            state.robots = [n for team in roles.values() for n in team]
+            state.started_at = state.started_at or time.time()
+            record.started_at = record.started_at or state.started_at
+            self._save(mission)
+            self._event("subtask_started", record.id, subtask.id, message=",".join(state.robots))
+        binding = role_binding(subtask)
+        for param, team in roles.items():
+            binding[param] = team[0]
+        skill = self.world.skills_by_name[subtask.skill]
+        attempt = Attempt(
+            attempt_id=f"{record.id}/{subtask.id}/{state.attempts}",
+            mission_id=record.id,
+            subtask_id=subtask.id,
+            skill=subtask.skill,
+            place=subtask.place,
+            duration_s=subtask.duration_s,
+            binding=binding,
+            roles=roles,
+            energy_wh=skill.energy_wh,
+        )
+        started = time.time()
+        outcome = await self._execute(attempt)
+        if record.status.terminal:  # cancelled while running
+            self._release(mission, subtask, attempt, outcome)
+            return
+        await self._settle(mission, subtask, attempt, outcome, time.time() - started)
+
+    async def _call(self, name: str, method: str, *args: Any) -> Outcome:
+        """Call a robot; an actor that died becomes a ROBOT_DIED outcome."""
+        robot = self.robots[name]
+        try:
+            outcome = await getattr(robot.handle, method).remote(*args)
+        except RayActorError:
+            robot.alive = False
+            return Outcome(attempt_id=str(args[0]), robot=name, kind=OutcomeKind.ROBOT_DIED, message=f"robot {name} stopped responding")
+        if outcome.status is not None:
+            robot.status = outcome.status
+        return outcome
+
+    async def _execute(self, attempt: Attempt) -> Outcome:
+        """Charge if needed, gather the team at the place, then run the skill together."""
+
+        async def arrive(name: str) -> Outcome:
+            status = self.robots[name].status
+            place = attempt.place or (status.place if status else "")
+            for round_ in range(2):
+                if status and needs_charge(self.world, name, status.battery_wh, status.place, place, attempt.energy_wh, self.config.battery_reserve):
+                    charged = await self._call(name, "charge", f"{attempt.attempt_id}/charge{round_}", attempt.mission_id)
+                    if not charged.ok:
+                        return charged
+                    self._event("robot_charged", attempt.mission_id, attempt.subtask_id, name, charged.message)
+                outcome = await self._call(name, "travel", attempt)
+                if outcome.kind != OutcomeKind.BATTERY_LOW:
+                    return outcome
+                status = self.robots[name].status
+            return outcome
+
+        arrivals = await asyncio.gather(*(arrive(n) for n in attempt.team))
+        failed = [o for o in arrivals if not o.ok]
+        if failed:
+            return failed[0]
+        results = await asyncio.gather(*(self._call(n, "work", attempt) for n in attempt.team))
+        died = [o for o in results if o.kind == OutcomeKind.ROBOT_DIED]
+        if died:
+            return died[0]
+        return next(o for o in results if o.robot == attempt.lead)
+
+    def _release(self, mission: _Mission, subtask: Subtask, attempt: Attempt, outcome: Outcome) -> None:
+        """Free the team; robots stay locked to a chain they are in the middle of."""
+        for role in subtask.roles:
+            key = f"{mission.record.id}/{role.chain}"
+            keep = outcome.ok and not mission.record.status.terminal and self._chain_open(mission, role.chain)
+            for name in attempt.roles[role.param]:
+                robot = self.robots[name]
+                robot.busy = False
+                robot.lock = key if keep else (None if robot.lock == key else robot.lock)
+        self.wake.set()
+
+    async def _settle(self, mission: _Mission, subtask: Subtask, attempt: Attempt, outcome: Outcome, wall_s: float) -> None:
+        record = mission.record
+        state = record.subtask(subtask.id)
+        self.store.add_feedback(
+            Feedback(
+                mission=record.id,
+                subtask=subtask.id,
+                attempt_id=attempt.attempt_id,
+                skill=subtask.skill,
+                robots=attempt.team,
+                place=subtask.place,
+                expected_s=subtask.duration_s,
+                actual_s=wall_s * self.config.time_scale,
+                success=outcome.ok,
+                reason=outcome.kind.value if not outcome.ok else "",
+                energy_wh=attempt.energy_wh * len(attempt.team),
+            )
+        )
+        if outcome.ok:
+            state.status = SubtaskStatus.SUCCEEDED
+            state.finished_at = time.time()
+            state.error = None
+            skill = self.world.skills_by_name[subtask.skill]
+            for name in attempt.team:
+                if subtask.place:
+                    self.belief.move_robot(name, subtask.place)
+            self.belief.apply(skill.effect_literals, attempt.binding)
+            self.store.save_facts("belief", sorted(self.belief.facts))
+            self._release(mission, subtask, attempt, outcome)
+            self._save(mission)
+            self._event("subtask_succeeded", record.id, subtask.id, message=",".join(attempt.team))
+            self._check_done(mission)
+            return
+
+        state.error = f"attempt {state.attempts}: {outcome.message or outcome.kind.value}"
+        self._event("subtask_failed", record.id, subtask.id, outcome.robot, state.error)
+        dead = [n for n in attempt.team if not self.robots[n].alive]
+        for name in dead:
+            self._event("robot_died", record.id, subtask.id, name)
+            await self._drop(name)
+        chains_started = any(self._chain_open(mission, r.chain) for r in subtask.roles)
+        self._release(mission, subtask, attempt, outcome)
+        retry = outcome.kind in (OutcomeKind.SKILL_FAILED, OutcomeKind.ROBOT_DIED, OutcomeKind.BATTERY_LOW)
+        if retry and state.attempts < self.config.max_attempts and not (dead and chains_started):
+            state.status = SubtaskStatus.PENDING
+            if not chains_started:
+                # nothing is held yet: try other robots
+                for role in subtask.roles:
+                    mission.excluded.setdefault(role.chain, set()).update(attempt.roles[role.param])
+                    mission.record.chains.pop(role.chain, None)
+            self._save(mission)
+            self.wake.set()
+            return
+        state.status = SubtaskStatus.FAILED
+        state.finished_at = time.time()
+        self._save(mission)
+        reason = f"subtask {subtask.describe()} failed: {state.error}"
+        mission.replanning = True  # before any other completion can look at this mission
+        await self._replan(mission, reason)
+
+    async def _drop(self, name: str) -> None:
+        """A robot that stopped puts down what it held, in the world and in the belief."""
+        try:
+            await self.world_actor.drop_held.remote(name)
+        except RayActorError:
+            return
+        place = self.belief.robot_place(name)
+        for fact in [f for f in self.belief.facts if f[0] == "holding" and f[1] == name]:
+            self.belief.facts.discard(fact)
+            if place:
+                self.belief.facts.add(("at", fact[2], place))
+        self.belief.facts.add(("free", name))
+        self.store.save_facts("belief", sorted(self.belief.facts))
+        robot = self.robots[name]
+        if robot.alive and robot.handle is not None:
+            try:
+                await robot.handle.drop_all.remote()
+            except RayActorError:
+                robot.alive = False
+
+    # ---- completion --------------------------------------------------------------------------
+    def _check_done(self, mission: _Mission) -> None:
+        """Once nothing is pending or running, confirm the goal on the ground truth."""
+        record = mission.record
+        if record.status != MissionStatus.RUNNING or mission.replanning:
+            return
+        if any(s.status in (SubtaskStatus.PENDING, SubtaskStatus.RUNNING) for s in record.subtasks):
+            return
+        self._spawn(self._confirm_goal(mission))
+
+    async def _confirm_goal(self, mission: _Mission) -> None:
+        record = mission.record
+        if record.status.terminal:
+            return
+        if record.spec.goal:
+            unmet = await self.world_actor.unmet_goal.remote(record.spec.goal)
+            if unmet and not mission.replanning and not record.status.terminal:
+                mission.replanning = True
+                await self._replan(mission, f"the plan ran but {', '.join(unmet)} does not hold")
+                return
+        self._finish(mission, MissionStatus.SUCCEEDED, None)
+
+    def _finish(self, mission: _Mission, status: MissionStatus, error: Optional[str]) -> None:
+        record = mission.record
+        if record.status.terminal:
+            return
+        record.status = status
+        record.error = error
+        record.finished_at = time.time()
+        for state in record.subtasks:
+            if state.status == SubtaskStatus.PENDING:
+                state.status = SubtaskStatus.SKIPPED
+        for robot in self.robots.values():
+            if robot.lock and robot.lock.startswith(f"{record.id}/"):
+                robot.lock = None
+        self._save(mission)
+        self._event(f"mission_{status.value}", record.id, message=error or "")
+        self.world_actor.mission_finished.remote()  # fire and forget: only drift schedules read it
+        mission.done.set()
+        self.wake.set()

@@ -1,0 +1,89 @@
+"""Drivers: the boundary between a robot actor and its hardware, chosen by name."""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+
+import ray
+
+from fleet.config import FleetConfig
+from fleet.models import Attempt, OutcomeKind
+
+
+class Clock:
+    """Simulated time for a robot: waits scale by time_scale and stop while the robot is paused."""
+
+    def __init__(self, time_scale: float):
+        self.time_scale = time_scale
+        self.running = asyncio.Event()
+        self.running.set()
+
+    async def spend(self, simulated_s: float) -> None:
+        remaining = simulated_s / self.time_scale
+        while remaining > 0:
+            await self.running.wait()
+            step = min(remaining, 0.05)
+            await asyncio.sleep(step)
+            remaining -= step
+
+
+class Driver(ABC):
+    """Moves one robot and runs its skills; real robots implement the same three calls."""
+
+    def __init__(self, robot: str, config: FleetConfig, clock: Clock):
+        self.robot = robot
+        self.config = config
+        self.clock = clock
+
+    @abstractmethod
+    async def travel(self, place: str, seconds: float) -> None:
+        """Go to a place; `seconds` is the expected travel time."""
+
+    @abstractmethod
+    async def perform(self, attempt: Attempt) -> tuple[OutcomeKind, str]:
+        """Run the attempt's skill at its place; the lead reports the outcome for the team."""
+
+    @abstractmethod
+    async def charge(self, seconds: float) -> None:
+        """Charge at the charger the robot stands at."""
+
+
+DRIVERS: dict[str, type[Driver]] = {}
+
+
+def register(name: str):
+    def wrap(cls: type[Driver]) -> type[Driver]:
+        DRIVERS[name] = cls
+        return cls
+
+    return wrap
+
+
+def make_driver(name: str, robot: str, config: FleetConfig, clock: Clock) -> Driver:
+    if name not in DRIVERS:
+        raise ValueError(f"unknown driver {name!r}; drivers: {', '.join(sorted(DRIVERS))}")
+    return DRIVERS[name](robot, config, clock)
+
+
+@register("sim")
+class SimDriver(Driver):
+    """Simulated hardware: waits out durations in scaled wall time, applies effects on the WorldActor."""
+
+    def __init__(self, robot: str, config: FleetConfig, clock: Clock):
+        super().__init__(robot, config, clock)
+        self.world_actor = ray.get_actor("world", namespace=config.namespace)
+
+    async def travel(self, place: str, seconds: float) -> None:
+        await self.clock.spend(seconds)
+        await self.world_actor.move.remote(self.robot, place)
+
+    async def perform(self, attempt: Attempt) -> tuple[OutcomeKind, str]:
+        await self.clock.spend(attempt.duration_s)
+        if attempt.lead != self.robot:
+            return OutcomeKind.SUCCEEDED, ""
+        kind, message = await self.world_actor.perform.remote(attempt.skill, attempt.binding, attempt.team, attempt.place)
+        return OutcomeKind(kind), message
+
+    async def charge(self, seconds: float) -> None:
+        await self.clock.spend(seconds)

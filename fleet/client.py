@@ -1,0 +1,350 @@
+"""The Fleet client: start or connect to a fleet on Ray, submit missions, wait, inspect, cancel.
+
+    from fleet import Fleet
+    fleet = Fleet.start(world="warehouse", time_scale=100.0)
+    m = fleet.submit(goal=["at(red_box, loading_dock_b)"])
+    r = m.wait(timeout=300, progress=True)
+    print(r.status, r.makespan_s)
+    fleet.shutdown()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from fleet.config import FleetConfig
+from fleet.errors import FleetError
+from fleet.models import Event, MissionResult, MissionSpec, RobotStatus
+from fleet.plan import Plan
+from fleet.sim import FaultModel
+from fleet.store import Store, default_state_dir
+from fleet.world import load_world
+
+POLL_S = 0.1
+
+
+def ensure_ray(num_cpus: Optional[int] = None) -> bool:
+    """Join the Ray cluster if there is one (RAY_ADDRESS or a local `ray start`), else start Ray here.
+
+    Returns True when this call started Ray.
+    """
+    import ray
+
+    if ray.is_initialized():
+        return False
+    address = os.environ.get("RAY_ADDRESS")
+    if address:
+        ray.init(address=address, log_to_driver=False)
+        return True
+    try:
+        ray.init(address="auto", log_to_driver=False)
+    except ConnectionError:
+        ray.init(num_cpus=num_cpus, log_to_driver=False)
+    return True
+
+
+def _named_actor(name: str, namespace: str):
+    import ray
+
+    try:
+        return ray.get_actor(name, namespace=namespace)
+    except ValueError:
+        return None
+
+
+class MissionHandle:
+    """A submitted mission: poll it, wait for it, cancel it."""
+
+    def __init__(self, fleet: "Fleet", mission_id: str):
+        self.fleet = fleet
+        self.id = mission_id
+
+    def __repr__(self) -> str:
+        return f"MissionHandle({self.id!r})"
+
+    def status(self) -> MissionResult:
+        return self.fleet.mission(self.id)
+
+    def cancel(self) -> MissionResult:
+        return self.fleet.cancel(self.id)
+
+    def wait(self, timeout: float = 300.0, progress: bool = False) -> MissionResult:
+        """Block until the mission ends; a progress bar shows finished subtasks (terminal or notebook)."""
+        deadline = time.monotonic() + timeout
+        bar = None
+        try:
+            while True:
+                result = self._poll()
+                if result is not None:
+                    if progress:
+                        bar = self._draw(bar, result)
+                    if result.status.terminal:
+                        return result
+                if time.monotonic() > deadline:
+                    state = result.status.value if result else "unknown"
+                    raise TimeoutError(f"mission {self.id} is still {state} after {timeout:g} s")
+                time.sleep(POLL_S)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    async def wait_async(self, timeout: float = 300.0) -> MissionResult:
+        """The same wait for code that runs an event loop (notebooks, async services)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                result = await self.fleet.coordinator.mission.remote(self.id)
+            except Exception:  # noqa: BLE001 - the coordinator may be restarting
+                result = None
+            if result is not None and result.status.terminal:
+                return result
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"mission {self.id} did not finish within {timeout:g} s")
+            await asyncio.sleep(POLL_S)
+
+    def _poll(self) -> Optional[MissionResult]:
+        from ray.exceptions import RayActorError
+
+        try:
+            return self.fleet.mission(self.id)
+        except RayActorError:
+            return None  # the coordinator is restarting; it rebuilds the mission from the store
+
+    @staticmethod
+    def _draw(bar: Any, result: MissionResult) -> Any:
+        from tqdm.auto import tqdm
+
+        live = [s for s in result.subtasks if s.status.value != "skipped"]
+        done = sum(1 for s in live if s.status.value in ("succeeded", "failed", "cancelled"))
+        if bar is None:
+            bar = tqdm(total=max(len(live), 1), desc=f"mission {result.id}", unit="subtask")
+        bar.total = max(len(live), 1)
+        bar.n = done
+        bar.set_postfix_str(result.status.value)
+        bar.refresh()
+        return bar
+
+
+class Fleet:
+    """A running fleet: a coordinator, one actor per robot, the world actor and the store."""
+
+    def __init__(self, config: FleetConfig, coordinator: Any, started_ray: bool = False):
+        self.config = config
+        self.coordinator = coordinator
+        self.started_ray = started_ray
+
+    # ---- life cycle --------------------------------------------------------------------------
+    @classmethod
+    def start(
+        cls,
+        world: str = "warehouse",
+        *,
+        planner: str = "classical",
+        policy: str = "greedy",
+        time_scale: float = 100.0,
+        namespace: str = "fleet",
+        redis_url: Optional[str] = None,
+        state_dir: Optional[Union[str, Path]] = None,
+        faults: Union[FaultModel, dict, None] = None,
+        seed: int = 0,
+        fresh: bool = False,
+        num_cpus: Optional[int] = None,
+        **settings: Any,
+    ) -> "Fleet":
+        """Start a fleet in a Ray namespace (joining a running Ray cluster if there is one).
+
+        `world` is a bundled world name or a YAML path. With `fresh=False` a fleet that ran in
+        the same namespace and store before picks up where it stopped: its missions, robots and
+        world state come back from Redis. `settings` sets other `FleetConfig` fields.
+        """
+        import ray
+
+        from actors.coordinator import COORDINATOR_NAME, Coordinator
+        from actors.robot import RobotActor, robot_actor_name
+        from actors.store_server import StoreServer
+        from actors.world import WorldActor
+
+        loaded = load_world(world)
+        if planner != "classical":
+            raise FleetError(f"unknown planner {planner!r}; planners: classical")
+        config = FleetConfig(
+            world=world,
+            world_data=loaded.model_dump(mode="json"),
+            namespace=namespace,
+            planner=planner,
+            policy=policy,
+            time_scale=time_scale,
+            redis_url=redis_url or os.environ.get("REDIS_URL"),
+            state_dir=str(state_dir) if state_dir else None,
+            faults=FaultModel.model_validate(faults) if isinstance(faults, dict) else (faults or FaultModel()),
+            seed=seed,
+            **settings,
+        )
+        from policies.base import make_policy
+
+        make_policy(policy)  # an unknown policy fails here, before any actor starts
+        started_ray = ensure_ray(num_cpus)
+        if _named_actor(COORDINATOR_NAME, namespace) is not None:
+            raise FleetError(f"a fleet is already running in namespace {namespace!r}: use Fleet.connect() or shut it down")
+
+        def options(name: str, resource: Optional[str] = None) -> dict[str, Any]:
+            opts: dict[str, Any] = {"name": name, "namespace": namespace, "lifetime": "detached"}
+            if resource:
+                opts["resources"] = {resource: 0.001}
+            return opts
+
+        store_url = config.redis_url
+        if store_url is None:
+            folder = Path(config.state_dir) if config.state_dir else default_state_dir() / namespace
+            server = StoreServer.options(**options("store")).remote(str(folder), namespace)
+            store_url = ray.get(server.url.remote())
+        store = Store(store_url, namespace)
+        if fresh:
+            store.clear()
+        payload = config.model_dump(mode="json")
+        world_actor = WorldActor.options(**options("world")).remote(payload, store_url)
+        ray.get(world_actor.facts.remote())
+        robots = [
+            RobotActor.options(**options(robot_actor_name(r.name), loaded.robot_kinds[r.kind].resource)).remote(
+                r.name, payload, store_url
+            )
+            for r in loaded.robots
+        ]
+        ray.get([r.status.remote() for r in robots])
+        coordinator = Coordinator.options(**options(COORDINATOR_NAME)).remote(payload, store_url)
+        ray.get(coordinator.ping.remote())
+        return cls(config, coordinator, started_ray)
+
+    @classmethod
+    def connect(cls, namespace: str = "fleet") -> "Fleet":
+        """Attach to a fleet that is already running (from another driver, a job or a notebook)."""
+        import ray
+
+        from actors.coordinator import COORDINATOR_NAME
+
+        ensure_ray()
+        coordinator = _named_actor(COORDINATOR_NAME, namespace)
+        if coordinator is None:
+            raise FleetError(f"no fleet is running in namespace {namespace!r}: start one with Fleet.start()")
+        config = FleetConfig.model_validate(ray.get(coordinator.config.remote()))
+        return cls(config, coordinator)
+
+    def shutdown(self) -> None:
+        """Stop every actor of this fleet; the store keeps what it holds on disk."""
+        import ray
+
+        from actors.coordinator import COORDINATOR_NAME
+        from actors.robot import robot_actor_name
+
+        names = [COORDINATOR_NAME, "world"] + [robot_actor_name(r["name"]) for r in (self.config.world_data or {}).get("robots", [])]
+        for name in names:
+            actor = _named_actor(name, self.config.namespace)
+            if actor is not None:
+                ray.kill(actor, no_restart=True)
+        store = _named_actor("store", self.config.namespace)
+        if store is not None:
+            try:
+                ray.get(store.close.remote(), timeout=30)
+            finally:
+                ray.kill(store, no_restart=True)
+        if self.started_ray:
+            ray.shutdown()
+
+    def __enter__(self) -> "Fleet":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # ---- missions ----------------------------------------------------------------------------
+    @staticmethod
+    def _spec(mission: Union[str, dict, None], goal: Optional[list[str]], plan: Union[Plan, dict, None], **extra: Any) -> dict:
+        if mission is not None and (goal is not None or plan is not None):
+            raise FleetError("give the mission as text, or goal=..., or plan=..., not several")
+        if isinstance(mission, dict):
+            data = dict(mission)
+            if "subtasks" in data:
+                data = {"plan": data}
+        elif isinstance(mission, str):
+            data = {"text": mission}
+        else:
+            data = {"goal": goal} if goal is not None else {"plan": plan}
+        data.update({k: v for k, v in extra.items() if v is not None})
+        try:
+            return MissionSpec.model_validate(data).model_dump(mode="json")
+        except ValueError as err:
+            raise FleetError(f"invalid mission: {err}") from None
+
+    def submit(
+        self,
+        mission: Union[str, dict, None] = None,
+        *,
+        goal: Optional[list[str]] = None,
+        plan: Union[Plan, dict, None] = None,
+        priority: int = 0,
+        labels: Optional[dict[str, str]] = None,
+        deadline_s: Optional[float] = None,
+    ) -> MissionHandle:
+        """Submit text, a goal (list of literals) or a plan; returns once the mission is stored."""
+        import ray
+
+        spec = self._spec(mission, goal, plan, priority=priority, labels=labels, deadline_s=deadline_s)
+        return MissionHandle(self, ray.get(self.coordinator.submit.remote(spec)))
+
+    async def submit_async(self, mission: Union[str, dict, None] = None, **kwargs: Any) -> MissionHandle:
+        spec = self._spec(mission, kwargs.pop("goal", None), kwargs.pop("plan", None), **kwargs)
+        return MissionHandle(self, await self.coordinator.submit.remote(spec))
+
+    def mission(self, mission_id: str) -> MissionResult:
+        import ray
+
+        result = ray.get(self.coordinator.mission.remote(mission_id))
+        if result is None:
+            raise FleetError(f"no mission {mission_id!r}")
+        return result
+
+    def missions(self) -> list[MissionResult]:
+        import ray
+
+        return ray.get(self.coordinator.missions_list.remote())
+
+    def cancel(self, mission_id: str) -> MissionResult:
+        import ray
+
+        result = ray.get(self.coordinator.cancel.remote(mission_id))
+        if result is None:
+            raise FleetError(f"no mission {mission_id!r}")
+        return result
+
+    # ---- fleet state -------------------------------------------------------------------------
+    def robots(self) -> list[RobotStatus]:
+        import ray
+
+        return ray.get(self.coordinator.robots_status.remote())
+
+    def world_state(self) -> list[str]:
+        """The true facts of the (simulated) world, sorted."""
+        import ray
+
+        from actors.world import WorldActor  # noqa: F401 - the named actor's class
+
+        return ray.get(ray.get_actor("world", namespace=self.config.namespace).facts.remote())
+
+    def events(self, count: int = 1000, mission: Optional[str] = None) -> list[Event]:
+        import ray
+
+        return ray.get(self.coordinator.events.remote(count, mission))
+
+    def pause(self, robot: str) -> RobotStatus:
+        import ray
+
+        return ray.get(self.coordinator.pause_robot.remote(robot))
+
+    def resume(self, robot: str) -> RobotStatus:
+        import ray
+
+        return ray.get(self.coordinator.resume_robot.remote(robot))

