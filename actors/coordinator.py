@@ -174,6 +174,9 @@ class Coordinator:
     async def config(self) -> dict[str, Any]:
         return self.config.model_dump(mode="json")
 
+    async def store_url(self) -> str:
+        return self.store.url
+
     async def events(self, count: int = 1000, mission: Optional[str] = None) -> list[Event]:
         return self.store.events(count, mission)
 

@@ -45,6 +45,7 @@ class RobotActor:
         self.inflight: dict[str, asyncio.Task] = {}
         self.missions: dict[str, str] = {}  # in-flight key -> mission id, for cancel
         self.current: Optional[str] = None
+        self._checkpoint()
 
     # ---- state -------------------------------------------------------------------------------
     def _status(self) -> RobotStatus:

@@ -195,7 +195,7 @@ def _run_missions(args: argparse.Namespace, specs: list[dict]) -> tuple[list, fl
             fresh=True,
         )
         try:
-            handles = [fleet.submit(**spec) for spec in specs]
+            handles = [fleet.submit(spec) for spec in specs]
             results = [h.wait(timeout=args.timeout) for h in handles]
             robots = fleet.robots()
         finally:

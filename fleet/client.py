@@ -21,7 +21,7 @@ from fleet.errors import FleetError
 from fleet.models import Event, MissionResult, MissionSpec, RobotStatus
 from fleet.plan import Plan
 from fleet.sim import FaultModel
-from fleet.store import Store, default_state_dir
+from fleet.store import Store, default_state_dir, redact
 from fleet.world import load_world
 
 POLL_S = 0.1
@@ -203,6 +203,10 @@ class Fleet:
             server = StoreServer.options(**options("store")).remote(str(folder), namespace)
             store_url = ray.get(server.url.remote())
         store = Store(store_url, namespace)
+        try:
+            store.ping()
+        except Exception as err:  # noqa: BLE001 - any connection problem gets the same clear message
+            raise FleetError(f"cannot reach Redis at {redact(store_url)}: {err}") from None
         if fresh:
             store.clear()
         payload = config.model_dump(mode="json")
@@ -338,6 +342,12 @@ class Fleet:
         import ray
 
         return ray.get(self.coordinator.events.remote(count, mission))
+
+    def store(self) -> Store:
+        """Direct access to this fleet's Redis keys (see fleet.store for the layout)."""
+        import ray
+
+        return Store(ray.get(self.coordinator.store_url.remote()), self.config.namespace)
 
     def pause(self, robot: str) -> RobotStatus:
         import ray

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -56,6 +57,11 @@ class EmbeddedRedis:
             self.server.shutdown(save=True, now=True, force=True)
         except redis.RedisError:
             pass  # already gone
+
+
+def redact(url: str) -> str:
+    """A Redis URL with its password hidden, for messages and logs."""
+    return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)
 
 
 def connect_redis(url: str) -> redis.Redis:

