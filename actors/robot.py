@@ -9,7 +9,7 @@ import ray
 
 from fleet.config import FleetConfig
 from fleet.costs import charge_seconds, nearest_charger, needs_charge, travel_energy_wh, travel_seconds
-from fleet.models import Attempt, Outcome, OutcomeKind, RobotStatus
+from fleet.models import Attempt, Event, Outcome, OutcomeKind, RobotStatus
 from fleet.store import Store
 from actors.drivers import Clock, make_driver
 
@@ -114,6 +114,10 @@ class RobotActor:
 
         async def body() -> Outcome:
             self.current = attempt.attempt_id
+            self.store.add_event(
+                Event(kind="robot_working", mission=attempt.mission_id, subtask=attempt.subtask_id, robot=self.name,
+                      message=attempt.skill)
+            )
             kind, message = await self.driver.perform(attempt)
             self.battery_wh -= attempt.energy_wh
             if kind == OutcomeKind.SUCCEEDED:
@@ -143,9 +147,11 @@ class RobotActor:
             return
         seconds = travel_seconds(self.world, self.name, self.place, place)
         energy = travel_energy_wh(self.world, self.name, self.place, place)
+        self.store.add_event(Event(kind="robot_moving", robot=self.name, message=f"{self.place} -> {place}"))
         await self.driver.travel(place, seconds)
         self.battery_wh -= energy
         self.place = place
+        self.store.add_event(Event(kind="robot_arrived", robot=self.name, message=place))
 
     def _update_holding(self, attempt: Attempt) -> None:
         skill = self.world.skills_by_name[attempt.skill]

@@ -1,12 +1,19 @@
 """Fleet: run a robot fleet from missions; the public API and the domain model."""
 
+from fleet.client import Fleet, MissionHandle
 from fleet.errors import FleetError, GoalError, PlanningError, WorldError
+from fleet.models import MissionResult, MissionStatus, SubtaskStatus
 from fleet.goals import parse_goal
 from fleet.plan import Plan, Role, Subtask
 from fleet.world import World, bundled_worlds, load_world
 
 __all__ = [
+    "Fleet",
     "FleetError",
+    "MissionHandle",
+    "MissionResult",
+    "MissionStatus",
+    "SubtaskStatus",
     "GoalError",
     "Plan",
     "PlanningError",

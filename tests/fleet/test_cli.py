@@ -83,3 +83,24 @@ def test_planning_is_deterministic_across_processes():
         assert out.returncode == 0, out.stderr
         outputs.add(out.stdout)
     assert len(outputs) == 1
+
+
+@pytest.mark.integration
+def test_run_reports_every_mission_and_fails_when_one_does(tmp_path):
+    missions = tmp_path / "missions.yaml"
+    missions.write_text("missions:\n  - goal: [\"at(book, coffee_table)\"]\n")
+    out = fleet("run", "--world", "household", "--goal", '["switched_on(lamp)"]', "--goal", '["at(spaceship, kitchen)"]',
+                "--missions-file", str(missions), "--json")
+    assert out.returncode == 1, out.stderr
+    data = json.loads(out.stdout)
+    statuses = [m["status"] for m in data["missions"]]
+    assert statuses == ["succeeded", "rejected", "succeeded"]
+    assert "no object named 'spaceship'" in data["missions"][1]["error"]
+    assert all({"id", "status", "error", "makespan_s"} <= set(m) for m in data["missions"])
+
+
+def test_run_rejects_a_bad_missions_file(tmp_path):
+    bad = tmp_path / "missions.yaml"
+    bad.write_text("missions: [{colour: red}]\n")
+    out = fleet("run", "--world", "household", "--missions-file", str(bad))
+    assert out.returncode == 1 and "missions[0] needs goal, plan or text" in out.stderr
