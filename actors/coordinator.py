@@ -506,6 +506,10 @@ class Coordinator:
         )
         started = time.time()
         outcome = await self._execute(attempt)
+        if outcome.ok:
+            self._believe(subtask, attempt)  # it happened, whatever the mission's status now
+        elif outcome.kind == OutcomeKind.PRECONDITION:
+            await self._observe(subtask, attempt)
         if record.status.terminal:  # cancelled while running
             self._release(mission, subtask, attempt, outcome)
             return
@@ -551,6 +555,31 @@ class Coordinator:
             return died[0]
         return next(o for o in results if o.robot == attempt.lead)
 
+    def _believe(self, subtask: Subtask, attempt: Attempt) -> None:
+        """Update the fleet's world model with a subtask that succeeded."""
+        skill = self.world.skills_by_name[subtask.skill]
+        for name in attempt.team:
+            if subtask.place:
+                self.belief.move_robot(name, subtask.place)
+        self.belief.apply(skill.effect_literals, attempt.binding)
+        self.store.save_facts("belief", sorted(self.belief.facts))
+
+    async def _observe(self, subtask: Subtask, attempt: Attempt) -> None:
+        """The world was not as believed: take in what the robots saw of the facts they checked."""
+        skill = self.world.skills_by_name[subtask.skill]
+        atoms = sorted({lit.bind(attempt.binding).atom for lit in skill.precondition_literals})
+        try:
+            seen = await self.world_actor.observe.remote(atoms)
+        except RayActorError:
+            return
+        for atom, true in seen:
+            if true:
+                self.belief.facts.add(tuple(atom))
+            else:
+                self.belief.facts.discard(tuple(atom))
+        self.store.save_facts("belief", sorted(self.belief.facts))
+        self._event("belief_corrected", attempt.mission_id, subtask.id, message=f"{len(seen)} facts observed")
+
     def _release(self, mission: _Mission, subtask: Subtask, attempt: Attempt, outcome: Outcome) -> None:
         """Free the team; robots stay locked to a chain they are in the middle of."""
         for role in subtask.roles:
@@ -584,12 +613,6 @@ class Coordinator:
             state.status = SubtaskStatus.SUCCEEDED
             state.finished_at = time.time()
             state.error = None
-            skill = self.world.skills_by_name[subtask.skill]
-            for name in attempt.team:
-                if subtask.place:
-                    self.belief.move_robot(name, subtask.place)
-            self.belief.apply(skill.effect_literals, attempt.binding)
-            self.store.save_facts("belief", sorted(self.belief.facts))
             self._release(mission, subtask, attempt, outcome)
             self._save(mission)
             self._event("subtask_succeeded", record.id, subtask.id, message=",".join(attempt.team))

@@ -14,7 +14,7 @@ from fleet.literals import Literal
 from fleet.models import OutcomeKind
 from fleet.state import WorldState
 from fleet.store import Store
-from fleet.world import RUNTIME_FLUENTS
+from fleet.world import RUNTIME_FLUENTS, STATIC_SIGNATURES
 
 
 @ray.remote(num_cpus=0)
@@ -67,6 +67,21 @@ class WorldActor:
         self.state.apply(skill.effect_literals, binding)
         self._save()
         return OutcomeKind.SUCCEEDED.value, ""
+
+    def change(self, facts: list[str]) -> list[str]:
+        """Outside changes nobody in the fleet made (a person opens a door): literals to make true."""
+        for literal in parse_goal(self.world, facts):
+            if literal.negated:
+                self.state.facts.discard(literal.atom)
+            else:
+                self.state.facts.add(literal.atom)
+        self._save()
+        return self.state.sorted_facts()
+
+    def observe(self, atoms: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], bool]]:
+        """What robots at the scene see of some fluent facts (static facts are not reported)."""
+        fluents = [tuple(a) for a in atoms if a[0] not in STATIC_SIGNATURES]
+        return [(atom, atom in self.state.facts) for atom in fluents]
 
     def drop_held(self, robot: str) -> list[str]:
         """A robot that stops for good drops what it holds where it stands."""

@@ -136,6 +136,19 @@ def test_coordinator_restart_recovers_without_repeating_work(start_fleet):
     assert sum(r.completed_attempts for r in fleet.robots()) == len(result.subtasks)
 
 
+def test_a_wrong_belief_is_corrected_by_what_robots_see(start_fleet):
+    import ray
+
+    fleet = start_fleet("warehouse")
+    world = ray.get_actor("world", namespace=fleet.config.namespace)
+    ray.get(world.change.remote(["open(dock_door_a)"]))  # someone opened it; the fleet does not know
+    result = fleet.submit(goal=["open(dock_door_a)"]).wait(60)
+    assert result.status == MissionStatus.SUCCEEDED, result.error
+    assert result.replans == 1 and result.subtasks[0].status == SubtaskStatus.FAILED
+    assert "not open(dock_door_a)" in result.subtasks[0].error
+    assert "belief_corrected" in [e.kind for e in fleet.events(mission=result.id)]
+
+
 def test_cancel_stops_robots_and_leaves_a_consistent_state(start_fleet):
     fleet = start_fleet("warehouse", time_scale=5.0)
     handle = fleet.submit(goal=["at(red_box, loading_dock_b)", "at(blue_box, loading_dock_a)"])
