@@ -114,8 +114,14 @@ class Coordinator:
     def _spawn(self, coro) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        """Forget a finished task; a crash goes to the event stream instead of vanishing."""
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._event("coordinator_error", message=repr(task.exception()))
 
     def _event(self, kind: str, mission: Optional[str] = None, subtask: Optional[str] = None, robot: Optional[str] = None, message: str = "") -> None:
         self.store.add_event(Event(kind=kind, mission=mission, subtask=subtask, robot=robot, message=message))
@@ -171,7 +177,7 @@ class Coordinator:
         await self.ready.wait()
         return True
 
-    async def config(self) -> dict[str, Any]:
+    async def get_config(self) -> dict[str, Any]:
         return self.config.model_dump(mode="json")
 
     async def store_url(self) -> str:
@@ -282,6 +288,8 @@ class Coordinator:
             plan = await self._make_plan(mission)
         except (FleetError, ValueError) as err:
             self._finish(mission, MissionStatus.REJECTED, str(err))
+            return
+        if record.status.terminal:  # cancelled while planning
             return
         self._install_plan(mission, plan)
         record.status = MissionStatus.RUNNING
@@ -505,12 +513,15 @@ class Coordinator:
             energy_wh=skill.energy_wh,
         )
         started = time.time()
-        outcome = await self._execute(attempt)
+        outcome = await self._execute(mission, attempt)
         if outcome.ok:
             self._believe(subtask, attempt)  # it happened, whatever the mission's status now
         elif outcome.kind == OutcomeKind.PRECONDITION:
             await self._observe(subtask, attempt)
         if record.status.terminal:  # cancelled while running
+            if outcome.ok:  # it finished before the cancel reached it: put down what it took
+                for name in attempt.team:
+                    await self._drop(name)
             self._release(mission, subtask, attempt, outcome)
             return
         await self._settle(mission, subtask, attempt, outcome, time.time() - started)
@@ -527,7 +538,7 @@ class Coordinator:
             robot.status = outcome.status
         return outcome
 
-    async def _execute(self, attempt: Attempt) -> Outcome:
+    async def _execute(self, mission: _Mission, attempt: Attempt) -> Outcome:
         """Charge if needed, gather the team at the place, then run the skill together."""
 
         async def arrive(name: str) -> Outcome:
@@ -549,6 +560,8 @@ class Coordinator:
         failed = [o for o in arrivals if not o.ok]
         if failed:
             return failed[0]
+        if mission.record.status.terminal:  # cancelled while the team travelled
+            return Outcome(attempt_id=attempt.attempt_id, robot=attempt.lead, kind=OutcomeKind.CANCELLED, message="cancelled")
         results = await asyncio.gather(*(self._call(n, "work", attempt) for n in attempt.team))
         died = [o for o in results if o.kind == OutcomeKind.ROBOT_DIED]
         if died:

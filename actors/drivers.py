@@ -29,7 +29,7 @@ class Clock:
 
 
 class Driver(ABC):
-    """Moves one robot and runs its skills; real robots implement the same three calls."""
+    """Moves one robot and runs its skills; real robots implement the same four calls."""
 
     def __init__(self, robot: str, config: FleetConfig, clock: Clock):
         self.robot = robot
@@ -41,8 +41,12 @@ class Driver(ABC):
         """Go to a place; `seconds` is the expected travel time."""
 
     @abstractmethod
-    async def perform(self, attempt: Attempt) -> tuple[OutcomeKind, str]:
-        """Run the attempt's skill at its place; the lead reports the outcome for the team."""
+    async def perform(self, attempt: Attempt) -> None:
+        """Carry out the attempt's skill at its place; a cancel may interrupt this."""
+
+    @abstractmethod
+    async def report(self, attempt: Attempt) -> tuple[OutcomeKind, str]:
+        """The skill's outcome once performed; never interrupted (the lead reports for the team)."""
 
     @abstractmethod
     async def charge(self, seconds: float) -> None:
@@ -78,8 +82,10 @@ class SimDriver(Driver):
         await self.clock.spend(seconds)
         await self.world_actor.move.remote(self.robot, place)
 
-    async def perform(self, attempt: Attempt) -> tuple[OutcomeKind, str]:
+    async def perform(self, attempt: Attempt) -> None:
         await self.clock.spend(attempt.duration_s)
+
+    async def report(self, attempt: Attempt) -> tuple[OutcomeKind, str]:
         if attempt.lead != self.robot:
             return OutcomeKind.SUCCEEDED, ""
         kind, message = await self.world_actor.perform.remote(attempt.skill, attempt.binding, attempt.team, attempt.place)

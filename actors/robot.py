@@ -44,6 +44,7 @@ class RobotActor:
         self.driver = make_driver(self.config.driver, name, self.config, self.clock)
         self.inflight: dict[str, asyncio.Task] = {}
         self.missions: dict[str, str] = {}  # in-flight key -> mission id, for cancel
+        self.committing: set[str] = set()  # attempts whose skill is done and being reported
         self.current: Optional[str] = None
         self._checkpoint()
 
@@ -118,7 +119,12 @@ class RobotActor:
                 Event(kind="robot_working", mission=attempt.mission_id, subtask=attempt.subtask_id, robot=self.name,
                       message=attempt.skill)
             )
-            kind, message = await self.driver.perform(attempt)
+            await self.driver.perform(attempt)
+            self.committing.add(attempt.attempt_id)  # from here on the work is done: no cancel
+            try:
+                kind, message = await self.driver.report(attempt)
+            finally:
+                self.committing.discard(attempt.attempt_id)
             self.battery_wh -= attempt.energy_wh
             if kind == OutcomeKind.SUCCEEDED:
                 self.completed += 1
@@ -167,7 +173,9 @@ class RobotActor:
     # ---- control -----------------------------------------------------------------------------
     async def cancel(self, mission_id: str) -> int:
         """Stop whatever this robot does for a mission; returns how many phases were stopped."""
-        keys = [k for k, m in self.missions.items() if m == mission_id]
+        keys = [
+            k for k, m in self.missions.items() if m == mission_id and k.rsplit("/", 1)[0] not in self.committing
+        ]
         for key in keys:
             self.inflight[key].cancel()
         return len(keys)

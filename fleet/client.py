@@ -234,7 +234,7 @@ class Fleet:
         coordinator = _named_actor(COORDINATOR_NAME, namespace)
         if coordinator is None:
             raise FleetError(f"no fleet is running in namespace {namespace!r}: start one with Fleet.start()")
-        config = FleetConfig.model_validate(ray.get(coordinator.config.remote()))
+        config = FleetConfig.model_validate(ray.get(coordinator.get_config.remote()))
         return cls(config, coordinator)
 
     def shutdown(self) -> None:

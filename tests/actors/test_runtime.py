@@ -158,6 +158,12 @@ def test_cancel_stops_robots_and_leaves_a_consistent_state(start_fleet):
     assert all(s.status in (SubtaskStatus.SUCCEEDED, SubtaskStatus.CANCELLED) for s in result.subtasks)
     wait_until(lambda: all(r.current is None and not r.holding for r in fleet.robots()))
     assert not [f for f in fleet.world_state() if f.startswith("holding(")]
+    # cancelled while still planning: its plan never runs
+    early = fleet.submit(goal=["at(pallet_1, shelf_b)"])
+    assert fleet.cancel(early.id).status == MissionStatus.CANCELLED
+    time.sleep(1.0)
+    assert fleet.mission(early.id).status == MissionStatus.CANCELLED
+    assert all(s.status != SubtaskStatus.RUNNING for s in fleet.mission(early.id).subtasks)
     # nothing is left busy or locked: the next mission runs
     assert fleet.submit(goal=["at(green_box, loading_dock_a)"]).wait(120).status == MissionStatus.SUCCEEDED
 
