@@ -149,30 +149,11 @@ DEMO_MISSIONS = [
 ]
 
 
-def _load_missions_file(path: str) -> list[dict]:
-    """Missions from YAML: `missions: [{goal: [...]} | {text: ...} | {plan: {...}}, ...]`."""
-    import yaml
+def _load_missions_file(path: str, world_name: str) -> list[dict]:
+    """Missions from a mission-set YAML file (see examples/missions/), checked against the world."""
+    from fleet.missions import load_mission_set
 
-    try:
-        data = yaml.safe_load(open(path).read())
-    except (OSError, yaml.YAMLError) as err:
-        raise FleetError(f"{path}: cannot read missions: {err}") from None
-    missions = data.get("missions") if isinstance(data, dict) else None
-    if not isinstance(missions, list):
-        raise FleetError(f"{path}: expected a top-level 'missions' list")
-    specs = []
-    for i, item in enumerate(missions):
-        if not isinstance(item, dict):
-            raise FleetError(f"{path}: missions[{i}] is not a mapping")
-        if "goal" in item:
-            specs.append({"goal": item["goal"]})
-        elif "plan" in item:
-            specs.append({"plan": item["plan"]})
-        elif "text" in item:
-            specs.append({"text": item["text"]})
-        else:
-            raise FleetError(f"{path}: missions[{i}] needs goal, plan or text")
-    return specs
+    return [entry.spec() for entry in load_mission_set(path, load_world(world_name)).missions]
 
 
 def _run_missions(args: argparse.Namespace, specs: list[dict]) -> tuple[list, float]:
@@ -229,7 +210,7 @@ def _print_missions(results: list, robots: list) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     specs = [{"goal": json.loads(g) if g.strip().startswith("[") else [g]} for g in args.goal or []]
     if args.missions_file:
-        specs += _load_missions_file(args.missions_file)
+        specs += _load_missions_file(args.missions_file, args.world)
     if not specs:
         raise FleetError("give at least one --goal or a --missions-file")
     load_world(args.world)  # a bad world fails before Ray starts

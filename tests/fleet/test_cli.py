@@ -101,6 +101,10 @@ def test_run_reports_every_mission_and_fails_when_one_does(tmp_path):
 
 def test_run_rejects_a_bad_missions_file(tmp_path):
     bad = tmp_path / "missions.yaml"
-    bad.write_text("missions: [{colour: red}]\n")
+    bad.write_text("missions: [{tags: [x]}, {goal: [\"in(apple, spaceship)\"]}]\n")
     out = fleet("run", "--world", "household", "--missions-file", str(bad))
-    assert out.returncode == 1 and "missions[0] needs goal, plan or text" in out.stderr
+    assert out.returncode == 1
+    assert "missions[0]: Value error, a mission needs goal, plan or text" in out.stderr
+    bad.write_text("missions: [{goal: [\"in(apple, spaceship)\"]}]\n")
+    out = fleet("run", "--world", "household", "--missions-file", str(bad))
+    assert out.returncode == 1 and "missions[0] (0).goal: in(apple, spaceship): household has no object" in out.stderr

@@ -1,0 +1,66 @@
+"""Mission sets: natural-language missions with the goals that define success, loaded from YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from fleet.errors import Issue, WorldError
+from fleet.goals import parse_goal
+from fleet.world import World, load_yaml_model
+
+MISSIONS_DIR = Path(__file__).resolve().parent.parent / "examples" / "missions"
+
+
+class MissionEntry(BaseModel):
+    """One mission of a set: its wording, the goal that defines success, and tags."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Optional[str] = None
+    text: Optional[str] = None  # what a user would say
+    goal: Optional[list[str]] = None  # the conditions that define success
+    plan: Optional[dict[str, Any]] = None  # an explicit plan instead of a goal
+    priority: int = 0
+    tags: list[str] = []
+
+    @model_validator(mode="after")
+    def _something_to_run(self) -> "MissionEntry":
+        if self.text is None and self.goal is None and self.plan is None:
+            raise ValueError("a mission needs goal, plan or text")
+        return self
+
+    def spec(self) -> dict[str, Any]:
+        """What to submit: the goal (or plan) when given, else the text for the language planner."""
+        if self.goal is not None:
+            return {"goal": self.goal, "priority": self.priority}
+        if self.plan is not None:
+            return {"plan": self.plan, "priority": self.priority}
+        return {"text": self.text, "priority": self.priority}
+
+
+class MissionSet(BaseModel):
+    """A YAML file of missions, optionally tied to one world."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    world: Optional[str] = None
+    missions: list[MissionEntry] = Field(min_length=1)
+
+
+def load_mission_set(path: str, world: Optional[World] = None) -> MissionSet:
+    """Load a mission file; with a world, check every goal against its vocabulary."""
+    mission_set = load_yaml_model(Path(path), MissionSet)
+    if world is not None:
+        issues = []
+        for i, entry in enumerate(mission_set.missions):
+            if entry.goal is not None:
+                try:
+                    parse_goal(world, entry.goal)
+                except ValueError as err:
+                    issues.append(Issue(f"missions[{i}] ({entry.id or i}).goal", str(err)))
+        if issues:
+            raise WorldError(issues, str(path))
+    return mission_set
