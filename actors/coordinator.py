@@ -511,6 +511,7 @@ class Coordinator:
             binding=binding,
             roles=roles,
             energy_wh=skill.energy_wh,
+            upcoming=self._upcoming(mission, subtask, roles),
         )
         started = time.time()
         outcome = await self._execute(mission, attempt)
@@ -525,6 +526,21 @@ class Coordinator:
             self._release(mission, subtask, attempt, outcome)
             return
         await self._settle(mission, subtask, attempt, outcome, time.time() - started)
+
+    def _upcoming(self, mission: _Mission, subtask: Subtask, roles: dict[str, list[str]]) -> dict[str, list[str]]:
+        """For each robot of the attempt, the later subtasks of its chain: its queue once this is done."""
+        states = {s.id: s.status for s in mission.record.subtasks}
+        chains = mission.plan.chains()
+        upcoming: dict[str, list[str]] = {}
+        for role in subtask.roles:
+            later = [
+                f"{mission.record.id}/{sid}"
+                for sid, _ in chains.get(role.chain, [])
+                if sid != subtask.id and states.get(sid) == SubtaskStatus.PENDING
+            ]
+            for name in roles[role.param]:
+                upcoming.setdefault(name, []).extend(later)
+        return upcoming
 
     async def _call(self, name: str, method: str, *args: Any) -> Outcome:
         """Call a robot; an actor that died becomes a ROBOT_DIED outcome."""

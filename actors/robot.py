@@ -45,6 +45,7 @@ class RobotActor:
         self.inflight: dict[str, asyncio.Task] = {}
         self.missions: dict[str, str] = {}  # in-flight key -> mission id, for cancel
         self.committing: set[str] = set()  # attempts whose skill is done and being reported
+        self.queue: list[str] = saved.queue if saved else []
         self.current: Optional[str] = None
         self._checkpoint()
 
@@ -59,6 +60,7 @@ class RobotActor:
             battery_fraction=round(self.battery_wh / capacity, 4),
             holding=list(self.holding),
             current=self.current,
+            queue=list(self.queue),
             paused=not self.clock.running.is_set(),
             completed_attempts=self.completed,
         )
@@ -129,6 +131,7 @@ class RobotActor:
             if kind == OutcomeKind.SUCCEEDED:
                 self.completed += 1
                 self._update_holding(attempt)
+                self.queue = list(attempt.upcoming.get(self.name, []))
             return Outcome(attempt_id=attempt.attempt_id, robot=self.name, kind=kind, message=message)
 
         return await self._once(attempt.attempt_id, attempt.mission_id, "work", body)
@@ -182,7 +185,7 @@ class RobotActor:
 
     async def drop_all(self) -> list[str]:
         """Put down everything held (after a cancel); the WorldActor mirrors it."""
-        dropped, self.holding = self.holding, []
+        dropped, self.holding, self.queue = self.holding, [], []
         self._checkpoint()
         return dropped
 

@@ -129,6 +129,7 @@ class RobotStatus(BaseModel):
     battery_fraction: float
     holding: list[str] = []
     current: Optional[str] = None  # attempt id it is working on
+    queue: list[str] = []  # subtasks (mission/subtask) it is committed to next, in order
     paused: bool = False
     alive: bool = True
     completed_attempts: int = 0
@@ -160,6 +161,7 @@ class Attempt(BaseModel):
     binding: dict[str, str]  # every parameter, robot roles bound to their team's lead
     roles: dict[str, list[str]]  # robot parameter to the team playing it
     energy_wh: float = 0.0  # the skill's energy per robot
+    upcoming: dict[str, list[str]] = {}  # robot to the subtasks of its chain still to come
 
     @property
     def team(self) -> list[str]:

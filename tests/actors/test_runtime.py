@@ -119,6 +119,22 @@ def test_robot_killed_mid_mission_is_replaced(start_fleet):
     assert "at(red_box, loading_dock_b)" in fleet.world_state()
 
 
+def test_robot_dying_with_its_load_drops_it_and_the_goal_is_replanned(start_fleet):
+    import ray
+
+    fleet = start_fleet("warehouse", time_scale=10.0)
+    handle = fleet.submit(goal=["at(red_box, loading_dock_b)"])
+    carrier = running(fleet, handle.id, "place").robots[0]
+    status = next(r for r in fleet.robots() if r.name == carrier)
+    assert status.holding == ["red_box"] and status.queue == [f"{handle.id}/s2"]
+    ray.kill(ray.get_actor(f"robot:{carrier}", namespace=fleet.config.namespace), no_restart=True)
+    result = handle.wait(120)
+    assert result.status == MissionStatus.SUCCEEDED, result.error
+    assert result.replans >= 1
+    assert all(carrier not in s.robots for s in result.subtasks if s.id.startswith("r"))
+    assert "at(red_box, loading_dock_b)" in fleet.world_state()
+
+
 def test_coordinator_restart_recovers_without_repeating_work(start_fleet):
     import ray
 
