@@ -270,11 +270,19 @@ class Coordinator:
         self.wake.set()
         return record
 
+    def _live_robot(self, name: str) -> _Robot:
+        robot = self.robots.get(name)
+        if robot is None:
+            raise FleetError(f"no robot named {name!r}; robots: {', '.join(self.robots)}")
+        if not robot.alive or robot.handle is None:
+            raise FleetError(f"robot {name!r} is not running")
+        return robot
+
     async def pause_robot(self, name: str) -> RobotStatus:
-        return await self.robots[name].handle.pause.remote()
+        return await self._live_robot(name).handle.pause.remote()
 
     async def resume_robot(self, name: str) -> RobotStatus:
-        return await self.robots[name].handle.resume.remote()
+        return await self._live_robot(name).handle.resume.remote()
 
     async def belief_facts(self) -> list[str]:
         return self.belief.sorted_facts()

@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 import ray
 
 from fleet.config import FleetConfig
+from fleet.errors import FleetError
 from fleet.models import Attempt, OutcomeKind
 
 
@@ -66,7 +67,7 @@ def register(name: str):
 
 def make_driver(name: str, robot: str, config: FleetConfig, clock: Clock) -> Driver:
     if name not in DRIVERS:
-        raise ValueError(f"unknown driver {name!r}; drivers: {', '.join(sorted(DRIVERS))}")
+        raise FleetError(f"unknown driver {name!r}; drivers: {', '.join(sorted(DRIVERS))}")
     return DRIVERS[name](robot, config, clock)
 
 

@@ -186,7 +186,11 @@ class Fleet:
         )
         from policies.base import make_policy
 
-        make_policy(policy)  # an unknown policy fails here, before any actor starts
+        make_policy(policy)  # an unknown policy or driver fails here, before any actor starts
+        from actors.drivers import DRIVERS
+
+        if config.driver not in DRIVERS:
+            raise FleetError(f"unknown driver {config.driver!r}; drivers: {', '.join(sorted(DRIVERS))}")
         started_ray = ensure_ray(num_cpus)
         if _named_actor(COORDINATOR_NAME, namespace) is not None:
             raise FleetError(f"a fleet is already running in namespace {namespace!r}: use Fleet.connect() or shut it down")

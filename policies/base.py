@@ -7,6 +7,7 @@ from typing import Callable, ClassVar, Optional
 
 from pydantic import BaseModel
 
+from fleet.errors import FleetError
 from fleet.world import World
 
 
@@ -62,7 +63,7 @@ def make_policy(name: str) -> AllocationPolicy:
     import policies.greedy  # noqa: F401  - registers the bundled policies
 
     if name not in POLICIES:
-        raise ValueError(f"unknown policy {name!r}; policies: {', '.join(sorted(POLICIES))}")
+        raise FleetError(f"unknown policy {name!r}; policies: {', '.join(sorted(POLICIES))}")
     return POLICIES[name]()
 
 

@@ -193,6 +193,8 @@ def test_pause_holds_a_robot_and_resume_lets_it_finish(start_fleet):
     assert fleet.mission(handle.id).status == MissionStatus.RUNNING
     fleet.resume(robot)
     assert handle.wait(60).status == MissionStatus.SUCCEEDED
+    with pytest.raises(FleetError, match="no robot named 'nobody'"):
+        fleet.pause("nobody")
 
 
 def test_fifty_concurrent_missions_all_end(start_fleet):

@@ -108,3 +108,8 @@ def test_run_rejects_a_bad_missions_file(tmp_path):
     bad.write_text("missions: [{goal: [\"in(apple, spaceship)\"]}]\n")
     out = fleet("run", "--world", "household", "--missions-file", str(bad))
     assert out.returncode == 1 and "missions[0] (0).goal: in(apple, spaceship): household has no object" in out.stderr
+
+
+def test_unknown_policy_fails_before_anything_starts():
+    out = fleet("run", "--world", "household", "--goal", '["switched_on(lamp)"]', "--policy", "nope")
+    assert out.returncode == 1 and "unknown policy 'nope'; policies: greedy" in out.stderr
