@@ -52,4 +52,6 @@ def check_goal_literal(world: World, literal: Literal) -> Literal:
             raise GoalError(f"{literal}: {obj.name} has no state {literal.predicate!r} (its states: {carried})")
     if literal.predicate == "in" and not world.objects_by_name[literal.args[1]].receptacle:
         raise GoalError(f"{literal}: {literal.args[1]!r} is not a receptacle")
+    if literal.predicate == "in" and literal.args[0] == literal.args[1]:
+        raise GoalError(f"{literal}: nothing can be inside itself")
     return literal

@@ -43,6 +43,7 @@ def test_goal_from_json_text_and_list(household):
         (["in(kitchen, fridge)"], "'kitchen' is a place, but in expects a object"),
         (["open(apple)"], "apple has no state 'open'"),
         (["in(apple, knife)"], "'knife' is not a receptacle"),
+        (["in(fridge, fridge)"], "nothing can be inside itself"),
         (["can_reach(rosie, kitchen)"], "fixed by the world"),
         (["at(apple)"], "takes 2 argument"),
         ('["sliced(apple)",', "not valid JSON"),
