@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from pydantic import ValidationError
+
 from fleet.config import FleetConfig
 from fleet.errors import FleetError
 from fleet.models import Event, MissionResult, MissionSpec, RobotStatus
@@ -45,6 +47,12 @@ def ensure_ray(num_cpus: Optional[int] = None) -> bool:
     except ConnectionError:
         ray.init(num_cpus=num_cpus, log_to_driver=False)
     return True
+
+
+def _found(result: Optional[MissionResult], mission_id: str) -> MissionResult:
+    if result is None:
+        raise FleetError(f"no mission {mission_id!r}")
+    return result
 
 
 def _named_actor(name: str, namespace: str):
@@ -93,18 +101,24 @@ class MissionHandle:
                 bar.close()
 
     async def wait_async(self, timeout: float = 300.0) -> MissionResult:
-        """The same wait for code that runs an event loop (notebooks, async services)."""
+        """The same wait for code that runs an event loop (notebooks, async services).
+
+        The coordinator answers as soon as the mission ends, so nothing polls in between.
+        """
+        from ray.exceptions import RayActorError
+
         deadline = time.monotonic() + timeout
         while True:
+            remaining = deadline - time.monotonic()
             try:
-                result = await self.fleet.coordinator.mission.remote(self.id)
-            except Exception:  # noqa: BLE001 - the coordinator may be restarting
+                result = await self.fleet.coordinator.wait.remote(self.id, max(0.0, min(remaining, 5.0)))
+            except RayActorError:  # the coordinator is restarting; it rebuilds the mission from the store
                 result = None
+                await asyncio.sleep(POLL_S)
             if result is not None and result.status.terminal:
                 return result
             if time.monotonic() > deadline:
                 raise TimeoutError(f"mission {self.id} did not finish within {timeout:g} s")
-            await asyncio.sleep(POLL_S)
 
     def _poll(self) -> Optional[MissionResult]:
         from ray.exceptions import RayActorError
@@ -171,19 +185,22 @@ class Fleet:
         loaded = load_world(world)
         if planner != "classical":
             raise FleetError(f"unknown planner {planner!r}; planners: classical")
-        config = FleetConfig(
-            world=world,
-            world_data=loaded.model_dump(mode="json"),
-            namespace=namespace,
-            planner=planner,
-            policy=policy,
-            time_scale=time_scale,
-            redis_url=redis_url or os.environ.get("REDIS_URL"),
-            state_dir=str(state_dir) if state_dir else None,
-            faults=FaultModel.model_validate(faults) if isinstance(faults, dict) else (faults or FaultModel()),
-            seed=seed,
-            **settings,
-        )
+        try:
+            config = FleetConfig(
+                world=world,
+                world_data=loaded.model_dump(mode="json"),
+                namespace=namespace,
+                planner=planner,
+                policy=policy,
+                time_scale=time_scale,
+                redis_url=redis_url or os.environ.get("REDIS_URL"),
+                state_dir=str(state_dir) if state_dir else None,
+                faults=FaultModel.model_validate(faults) if isinstance(faults, dict) else (faults or FaultModel()),
+                seed=seed,
+                **settings,
+            )
+        except ValidationError as err:
+            raise FleetError(f"invalid fleet settings: {err}") from None
         from policies.base import make_policy
 
         make_policy(policy)  # an unknown policy or driver fails here, before any actor starts
@@ -301,64 +318,46 @@ class Fleet:
         import ray
 
         spec = self._spec(mission, goal, plan, priority=priority, labels=labels, deadline_s=deadline_s)
-        return MissionHandle(self, ray.get(self.coordinator.submit.remote(spec)))
+        return MissionHandle(self, self._ask("submit", spec))
 
     async def submit_async(self, mission: Union[str, dict, None] = None, **kwargs: Any) -> MissionHandle:
         spec = self._spec(mission, kwargs.pop("goal", None), kwargs.pop("plan", None), **kwargs)
         return MissionHandle(self, await self.coordinator.submit.remote(spec))
 
-    def mission(self, mission_id: str) -> MissionResult:
+    def _ask(self, method: str, *args: Any) -> Any:
+        """Call a coordinator method and wait for its answer."""
         import ray
 
-        result = ray.get(self.coordinator.mission.remote(mission_id))
-        if result is None:
-            raise FleetError(f"no mission {mission_id!r}")
-        return result
+        return ray.get(getattr(self.coordinator, method).remote(*args))
+
+    def mission(self, mission_id: str) -> MissionResult:
+        return _found(self._ask("mission", mission_id), mission_id)
 
     def missions(self) -> list[MissionResult]:
-        import ray
-
-        return ray.get(self.coordinator.missions_list.remote())
+        return self._ask("missions_list")
 
     def cancel(self, mission_id: str) -> MissionResult:
-        import ray
-
-        result = ray.get(self.coordinator.cancel.remote(mission_id))
-        if result is None:
-            raise FleetError(f"no mission {mission_id!r}")
-        return result
+        return _found(self._ask("cancel", mission_id), mission_id)
 
     # ---- fleet state -------------------------------------------------------------------------
     def robots(self) -> list[RobotStatus]:
-        import ray
-
-        return ray.get(self.coordinator.robots_status.remote())
+        return self._ask("robots_status")
 
     def world_state(self) -> list[str]:
         """The true facts of the (simulated) world, sorted."""
         import ray
 
-        from actors.world import WorldActor  # noqa: F401 - the named actor's class
-
         return ray.get(ray.get_actor("world", namespace=self.config.namespace).facts.remote())
 
     def events(self, count: int = 1000, mission: Optional[str] = None) -> list[Event]:
-        import ray
-
-        return ray.get(self.coordinator.events.remote(count, mission))
+        return self._ask("events", count, mission)
 
     def store(self) -> Store:
         """Direct access to this fleet's Redis keys (see fleet.store for the layout)."""
-        import ray
-
-        return Store(ray.get(self.coordinator.store_url.remote()), self.config.namespace)
+        return Store(self._ask("store_url"), self.config.namespace)
 
     def pause(self, robot: str) -> RobotStatus:
-        import ray
-
-        return ray.get(self.coordinator.pause_robot.remote(robot))
+        return self._ask("pause_robot", robot)
 
     def resume(self, robot: str) -> RobotStatus:
-        import ray
-
-        return ray.get(self.coordinator.resume_robot.remote(robot))
+        return self._ask("resume_robot", robot)

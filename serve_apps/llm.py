@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import time
 from typing import Any, Optional
 
 from pydantic import BaseModel
@@ -94,10 +93,3 @@ class TransformersModel:
             tokens = [t for t in row.tolist() if t != self.tokenizer.pad_token_id]
             results.append(GenerationResult(text=self.tokenizer.decode(tokens, skip_special_tokens=True), new_tokens=len(tokens)))
         return results
-
-
-def timed(model: TransformersModel, requests: list[GenerationRequest]) -> tuple[list[GenerationResult], float]:
-    """Generate and return the wall seconds it took (for benchmarks)."""
-    started = time.perf_counter()
-    results = model.generate_json(requests)
-    return results, time.perf_counter() - started
