@@ -25,12 +25,14 @@ from fleet.literals import Literal
 from fleet.models import (
     Attempt,
     Event,
+    Exemplar,
     Feedback,
     MissionResult,
     MissionSpec,
     MissionStatus,
     Outcome,
     OutcomeKind,
+    PlanningInfo,
     RobotStatus,
     SubtaskState,
     SubtaskStatus,
@@ -153,7 +155,7 @@ class Coordinator:
             record = self.store.load_mission(mission_id)
             if record is None:
                 continue
-            mission = _Mission(record, goal=parse_goal(self.world, record.spec.goal) if record.spec.goal else None)
+            mission = _Mission(record, goal=parse_goal(self.world, record.goal) if record.goal else None)
             self.missions[mission_id] = mission
             if record.status in (MissionStatus.QUEUED, MissionStatus.PLANNING):
                 self._spawn(self._plan(mission))
@@ -311,14 +313,46 @@ class Coordinator:
         spec = mission.record.spec
         state = self.belief.copy()
         if spec.text is not None:
-            raise FleetError(
-                "text missions need the language planner, which this fleet does not run; submit a goal or a plan"
-            )
+            return await self._plan_text(mission, spec.text, state)
         if spec.goal is not None:
             mission.goal = parse_goal(self.world, spec.goal)
+            mission.record.goal = [str(g) for g in mission.goal]
             return await self._plan_goal(mission.goal, state)
         assert spec.plan is not None
         return check_plan(self.world, spec.plan, None, state)
+
+    async def _plan_text(self, mission: _Mission, text: str, state: WorldState) -> Plan:
+        """Ask the language planner (a Serve app) for a plan, and check it here before anything runs."""
+        if self.config.planner != "llm":
+            raise FleetError(
+                f"text missions need the language planner, and this fleet runs planner={self.config.planner!r}; "
+                "start it with planner='llm', or submit a goal or a plan"
+            )
+        from serve_apps.deployment import planner_handle
+        from serve_apps.planner import PlanRequest
+
+        request = PlanRequest(
+            text=text, world=self.world, facts=sorted(state.facts), exemplars=self.store.memory(self.world.name, 200)
+        )
+        try:
+            response = await planner_handle().plan.remote(request)
+        except Exception as err:  # noqa: BLE001 - the planner app is missing or crashed: say so
+            raise FleetError(f"the language planner is not available: {err}") from None
+        record = mission.record
+        record.planning = PlanningInfo(
+            model=response.model,
+            mode=response.mode.value,
+            attempts=len(response.attempts),
+            tokens=response.tokens,
+            seconds=round(response.seconds, 3),
+            repaired=response.repaired,
+        )
+        if not response.ok or response.plan is None:
+            raise FleetError(response.reason or "the language planner refused the mission")
+        mission.goal = parse_goal(self.world, response.goal)
+        record.goal = [str(g) for g in mission.goal]
+        self._event("mission_understood", record.id, message=", ".join(record.goal))
+        return check_plan(self.world, response.plan, mission.goal, state)  # never dispatch an unchecked plan
 
     async def _plan_goal(self, goal: list[Literal], state: WorldState) -> Plan:
         """Run the classical planner off the event loop, one problem at a time."""
@@ -716,8 +750,8 @@ class Coordinator:
         record = mission.record
         if record.status.terminal:
             return
-        if record.spec.goal:
-            unmet = await self.world_actor.unmet_goal.remote(record.spec.goal)
+        if record.goal:
+            unmet = await self.world_actor.unmet_goal.remote(record.goal)
             if unmet and not mission.replanning and not record.status.terminal:
                 mission.replanning = True
                 await self._replan(mission, f"the plan ran but {', '.join(unmet)} does not hold")
@@ -738,6 +772,9 @@ class Coordinator:
             if robot.lock and robot.lock.startswith(f"{record.id}/"):
                 robot.lock = None
         self._save(mission)
+        if status == MissionStatus.SUCCEEDED and record.spec.text and record.goal:
+            # the plan memory: the planner's worked examples for missions like this one
+            self.store.remember(self.world.name, Exemplar(text=record.spec.text, goal=record.goal, mission=record.id))
         self._event(f"mission_{status.value}", record.id, message=error or "")
         self.world_actor.mission_finished.remote()  # fire and forget: only drift schedules read it
         mission.done.set()

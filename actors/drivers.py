@@ -8,8 +8,8 @@ from abc import ABC, abstractmethod
 import ray
 
 from fleet.config import FleetConfig
-from fleet.errors import FleetError
 from fleet.models import Attempt, OutcomeKind
+from fleet.registry import Registry
 
 
 class Clock:
@@ -54,24 +54,14 @@ class Driver(ABC):
         """Charge at the charger the robot stands at."""
 
 
-DRIVERS: dict[str, type[Driver]] = {}
-
-
-def register(name: str):
-    def wrap(cls: type[Driver]) -> type[Driver]:
-        DRIVERS[name] = cls
-        return cls
-
-    return wrap
+DRIVERS: Registry[Driver] = Registry("driver")
 
 
 def make_driver(name: str, robot: str, config: FleetConfig, clock: Clock) -> Driver:
-    if name not in DRIVERS:
-        raise FleetError(f"unknown driver {name!r}; drivers: {', '.join(sorted(DRIVERS))}")
-    return DRIVERS[name](robot, config, clock)
+    return DRIVERS.get(name)(robot, config, clock)
 
 
-@register("sim")
+@DRIVERS.register("sim")
 class SimDriver(Driver):
     """Simulated hardware: waits out durations in scaled wall time, applies effects on the WorldActor."""
 

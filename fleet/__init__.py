@@ -1,6 +1,7 @@
 """Fleet: run a robot fleet from missions; the public API and the domain model."""
 
 from fleet.client import Fleet, MissionHandle
+from fleet.config import LLMConfig, PlanMode, PlannerConfig
 from fleet.errors import FleetError, GoalError, PlanningError, WorldError
 from fleet.models import MissionResult, MissionStatus, SubtaskStatus
 from fleet.goals import parse_goal
@@ -15,7 +16,10 @@ __all__ = [
     "MissionStatus",
     "SubtaskStatus",
     "GoalError",
+    "LLMConfig",
     "Plan",
+    "PlanMode",
+    "PlannerConfig",
     "PlanningError",
     "Role",
     "Subtask",

@@ -9,6 +9,8 @@ import sys
 import time
 from typing import Optional
 
+from fleet.client import PLANNERS
+from fleet.config import BUNDLED_MODEL, LLMConfig, PlanMode, PlannerConfig
 from fleet.errors import FleetError, WorldError
 from fleet.goals import parse_goal
 from fleet.plan import Plan
@@ -93,7 +95,23 @@ def _plan_from_args(args: argparse.Namespace):
     return world, goal, plan_goal(world, goal, timeout_s=args.timeout)
 
 
+def _planner_config(args: argparse.Namespace) -> PlannerConfig:
+    return PlannerConfig(llm=LLMConfig(model=args.model), mode=PlanMode(args.mode))
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
+    if args.mission is not None:
+        from serve_apps.planner import plan_text_locally, response_json
+
+        response = plan_text_locally(args.mission, load_world(args.world), _planner_config(args))
+        if args.json:
+            _print_json(response_json(response))
+        elif response.ok and response.plan is not None:
+            print(f"goal: {', '.join(response.goal)}")
+            print(_table(_plan_rows(response.plan), ["id", "skill", "args", "after", "roles"]))
+        else:
+            print(f"refused: {response.reason}", file=sys.stderr)
+        return 0 if response.ok else 1
     _, goal, plan = _plan_from_args(args)
     if args.json:
         _print_json(plan.to_json_dict())
@@ -140,20 +158,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0 if result.succeeded else 1
 
 
-DEMO_MISSIONS = [
-    ["at(red_box, loading_dock_b)"],
-    ["at(pallet_2, loading_dock_a)"],
-    ["at(small_parcel, packing_station)"],
-    ["inspected(fire_extinguisher)", "inspected(sprinkler_valve)"],
-    ["in(green_box, outbound_bin)", "switched_on(conveyor)"],
+DEMO_MISSIONS = [  # read by the language planner on the bundled model
+    "Bring the red box from shelf A to loading dock B.",
+    "Move pallet 2 from the staging area to loading dock A.",
+    "Get the small parcel from the high rack to the packing station.",
+    "Inspect the fire extinguisher.",
+    "Send the green box to the packing station and start the conveyor.",
 ]
 
 
-def _load_missions_file(path: str, world_name: str) -> list[dict]:
+def _load_missions_file(path: str, world_name: str, use_text: bool) -> list[dict]:
     """Missions from a mission-set YAML file (see examples/missions/), checked against the world."""
     from fleet.missions import load_mission_set
 
-    return [entry.spec() for entry in load_mission_set(path, load_world(world_name)).missions]
+    return [entry.spec(use_text) for entry in load_mission_set(path, load_world(world_name)).missions]
 
 
 def _run_missions(args: argparse.Namespace, specs: list[dict]) -> tuple[list, float]:
@@ -169,6 +187,7 @@ def _run_missions(args: argparse.Namespace, specs: list[dict]) -> tuple[list, fl
             args.world,
             policy=args.policy,
             planner=args.planner,
+            planner_config=_planner_config(args),
             time_scale=args.time_scale,
             namespace=args.namespace or f"run-{os.getpid()}",
             state_dir=args.state_dir or state_dir,
@@ -189,6 +208,7 @@ def _print_missions(results: list, robots: list) -> None:
         [
             r.id,
             r.spec.summary()[:60],
+            ", ".join(r.goal)[:70] if r.spec.text else "",
             r.status.value,
             str(sum(1 for s in r.subtasks if s.status.value == "succeeded")),
             ", ".join(sorted({n for s in r.subtasks for n in s.robots})) or "-",
@@ -196,7 +216,7 @@ def _print_missions(results: list, robots: list) -> None:
         ]
         for r in results
     ]
-    print(_table(rows, ["mission", "goal", "status", "done", "robots", "makespan s"]))
+    print(_table(rows, ["mission", "asked", "understood", "status", "done", "robots", "makespan s"]))
     for r in results:
         if r.error:
             print(f"  {r.id}: {r.error}")
@@ -208,11 +228,14 @@ def _print_missions(results: list, robots: list) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.planner is None:  # the language planner only when there is text to read
+        args.planner = "llm" if args.mission else "classical"
     specs = [{"goal": json.loads(g) if g.strip().startswith("[") else [g]} for g in args.goal or []]
+    specs += [{"text": text} for text in args.mission or []]
     if args.missions_file:
-        specs += _load_missions_file(args.missions_file, args.world)
+        specs += _load_missions_file(args.missions_file, args.world, use_text=args.planner == "llm")
     if not specs:
-        raise FleetError("give at least one --goal or a --missions-file")
+        raise FleetError("give at least one --goal, --mission or a --missions-file")
     load_world(args.world)  # a bad world fails before Ray starts
     (results, robots), wall_s = _run_missions(args, specs)
     if args.json:
@@ -223,10 +246,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    print("Fleet demo: five missions at once in the warehouse, on Ray actors with Redis state,")
-    print("planned by Fast Downward; 5% of skill executions fail and are retried.\n")
+    print("Fleet demo: five missions in plain words at once in the warehouse. The bundled language")
+    print("model reads each into goal conditions (on Ray Serve), Fast Downward plans them, robot")
+    print("actors run them with Redis state; 5% of skill executions fail and are retried.\n")
     args.world, args.failure_rate, args.json = "warehouse", 0.05, False
-    (results, robots), wall_s = _run_missions(args, [{"goal": g} for g in DEMO_MISSIONS])
+    args.planner = args.planner or "llm"
+    (results, robots), wall_s = _run_missions(args, [{"text": text} for text in DEMO_MISSIONS])
     _print_missions(results, robots)
     print(f"\nwall time {wall_s:.1f} s at time_scale {args.time_scale:g}")
     return 0 if all(r.status.value == "succeeded" for r in results) else 1
@@ -235,6 +260,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fleet", description="Run a robot fleet from missions.")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def planner_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--mode", choices=[m.value for m in PlanMode], default="goal", help="language planner mode")
+        p.add_argument("--model", default=BUNDLED_MODEL, help="planner model: bundled:smollm2, a Hugging Face id or a path")
 
     p = sub.add_parser("worlds", help="list the bundled worlds")
     p.add_argument("--json", action="store_true")
@@ -255,9 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--world", required=True, help="bundled world name or YAML path")
-        p.add_argument("--goal", required=True, help='JSON list of literals, e.g. \'["in(apple, fridge)"]\'')
+        what = p.add_mutually_exclusive_group(required=True) if name == "plan" else p
+        what.add_argument("--goal", required=name != "plan", help='JSON list of literals, e.g. \'["in(apple, fridge)"]\'')
         p.add_argument("--timeout", type=float, default=60.0, help="planner time limit in seconds")
         p.add_argument("--json", action="store_true")
+        if name == "plan":
+            what.add_argument("--mission", help="a mission in plain words, read by the language planner")
+            planner_options(p)
         if name == "simulate":
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--failure-rate", type=float, default=0.0, help="failure probability per skill execution")
@@ -265,13 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     def runtime_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--policy", default="greedy", help="allocation policy")
-        p.add_argument("--planner", default="classical")
+        p.add_argument("--planner", choices=PLANNERS, default=None,
+                       help="llm: read text missions with the language model (default when there is text)")
+        planner_options(p)
         p.add_argument("--time-scale", type=float, default=100.0, help="simulated seconds per wall second")
         p.add_argument("--namespace", default=None, help="Ray namespace (default: one per run)")
         p.add_argument("--state-dir", default=None, help="where the embedded Redis keeps its files")
         p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for each mission")
 
     p = sub.add_parser("run", help="run missions concurrently on a live fleet (Ray actors, Redis)")
+    p.add_argument("--mission", action="append", help="a mission in plain words; repeat for more")
     p.add_argument("--world", required=True)
     p.add_argument("--goal", action="append", help="JSON list of literals; repeat for more missions")
     p.add_argument("--missions-file", help="YAML file with a 'missions' list")

@@ -18,7 +18,7 @@ from typing import Any, Optional, Union
 
 from pydantic import ValidationError
 
-from fleet.config import FleetConfig
+from fleet.config import FleetConfig, PlannerConfig
 from fleet.errors import FleetError
 from fleet.models import Event, MissionResult, MissionSpec, RobotStatus
 from fleet.plan import Plan
@@ -27,6 +27,7 @@ from fleet.store import Store, default_state_dir, redact
 from fleet.world import load_world
 
 POLL_S = 0.1
+PLANNERS = ("llm", "classical")  # llm: text missions through the language planner; classical: goals and plans
 
 
 def ensure_ray(num_cpus: Optional[int] = None) -> bool:
@@ -157,7 +158,8 @@ class Fleet:
         cls,
         world: str = "warehouse",
         *,
-        planner: str = "classical",
+        planner: str = "llm",
+        planner_config: Union[PlannerConfig, dict, None] = None,
         policy: str = "greedy",
         time_scale: float = 100.0,
         namespace: str = "fleet",
@@ -171,9 +173,12 @@ class Fleet:
     ) -> "Fleet":
         """Start a fleet in a Ray namespace (joining a running Ray cluster if there is one).
 
-        `world` is a bundled world name or a YAML path. With `fresh=False` a fleet that ran in
-        the same namespace and store before picks up where it stopped: its missions, robots and
-        world state come back from Redis. `settings` sets other `FleetConfig` fields.
+        `world` is a bundled world name or a YAML path. `planner="llm"` (the default) deploys
+        the shared language planner (a Serve app, reused when one with the same `planner_config`
+        runs) so text missions work; `"classical"` takes goals and plans only. With
+        `fresh=False` a fleet that ran in the same namespace and store before picks up where it
+        stopped: its missions, robots and world state come back from Redis. `settings` sets
+        other `FleetConfig` fields.
         """
         import ray
 
@@ -183,14 +188,17 @@ class Fleet:
         from actors.world import WorldActor
 
         loaded = load_world(world)
-        if planner != "classical":
-            raise FleetError(f"unknown planner {planner!r}; planners: classical")
+        if planner not in PLANNERS:
+            raise FleetError(f"unknown planner {planner!r}; planners: {', '.join(PLANNERS)}")
         try:
             config = FleetConfig(
                 world=world,
                 world_data=loaded.model_dump(mode="json"),
                 namespace=namespace,
                 planner=planner,
+                planner_config=PlannerConfig.model_validate(planner_config or {})
+                if not isinstance(planner_config, PlannerConfig)
+                else planner_config,
                 policy=policy,
                 time_scale=time_scale,
                 redis_url=redis_url or os.environ.get("REDIS_URL"),
@@ -206,11 +214,19 @@ class Fleet:
         make_policy(policy)  # an unknown policy or driver fails here, before any actor starts
         from actors.drivers import DRIVERS
 
-        if config.driver not in DRIVERS:
-            raise FleetError(f"unknown driver {config.driver!r}; drivers: {', '.join(sorted(DRIVERS))}")
+        DRIVERS.get(config.driver)  # raises FleetError naming the known drivers
+        if config.planner == "llm":
+            from serve_apps.llm import BACKENDS
+
+            BACKENDS.get(config.planner_config.llm.backend)
         started_ray = ensure_ray(num_cpus)
         if _named_actor(COORDINATOR_NAME, namespace) is not None:
             raise FleetError(f"a fleet is already running in namespace {namespace!r}: use Fleet.connect() or shut it down")
+        if config.planner == "llm":
+            from serve_apps.deployment import deploy_planner, ensure_serve
+
+            ensure_serve(config.http_port)
+            deploy_planner(config.planner_config)
 
         def options(name: str, resource: Optional[str] = None) -> dict[str, Any]:
             opts: dict[str, Any] = {"name": name, "namespace": namespace, "lifetime": "detached"}
@@ -258,12 +274,35 @@ class Fleet:
         config = FleetConfig.model_validate(ray.get(coordinator.get_config.remote()))
         return cls(config, coordinator)
 
+    def start_api(self, token: Optional[str] = None, route_prefix: str = "/") -> str:
+        """Serve this fleet over HTTP (POST /missions, GET /missions/{id}, GET /robots, /docs).
+
+        With a `token` (or FLEET_API_TOKEN set) every request needs `Authorization: Bearer
+        <token>`. Returns the base URL.
+        """
+        from ray import serve
+
+        from serve_apps.api import API_APP, api_app
+        from serve_apps.deployment import ensure_serve
+
+        ensure_serve(self.config.http_port)
+        token = token or os.environ.get("FLEET_API_TOKEN")
+        serve.run(api_app(self.config.namespace, token), name=f"{API_APP}-{self.config.namespace}", route_prefix=route_prefix)
+        return f"http://127.0.0.1:{self.config.http_port}{route_prefix.rstrip('/')}"
+
     def shutdown(self) -> None:
-        """Stop every actor of this fleet; the store keeps what it holds on disk."""
+        """Stop every actor of this fleet and its HTTP API; the store keeps what it holds on disk.
+
+        The shared language planner stays up for the next fleet (it takes tens of seconds to
+        load); `serve.delete("planner")` stops it.
+        """
         import ray
 
         from actors.coordinator import COORDINATOR_NAME
         from actors.robot import robot_actor_name
+
+        if ray.is_initialized():
+            self._stop_api()
 
         names = [COORDINATOR_NAME, "world"] + [robot_actor_name(r["name"]) for r in (self.config.world_data or {}).get("robots", [])]
         for name in names:
@@ -278,6 +317,18 @@ class Fleet:
                 ray.kill(store, no_restart=True)
         if self.started_ray:
             ray.shutdown()
+
+    def _stop_api(self) -> None:
+        from ray import serve
+
+        from serve_apps.api import API_APP
+
+        name = f"{API_APP}-{self.config.namespace}"
+        try:
+            if name in serve.status().applications:
+                serve.delete(name)
+        except Exception:  # noqa: BLE001 - Serve never ran on this cluster: nothing to stop
+            pass
 
     def __enter__(self) -> "Fleet":
         return self

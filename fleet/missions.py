@@ -32,8 +32,10 @@ class MissionEntry(BaseModel):
             raise ValueError("a mission needs goal, plan or text")
         return self
 
-    def spec(self) -> dict[str, Any]:
-        """What to submit: the goal (or plan) when given, else the text for the language planner."""
+    def spec(self, use_text: bool = False) -> dict[str, Any]:
+        """What to submit: the text for the language planner when asked and present, else the goal or plan."""
+        if use_text and self.text is not None:
+            return {"text": self.text, "priority": self.priority}
         if self.goal is not None:
             return {"goal": self.goal, "priority": self.priority}
         if self.plan is not None:

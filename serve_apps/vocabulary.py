@@ -11,13 +11,27 @@ from fleet.world import FLUENT_SIGNATURES, World
 
 # Goal predicates a user may ask for; `free` and `contained` are bookkeeping.
 GOAL_PREDICATES = ("robot_at", "at", "in", "holding")
+# Where a thing should not be is said by where it should go, except taking it out of a container.
+NEGATABLE_RELATIONS = ("in",)
+
+
+def achievable_signs(world: World) -> set[tuple[str, bool]]:
+    """(predicate, negated) pairs some plannable skill can bring about: the goals worth offering."""
+    return {
+        (effect.predicate, effect.negated)
+        for skill in world.skill_list
+        if skill.plannable
+        for effect in skill.effect_literals
+    }
 
 
 def goal_literals(world: World, names: Optional[set[str]] = None) -> list[str]:
-    """Every well-typed goal literal of a world, positive and negated, optionally only over `names`.
+    """Every well-typed goal literal of a world that some skill can bring about, optionally only over `names`.
 
     Narrowing to the names a request mentions keeps a small model from copying unrelated
-    objects; the result is what constrained decoding lets the model choose from.
+    objects; the result is what constrained decoding lets the model choose from. Literals no
+    skill could make true (say `not sliced(apple)`) are left out: asking for them is refused
+    by the planner anyway.
     """
     by_kind = {
         "robot": [r.name for r in world.robots],
@@ -35,44 +49,134 @@ def goal_literals(world: World, names: Optional[set[str]] = None) -> list[str]:
     for state in world.state_names:
         for obj in by_kind["object"]:
             literals.append(Literal(state, (obj,)))
+    signs = achievable_signs(world)
     valid = []
     for literal in literals:
         try:
             check_goal_literal(world, literal)
         except ValueError:
             continue  # e.g. a state the object does not carry, or `in` a non-receptacle
-        valid.append(str(literal))
-        valid.append(f"not {literal}")
+        for negated in (False, True):
+            if negated and literal.predicate in GOAL_PREDICATES and literal.predicate not in NEGATABLE_RELATIONS:
+                continue
+            if (literal.predicate, negated) in signs:
+                valid.append(f"not {literal}" if negated else str(literal))
     return valid
+
+
+def named_in(world: World, text: str) -> set[str]:
+    """Names the request spells out whole ("the red box", "shelf A"); a name inside a longer one
+    ("bowl" in "the fruit bowl") does not count unless it also stands alone."""
+    spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+    words = set(spaced.split())
+    words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
+    names = [r.name for r in world.robots] + [p.name for p in world.places] + [o.name for o in world.objects]
+    # "both pallets", "the boxes": a plural type names every object of that type
+    found = {o.name for o in world.objects if f" {o.type}s " in spaced or f" {o.type}es " in spaced}
+    for name in sorted(names, key=lambda n: -len(n.split("_"))):
+        parts = name.split("_")
+        if not set(parts) <= words:
+            continue
+        phrase = f" {' '.join(parts)} "
+        if len(parts) > 1 and phrase in spaced:
+            spaced = spaced.replace(phrase, " ")  # its words are spoken for
+            found.add(name)
+        elif len(parts) > 1 or f" {name} " in spaced:
+            found.add(name)
+    return found
 
 
 def mentioned_names(world: World, text: str) -> set[str]:
     """World names a request refers to, matching whole words of the name or its type.
 
     "the red box" finds red_box; "the fridge" finds the object of type fridge; robots and
-    places match the same way. Used to narrow the vocabulary, never to decide the goal.
+    places match the same way. A word that only part of a name carries ("the counter" for
+    kitchen_counter, "dock B" for loading_dock_b) finds the names sharing the most words with
+    the request. Used to narrow the vocabulary, never to decide the goal.
     """
     words = set(re.findall(r"[a-z0-9]+", text.lower()))
-    found = set()
+    words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3}  # "pallets" names pallet_1
     things = [(r.name, r.kind) for r in world.robots] + [(p.name, p.kind) for p in world.places]
     things += [(o.name, o.type) for o in world.objects]
-    for name, kind in things:
-        parts = name.split("_")
-        if set(parts) <= words or kind in words or name in words:
-            found.add(name)
+    found = named_in(world, text)
+    covered = {part for name in found for part in name.split("_")}
+    for word in words - covered:
+        if len(word) < 3 or not word.isalpha():
+            continue  # "a", "b", "2" only narrow a match, they do not make one
+        partial = {
+            name: len(set(name.split("_")) & words) for name, kind in things if word in name.split("_") or word == kind
+        }
+        if partial:
+            best = max(partial.values())
+            found |= {name for name, shared in partial.items() if shared == best}
     return found
 
 
-def goal_schema(world: World, names: Optional[set[str]] = None, max_literals: int = 4) -> dict[str, Any]:
-    """JSON schema of `{"goal": [literal, ...]}` whose literals exist in the world."""
-    choices = goal_literals(world, names)
+def _goal_array(world: World, names: Optional[set[str]], max_literals: int, excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
+    choices = [c for c in goal_literals(world, names) if c not in excluded]
     if not choices:  # nothing mentioned: fall back to the whole vocabulary
-        choices = goal_literals(world)
+        choices = [c for c in goal_literals(world) if c not in excluded]
+    return {"type": "array", "items": {"enum": choices}, "minItems": 1, "maxItems": max_literals}
+
+
+def goal_schema(
+    world: World, names: Optional[set[str]] = None, max_literals: int = 4, excluded: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """JSON schema of `{"goal": [literal, ...]}` whose literals exist in the world (minus `excluded`)."""
+    return {
+        "type": "object",
+        "properties": {"goal": _goal_array(world, names, max_literals, excluded)},
+        "required": ["goal"],
+        "additionalProperties": False,
+    }
+
+
+def direct_schema(
+    world: World,
+    names: Optional[set[str]] = None,
+    max_literals: int = 4,
+    max_steps: int = 8,
+    excluded: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """JSON schema of a goal plus the steps that reach it: existing skills with well-typed arguments.
+
+    Robots are left out (roles are bound at dispatch) and so is navigate (robots travel to each
+    step). Object arguments range over every fitting object, since tools such as a knife are
+    rarely named in the request.
+    """
+    ids = [f"s{i + 1}" for i in range(max_steps)]
+    steps = []
+    for skill in world.skill_list:
+        if not skill.plannable or skill.name == "navigate":
+            continue
+        params = [p for p, spec in skill.parameters.items() if spec.kind != "robot"]
+        domains = {p: world.param_domain(skill, p) for p in params}
+        if any(not d for d in domains.values()):
+            continue  # this world has nothing the skill could act on
+        steps.append(
+            {
+                "type": "object",
+                "properties": {
+                    "id": {"enum": ids},
+                    "skill": {"const": skill.name},
+                    "args": {
+                        "type": "object",
+                        "properties": {p: {"enum": d} for p, d in domains.items()},
+                        "required": params,
+                        "additionalProperties": False,
+                    },
+                    "dependencies": {"type": "array", "items": {"enum": ids}, "maxItems": 3},
+                },
+                "required": ["id", "skill", "args", "dependencies"],
+                "additionalProperties": False,
+            }
+        )
     return {
         "type": "object",
         "properties": {
-            "goal": {"type": "array", "items": {"enum": choices}, "minItems": 1, "maxItems": max_literals}
+            "goal": _goal_array(world, names, max_literals, excluded),
+            "subtasks": {"type": "array", "items": {"anyOf": steps}, "minItems": 1, "maxItems": max_steps},
         },
-        "required": ["goal"],
+        "required": ["goal", "subtasks"],
         "additionalProperties": False,
     }

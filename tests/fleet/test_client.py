@@ -17,6 +17,8 @@ from fleet.errors import FleetError, WorldError
         ({"policy": "psychic"}, "unknown policy 'psychic'"),
         ({"planner": "oracle"}, "unknown planner 'oracle'"),
         ({"driver": "ros9"}, "unknown driver 'ros9'"),
+        ({"planner_config": {"mode": "telepathy"}}, "invalid fleet settings"),
+        ({"planner_config": {"llm": {"backend": "llamacpp"}}}, "unknown planner backend 'llamacpp'"),
     ],
 )
 def test_bad_settings_are_refused(kwargs, message):

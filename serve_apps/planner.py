@@ -1,0 +1,531 @@
+"""The language planner: mission text to a validated plan, with bounded retries and clear refusals.
+
+Mode `goal` (default): the model writes the goal as literals, constrained to the world's live
+vocabulary; Fast Downward plans it from the fleet's current belief; the plan is validated. A
+failure goes back to the model with the reason, a bounded number of times, then the mission is
+refused with that reason. Mode `direct`: the model writes the steps itself (constrained to
+existing skills and names) together with its goal; the steps are validated, and if they do not
+check out the goal is planned classically instead (repair).
+
+`LanguagePlanner` is plain asyncio code around a `generate` coroutine, so it runs inside the
+Serve deployment (`serve_apps.deployment`) and, for the CLI, in-process on a local backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from typing import Any, Awaitable, Callable, Optional
+
+from pydantic import BaseModel
+
+from fleet.config import PlanMode, PlannerConfig
+from fleet.errors import FleetError
+from fleet.goals import parse_goal
+from fleet.literals import Literal, parse_literal
+from fleet.models import Exemplar
+from fleet.plan import Plan
+from fleet.state import WorldState
+from fleet.validate import PlanValidationError, check_plan
+from fleet.world import World
+from serve_apps.llm import GenerationRequest, GenerationResult
+from serve_apps.vocabulary import direct_schema, goal_literals, goal_schema, mentioned_names, named_in
+
+# Fast Downward through unified-planning keeps process-wide state: one problem at a time.
+_CLASSICAL_LOCK = threading.Lock()
+
+
+class PlanRequest(BaseModel):
+    """What the planner needs: the text, the world, what the fleet believes now, and examples."""
+
+    text: str
+    world: World
+    facts: Optional[list[tuple[str, ...]]] = None  # None: the world's initial state
+    mode: Optional[PlanMode] = None  # None: the configured mode
+    exemplars: list[Exemplar] = []
+
+
+class PlanAttempt(BaseModel):
+    """One answer of the model and what became of it."""
+
+    answer: str
+    tokens: int
+    mean_logprob: Optional[float] = None
+    error: Optional[str] = None  # None: this answer was accepted
+
+
+class PlanResponse(BaseModel):
+    """A validated plan with the goal it reaches, or a refusal with the reason."""
+
+    ok: bool
+    goal: list[str] = []
+    plan: Optional[Plan] = None
+    reason: Optional[str] = None  # why the mission was refused
+    mode: PlanMode = PlanMode.GOAL
+    repaired: bool = False  # direct mode: the model's steps failed and the goal was planned instead
+    attempts: list[PlanAttempt] = []
+    model: str = ""
+    seconds: float = 0.0
+
+    @property
+    def tokens(self) -> int:
+        return sum(a.tokens for a in self.attempts)
+
+
+Generate = Callable[[GenerationRequest], Awaitable[GenerationResult]]
+
+_PREDICATES = (
+    "at(thing, place): the thing is at that place. in(thing, container): the thing is inside the "
+    "container. holding(robot, thing): the robot holds it. robot_at(robot, place): the robot is there."
+)
+
+
+def _describe_things(world: World, names: set[str]) -> str:
+    """One line per mentioned thing: what it is and the states it can take."""
+    lines = []
+    for obj in world.objects:
+        if obj.name in names:
+            extra = ", container" if obj.receptacle else ""
+            states = f"; states: {', '.join(obj.states)}" if obj.states else ""
+            lines.append(f"- {obj.name}: {_words(obj.type)}{extra}{states}")
+    lines += [f"- {p.name}: a place ({p.kind})" for p in world.places if p.name in names]
+    lines += [f"- {r.name}: a robot ({r.kind})" for r in world.robots if r.name in names]
+    return "\n".join(lines)
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _says_any(text: str, phrases: set[str]) -> bool:
+    spaced = " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
+    return any(f" {phrase} " in spaced for phrase in phrases)
+
+
+def _skill_exemplars(world: World, avoid: set[str], count: int, text: str = "") -> list[Exemplar]:
+    """Worked examples made from the world's own skills and things, away from the request's names.
+
+    Each skill that sets one state of one object gives "<skill words> the <object>." with that
+    state as the goal; putting a thing in a container or at a place gives the relational ones.
+    Examples of the skills the request's words name ("close the fridge": close) come last,
+    nearest the question; the rest is a spread over the kinds, with one joined pair so the model
+    sees that one request can ask for several things.
+    """
+    singles: list[tuple[set[str], Exemplar]] = []  # (phrases that ask for it, example)
+    free = [o for o in world.objects if o.name not in avoid]
+    movable = [o for o in free if o.pickable and not o.receptacle]
+    containers = [o for o in free if o.receptacle]
+    places = [p for p in world.places if p.name not in avoid and not p.requires]
+    if movable and places:
+        thing, place = movable[0], places[-1]
+        singles.append(({"bring", "take", "move", "put", "leave", "place"}, Exemplar(text=f"Bring the {_words(thing.name)} to the {_words(place.name)}", goal=[f"at({thing.name}, {place.name})"])))
+    if movable and containers:
+        thing, box = movable[-1], containers[-1]
+        singles.append(({"put", "store"}, Exemplar(text=f"Put the {_words(thing.name)} in the {_words(box.name)}", goal=[f"in({thing.name}, {box.name})"])))
+    used: set[str] = set()
+    for skill in world.skill_list:
+        objects = [p for p, spec in skill.parameters.items() if spec.kind == "object"]
+        states = [e for e in skill.effect_literals if e.predicate in world.state_names]
+        # one state set on one object; other object parameters are tools (a knife, a sponge)
+        if not skill.plannable or len(states) != 1 or len(states[0].args) != 1 or states[0].args[0] not in objects:
+            continue
+        phrases = {skill.name.replace("_", " "), *skill.aliases}
+        everything = world.param_domain(skill, states[0].args[0])
+        domain = [o for o in everything if o not in avoid and o not in used]
+        if not domain and _says_any(text, phrases):
+            domain = everything  # the request asks for this skill: show it even on its own objects
+        if domain:
+            used.add(domain[0])
+            literal = Literal(states[0].predicate, (domain[0],), states[0].negated)
+            example = Exemplar(text=f"{_words(skill.name).capitalize()} the {_words(domain[0])}", goal=[str(literal)])
+            singles.append((phrases, example))
+    if count <= 0 or not singles:
+        return []
+    named = [e for phrases, e in singles if _says_any(text, phrases)][: count - 1]
+    others = [e for _, e in singles if e not in named]
+    step = max(1, len(others) // count)
+    spread = others[::step][: max(1, count - 1 - len(named))]
+    rest = [e for e in others if e not in spread]
+    chosen = spread
+    if len(chosen) + len(named) < count and rest:
+        first, second = rest[-1], spread[0]
+        chosen.append(Exemplar(text=f"{first.text} and {second.text[0].lower()}{second.text[1:]}", goal=first.goal + second.goal))
+    return [Exemplar(text=e.text + ".", goal=e.goal) for e in chosen + named]
+
+
+_FILLER = {"the", "a", "an", "to", "and", "it", "of", "in", "on", "please", "me", "you", "can", "could"}
+
+
+def _content_words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower())) - _FILLER
+
+
+def _similarity(a: str, b: str) -> float:
+    wa, wb = _content_words(a), _content_words(b)
+    return len(wa & wb) / max(1, len(wa | wb))
+
+
+def choose_exemplars(world: World, text: str, memory: list[Exemplar], names: set[str], count: int) -> list[Exemplar]:
+    """The remembered missions most like this one, topped up with examples made from the world."""
+    chosen = [e for e in sorted(memory, key=lambda e: -_similarity(e.text, text)) if _similarity(e.text, text) > 0][:count]
+    return chosen + _skill_exemplars(world, names, count - len(chosen), text)
+
+
+# Words that start a new request inside a sentence ("... and close the fridge"): the world's
+# skill names plus everyday verbs for moving things and changing them.
+_REQUEST_VERBS = {
+    "bring", "take", "move", "put", "get", "leave", "send", "carry", "fetch", "place", "store",
+    "shut", "close", "open", "start", "stop", "turn", "switch", "check", "clean", "wash", "wipe",
+    "slice", "cut", "inspect", "heat", "make", "drop", "set", "give", "hand", "park", "stage",
+}
+_PRONOUNS = {"it", "them", "its", "they", "there", "one"}
+
+
+def split_requests(world: World, text: str) -> list[str]:
+    """Split a mission into the requests it strings together ("slice the apple, put it in the
+    fridge and close the fridge" -> three), so a small model answers one thing at a time."""
+    verbs = _REQUEST_VERBS | {part for skill in world.skill_list for part in skill.name.split("_")}
+    parts = [p for p in re.split(r"[,;:]|\bthen\b", text) if p.strip()]
+    clauses: list[str] = []
+    for part in parts:
+        words = part.split()
+        current: list[str] = []
+        for i, word in enumerate(words):
+            nxt = words[i + 1].lower().strip(".?!") if i + 1 < len(words) else ""
+            if word.lower() == "and" and nxt in verbs:
+                if current:
+                    clauses.append(" ".join(current))
+                current = []
+                continue
+            current.append(word)
+        if current:
+            clauses.append(" ".join(current))
+    return [c.strip(" .?!") for c in clauses if c.strip(" .?!")]
+
+
+def merge_goals(goals: list[list[str]]) -> list[str]:
+    """Join the goals of consecutive requests; a later place for the same thing replaces an earlier one."""
+    merged: list[Literal] = []
+    for goal in goals:
+        for literal in (parse_literal(g) for g in goal):
+            if literal.predicate in ("at", "in") and not literal.negated:
+                merged = [m for m in merged if not (m.predicate in ("at", "in") and not m.negated and m.args[0] == literal.args[0])]
+            if literal not in merged:
+                merged.append(literal)
+    return [str(m) for m in merged]
+
+
+def goal_messages(world: World, text: str, names: set[str], exemplars: list[Exemplar]) -> list[dict[str, str]]:
+    """The chat that asks the model for a goal: instructions, examples, then the request."""
+    states = ", ".join(world.state_names)
+    system = (
+        f"You control robots in the {world.name} world. Turn the user's request into the list of "
+        f"conditions that must be true when the job is done, as JSON: {{\"goal\": [...]}}. "
+        f"{_PREDICATES} A state name such as {states} applies to one thing, e.g. open(x); "
+        "put 'not ' in front for a condition that must be false (closed is 'not open'). "
+        "List only what the request asks for."
+    )
+    described = _describe_things(world, names)
+    if described:
+        system += "\nThings in this request:\n" + described
+    messages = [{"role": "system", "content": system}]
+    for example in exemplars:
+        messages.append({"role": "user", "content": example.text})
+        messages.append({"role": "assistant", "content": json.dumps({"goal": example.goal})})
+    messages.append({"role": "user", "content": text})
+    return messages
+
+
+def direct_messages(world: World, text: str, names: set[str]) -> list[dict[str, str]]:
+    """The chat that asks the model for the steps of a plan and the goal they reach."""
+    skills = "\n".join(
+        f"- {s.name}({', '.join(p for p, spec in s.parameters.items() if spec.kind != 'robot')}): {s.description}"
+        for s in world.skill_list
+        if s.plannable and s.name != "navigate"
+    )
+    system = (
+        f"You control robots in the {world.name} world. Write the steps that do the user's request, "
+        "in order, and the goal they reach, as JSON: {\"goal\": [...], \"subtasks\": [{\"id\": \"s1\", "
+        "\"skill\": ..., \"args\": {...}, \"dependencies\": [...]}]}. Robots are chosen for you and drive "
+        f"to each step by themselves. Skills:\n{skills}\n{_PREDICATES}"
+    )
+    described = _describe_things(world, names)
+    if described:
+        system += "\nThings in this request:\n" + described
+    return [{"role": "system", "content": system}, {"role": "user", "content": text}]
+
+
+class LanguagePlanner:
+    """Turns mission text into a validated plan; `generate` is the (batched) model call."""
+
+    def __init__(self, config: PlannerConfig, generate: Generate):
+        self.config = config
+        self.generate = generate
+
+    async def plan(self, request: PlanRequest) -> PlanResponse:
+        """Plan a text mission; every failure ends in a refusal with a reason, never an exception."""
+        started = time.monotonic()
+        mode = request.mode or self.config.mode
+        response = PlanResponse(ok=False, mode=mode, model=self.config.llm.model)
+        try:
+            await self._plan(request, mode, response)
+        except FleetError as err:
+            response.ok, response.reason = False, str(err)
+        response.seconds = time.monotonic() - started
+        return response
+
+    def _check_text(self, text: str) -> str:
+        text = text.strip()
+        if not text:
+            raise FleetError("the mission text is empty; say what the robots should do")
+        if len(text) > self.config.max_text_chars:
+            raise FleetError(
+                f"the mission text is {len(text)} characters long; the limit is {self.config.max_text_chars}"
+            )
+        return text
+
+    async def _plan(self, request: PlanRequest, mode: PlanMode, response: PlanResponse) -> None:
+        world = request.world
+        text = self._check_text(request.text)
+        names = mentioned_names(world, text)
+        required = _things_asked_about(world, text)
+        if not names:
+            raise FleetError(
+                f"the request names nothing the {world.name} world has (no object, place or robot of it "
+                "is mentioned); name what the robots should act on"
+            )
+        state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
+        limit = self.config.max_goal_literals
+
+        def schema_for(excluded: frozenset[str]) -> dict[str, Any]:
+            if mode == PlanMode.DIRECT:
+                return direct_schema(world, names, limit, self.config.max_steps, excluded)
+            return goal_schema(world, names, limit, excluded)
+
+        if mode == PlanMode.DIRECT:
+            messages = direct_messages(world, text, names)
+            max_tokens = 48 + 40 * self.config.max_steps
+        else:
+            exemplars = choose_exemplars(world, text, request.exemplars, names, self.config.exemplars)
+            messages = goal_messages(world, text, names, exemplars)
+            max_tokens = 24 + 16 * limit
+        excluded: set[str] = set()
+        schema = schema_for(frozenset())
+        clauses = split_requests(world, text) if mode == PlanMode.GOAL else [text]
+        last_error = "no answer"
+        left_out: Optional[_LeftOut] = None
+        for number in range(self.config.max_attempts):
+            if number == 0 and len(clauses) > 1:  # first try: one request at a time
+                result = await self._answer_in_parts(world, clauses, request.exemplars)
+            elif left_out is not None and mode == PlanMode.GOAL:  # ask about what the answer left out
+                result = await self._complete(world, messages[:-2], names, left_out)
+            else:
+                result = await self.generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=max_tokens))
+            attempt = PlanAttempt(answer=result.text, tokens=result.new_tokens, mean_logprob=result.mean_logprob)
+            response.attempts.append(attempt)
+            try:
+                last = number == self.config.max_attempts - 1
+                goal, plan, repaired = await self._accept(world, state, result, mode, set() if last else required)
+            except FleetError as err:
+                attempt.error = last_error = str(err)
+                left_out = err if isinstance(err, _LeftOut) else None
+                messages = messages + [
+                    {"role": "assistant", "content": result.text},
+                    {"role": "user", "content": f"That answer does not work: {last_error}. Answer the request again."},
+                ]
+                if isinstance(err, _AlreadyHolds):  # a greedy model would say it again: take it off the menu
+                    excluded |= err.literals
+                    schema = schema_for(frozenset(excluded))
+                continue
+            response.ok, response.goal, response.plan, response.repaired = True, [str(g) for g in goal], plan, repaired
+            return
+        raise FleetError(f"the planner could not make a valid plan in {self.config.max_attempts} attempt(s): {last_error}")
+
+    async def _answer_in_parts(self, world: World, clauses: list[str], memory: list[Exemplar]) -> GenerationResult:
+        """Ask for each request of a compound mission separately (batched together), then join the goals.
+
+        A pronoun ("put it in the fridge") reaches back to the names of the request before.
+        """
+        asks = []
+        previous: set[str] = set()
+        for clause in clauses:
+            names = mentioned_names(world, clause)
+            if set(re.findall(r"[a-z]+", clause.lower())) & _PRONOUNS:
+                names |= previous
+            previous = names or previous
+            if not names:
+                continue  # "do a safety round": nothing to act on by itself
+            exemplars = choose_exemplars(world, clause, memory, names, self.config.exemplars)
+            asks.append(
+                GenerationRequest(
+                    messages=goal_messages(world, clause, names, exemplars),
+                    schema_=goal_schema(world, names, 2),
+                    max_new_tokens=24 + 16 * 2,
+                )
+            )
+        results = await asyncio.gather(*(self.generate(ask) for ask in asks))
+        return _joined([], list(results))
+
+    async def _complete(
+        self, world: World, messages: list[dict[str, str]], names: set[str], left_out: "_LeftOut"
+    ) -> GenerationResult:
+        """Keep the goal so far and ask, for each thing it left out, what the request wants of it."""
+        results = []
+        for thing in left_out.missing:
+            about = [lit for lit in goal_literals(world, names) if thing in parse_literal(lit).args]
+            if not about:
+                continue
+            schema = {
+                "type": "object",
+                "properties": {"goal": {"type": "array", "items": {"enum": about}, "minItems": 1, "maxItems": 1}},
+                "required": ["goal"],
+                "additionalProperties": False,
+            }
+            results.append(await self.generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=40)))
+        return _joined([left_out.goal], results)
+
+    async def _accept(
+        self, world: World, state: WorldState, result: GenerationResult, mode: PlanMode, required: set[str]
+    ) -> tuple[list[Literal], Plan, bool]:
+        """Parse, check and plan one answer; raise FleetError saying what is wrong with it."""
+        if not result.finished:
+            goal_text = _goal_prefix(result.text)
+            if mode == PlanMode.DIRECT and goal_text is not None:
+                # the goal comes first and is whole: repair by planning it classically
+                whole = result.model_copy(update={"text": goal_text, "finished": True})
+                goal, plan, _ = await self._accept(world, state, whole, PlanMode.GOAL, required)
+                return goal, plan, True
+            raise FleetError("the model's answer was cut off before it was complete")
+        if result.mean_logprob is not None and result.mean_logprob < self.config.min_mean_logprob:
+            raise FleetError(
+                f"the model is guessing (mean token log-probability {result.mean_logprob:.1f}, "
+                f"below {self.config.min_mean_logprob:g})"
+            )
+        try:
+            answer = json.loads(result.text)
+        except json.JSONDecodeError as err:
+            raise FleetError(f"the model's answer is not valid JSON ({err.msg})") from None
+        if not isinstance(answer, dict) or not isinstance(answer.get("goal"), list):
+            raise FleetError("the model's answer has no goal list")
+        goal = parse_goal(world, list(dict.fromkeys(str(item) for item in answer["goal"])))  # drop repeats
+        _check_consistent(goal)
+        if all(state.holds(literal) for literal in goal):
+            raise _AlreadyHolds({str(g) for g in goal})
+        missing = sorted(required - {arg for literal in goal for arg in literal.args})
+        if missing:  # a small model often stops after the first thing asked for
+            raise _LeftOut([str(g) for g in goal], missing)
+        if mode == PlanMode.DIRECT:
+            try:
+                plan = Plan.model_validate({"goal": [str(g) for g in goal], "subtasks": answer.get("subtasks", [])})
+                return goal, check_plan(world, plan, goal, state), False
+            except (PlanValidationError, ValueError):
+                pass  # repair: plan the model's goal classically instead
+            return goal, await self._plan_goal(world, goal, state), True
+        return goal, await self._plan_goal(world, goal, state), False
+
+    async def _plan_goal(self, world: World, goal: list[Literal], state: WorldState) -> Plan:
+        from fleet.planning import plan_goal
+
+        def solve() -> Plan:
+            with _CLASSICAL_LOCK:
+                return plan_goal(world, goal, state, self.config.planning_timeout_s)
+
+        return await asyncio.to_thread(solve)
+
+
+def _joined(goals: list[list[str]], results: list[GenerationResult]) -> GenerationResult:
+    """One answer made of several: their goals merged in order, the least sure one's score.
+
+    An answer that does not parse is returned as it is, so the check says what is wrong with it.
+    """
+    goals = list(goals)
+    for result in results:
+        try:
+            goals.append([str(g) for g in json.loads(result.text)["goal"]])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            return result
+    scores = [r.mean_logprob for r in results if r.mean_logprob is not None]
+    return GenerationResult(
+        text=json.dumps({"goal": merge_goals(goals)}),
+        new_tokens=sum(r.new_tokens for r in results),
+        mean_logprob=min(scores) if scores else None,
+        finished=all(r.finished for r in results),
+    )
+
+
+def _goal_prefix(text: str) -> Optional[str]:
+    """`{"goal": [...]}` from the start of an answer cut off later, or None."""
+    match = re.match(r'\{"goal": (\[[^\]]*\])', text)
+    return '{"goal": %s}' % match.group(1) if match else None
+
+
+def _things_asked_about(world: World, text: str) -> set[str]:
+    """Objects the request names whole, other than where something named starts out (the
+    drawer the knife is taken out of): a goal should say something about each of them."""
+    named = named_in(world, text)
+    origins = {world.objects_by_name[n].location for n in named if n in world.objects_by_name}
+    return {n for n in named if n in world.objects_by_name and n not in origins}
+
+
+class _LeftOut(FleetError):
+    """The answer says nothing about something the request names."""
+
+    def __init__(self, goal: list[str], missing: list[str]):
+        self.goal, self.missing = goal, missing
+        super().__init__(f"it leaves out {', '.join(_words(n) for n in missing)}, which the request names")
+
+
+class _AlreadyHolds(FleetError):
+    """The model asked for what is already true."""
+
+    def __init__(self, literals: set[str]):
+        self.literals = literals
+        super().__init__(f"{', '.join(sorted(literals))} already holds, so there is nothing to do")
+
+
+def _check_consistent(goal: list[Literal]) -> None:
+    """Refuse goals that ask for a fact and its negation, or one thing in two places."""
+    positive = {g.atom for g in goal if not g.negated}
+    for literal in goal:
+        if literal.negated and literal.atom in positive:
+            raise FleetError(f"the goal asks for both {Literal(literal.predicate, literal.args)} and its opposite")
+    where: dict[tuple[str, str], str] = {}
+    for literal in goal:
+        if literal.predicate in ("at", "in", "robot_at") and not literal.negated:
+            key = ("at" if literal.predicate == "robot_at" else literal.predicate, literal.args[0])
+            if key in where and where[key] != literal.args[1]:
+                raise FleetError(f"the goal puts {literal.args[0]} in two places ({where[key]} and {literal.args[1]})")
+            where[key] = literal.args[1]
+
+
+def plan_text_locally(text: str, world: World, config: PlannerConfig, mode: Optional[PlanMode] = None) -> PlanResponse:
+    """Plan one text mission in this process, without Ray (the CLI's `plan --mission`)."""
+    from serve_apps.llm import make_backend
+
+    backends: list[Any] = []  # loaded on the first model call: refusals before it cost nothing
+
+    async def generate(request: GenerationRequest) -> GenerationResult:
+        if not backends:
+            backends.append(make_backend(config.llm))
+        return (await asyncio.to_thread(backends[0].generate_json, [request]))[0]
+
+    return asyncio.run(LanguagePlanner(config, generate).plan(PlanRequest(text=text, world=world, mode=mode)))
+
+
+def response_json(response: PlanResponse) -> dict[str, Any]:
+    """What `plan --mission --json` prints: the outcome, the goal, the plan and each attempt."""
+    return {
+        "ok": response.ok,
+        "reason": response.reason,
+        "mode": response.mode.value,
+        "repaired": response.repaired,
+        "goal": response.goal,
+        "plan": response.plan.to_json_dict() if response.plan else None,
+        "attempts": [a.model_dump() for a in response.attempts],
+        "tokens": response.tokens,
+        "seconds": round(response.seconds, 3),
+        "model": response.model,
+    }
