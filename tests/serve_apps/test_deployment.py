@@ -10,11 +10,15 @@ from serve_apps.planner import PlanRequest
 pytestmark = pytest.mark.integration
 
 
-def test_the_planner_app_plans_text_through_its_handle(planner_app, household):
+def test_the_planner_app_plans_text_through_its_handle(planner_app, household, warehouse):
     response = planner_app["handle"].plan.remote(PlanRequest(text="Open the fridge.", world=household)).result(timeout_s=120)
     assert response.ok and response.goal == ["open(fridge)"] and response.plan.subtasks
     refused = planner_app["handle"].plan.remote(PlanRequest(text="Fly me to the moon.", world=household)).result(timeout_s=120)
     assert not refused.ok and "names nothing" in refused.reason
+    # the sprinkler valve is fixed to the high rack: the request is read as asked, then refused
+    impossible = PlanRequest(text="Move the sprinkler valve to loading dock A.", world=warehouse)
+    refused = planner_app["handle"].plan.remote(impossible).result(timeout_s=180)
+    assert not refused.ok and "no plan reaches at(sprinkler_valve, loading_dock_a)" in refused.reason
 
 
 @pytest.mark.parametrize(
