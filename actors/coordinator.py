@@ -12,13 +12,15 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Optional
 
 import ray
 from ray.exceptions import RayActorError
 
+from fleet.allocation import RobotView, TeamRequest, chain_route, tails, team_request
 from fleet.config import FleetConfig
-from fleet.costs import needs_charge
+from fleet.costs import needs_charge, typical_travel_seconds
 from fleet.errors import FleetError
 from fleet.goals import parse_goal
 from fleet.literals import Literal
@@ -41,7 +43,7 @@ from fleet.plan import Plan, Subtask, topological_order
 from fleet.state import WorldState
 from fleet.store import Store
 from fleet.validate import check_plan, role_binding
-from policies.base import RobotView, TeamRequest, make_policy
+from policies.base import make_policy
 from actors.robot import robot_actor_name
 
 COORDINATOR_NAME = "coordinator"
@@ -94,7 +96,7 @@ class Coordinator:
         self.config = FleetConfig.model_validate(config)
         self.world = self.config.load_world()
         self.store = Store(store_url, self.config.namespace)
-        self.policy = make_policy(self.config.policy)
+        self.policy = make_policy(self.config.policy, battery_reserve=self.config.battery_reserve)
         self.world_actor = ray.get_actor("world", namespace=self.config.namespace)
         saved_belief = self.store.load_facts("belief")
         self.belief = WorldState(self.world, saved_belief) if saved_belief is not None else WorldState.initial(self.world)
@@ -450,6 +452,9 @@ class Coordinator:
             mission.excluded.setdefault(role.chain, set()).update(dead)
         return False
 
+    def _skill_energy(self, skill: str) -> float:
+        return self.world.skills_by_name[skill].energy_wh
+
     def _dispatch(self) -> None:
         """One pass: staff every ready subtask that robots are free for, and start it."""
         ready = self._ready_subtasks()
@@ -462,23 +467,24 @@ class Coordinator:
             if robot.alive and not robot.busy and robot.lock is None and robot.status is not None
         }
         requests: list[TeamRequest] = []
+        tails_of: dict[str, dict[str, float]] = {}
         for mission, subtask in ready:
+            tail = tails_of.setdefault(mission.record.id, tails(mission.plan, partial(typical_travel_seconds, self.world)))
             for role in subtask.roles:
                 if role.chain in mission.record.chains:
                     continue
                 requests.append(
-                    TeamRequest(
+                    team_request(
+                        chain_route(mission.plan, role.chain, subtask.id),
+                        subtask,
+                        role,
+                        self._skill_energy,
                         key=f"{mission.record.id}/{subtask.id}/{role.param}",
                         mission=mission.record.id,
-                        subtask=subtask.id,
-                        skill=subtask.skill,
-                        place=subtask.place,
-                        capabilities=role.capabilities,
-                        coalition_size=role.coalition_size,
-                        load_kg=role.load_kg,
-                        robot=role.robot,
-                        excluded=sorted(mission.excluded.get(role.chain, set())),
                         priority=mission.record.spec.priority,
+                        excluded=sorted(mission.excluded.get(role.chain, set())),
+                        tail_s=tail[subtask.id],
+                        arrival=len(requests),
                     )
                 )
         views = []

@@ -297,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
 
     def runtime_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--policy", default="greedy", help="allocation policy")
+        p.add_argument("--policy", default="auction", help="allocation policy: auction (default), optimal or greedy")
         p.add_argument("--planner", choices=PLANNERS, default=None,
                        help="llm: read text missions with the language model (default when there is text)")
         planner_options(p)

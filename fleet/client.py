@@ -160,7 +160,7 @@ class Fleet:
         *,
         planner: str = "llm",
         planner_config: Union[PlannerConfig, dict, None] = None,
-        policy: str = "greedy",
+        policy: str = "auction",
         time_scale: float = 100.0,
         namespace: str = "fleet",
         redis_url: Optional[str] = None,

@@ -69,7 +69,7 @@ class FleetConfig(BaseModel):
     planner: str = "llm"
     planner_config: PlannerConfig = PlannerConfig()
     http_port: int = Field(default=8000, ge=0, le=65535)  # Serve's HTTP proxy (the ingress API)
-    policy: str = "greedy"  # allocation policy, by registry name
+    policy: str = "auction"  # allocation policy, by registry name
     driver: str = "sim"  # robot driver, by registry name
     time_scale: float = Field(default=100.0, gt=0)  # simulated seconds per wall second
     redis_url: Optional[str] = None  # an external Redis; None: the embedded server

@@ -18,6 +18,12 @@ def nearest_charger(world: World, place: str) -> Optional[str]:
     return min(options, key=lambda c: (world.distance(place, c), c)) if options else None
 
 
+def typical_travel_seconds(world: World, a: str, b: str) -> float:
+    """Travel time between two places at the fleet's mean speed, for estimates before robots are chosen."""
+    speeds = [world.robot_kinds[r.kind].speed for r in world.robots] or [1.0]
+    return world.distance(a, b) * len(speeds) / sum(speeds)
+
+
 def travel_seconds(world: World, robot: str, a: str, b: str) -> float:
     return world.distance(a, b) / world.kind_of(robot).speed
 

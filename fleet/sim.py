@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import heapq
 import random
+import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Optional
 
 from pydantic import BaseModel, Field, model_validator
 
-from fleet.costs import charge_seconds, nearest_charger, needs_charge, travel_energy_wh, travel_seconds
+from fleet.allocation import Allocate, RobotView, TeamRequest, tails, team_request
+from fleet.costs import (
+    charge_seconds,
+    nearest_charger,
+    needs_charge,
+    travel_energy_wh,
+    travel_seconds,
+    typical_travel_seconds,
+)
 from fleet.errors import FleetError
 from fleet.models import SubtaskStatus
 from fleet.literals import Literal
@@ -107,6 +117,12 @@ class SimResult(BaseModel):
     charges: int
     subtasks: list[SubtaskRecord]
     final_facts: list[str] = []
+    decisions: int = 0  # allocation rounds (the time they took is on the Simulation: it is not repeatable)
+
+
+def _chain_of(request_key: str) -> str:
+    """The chain a simulation request key names (its last part)."""
+    return request_key.rsplit("/", 1)[-1]
 
 
 class AssignmentError(FleetError):
@@ -119,7 +135,10 @@ class _Robot:
     place: str
     battery_wh: float
     busy: bool = False
+    busy_until: float = 0.0
     lock: Optional[str] = None  # chain this robot is in the middle of
+    current: Optional[str] = None  # the subtask it runs or ran last
+    chain: Optional[str] = None  # the chain of that subtask
     executions: dict[str, int] = field(default_factory=dict)
     travel_m: float = 0.0
     energy_wh: float = 0.0
@@ -175,6 +194,8 @@ class Simulation:
             for r in world.robots
         }
         self.charges = 0
+        self.decision_s = 0.0  # wall time spent in allocation calls by the last dispatch
+        self.decisions = 0
 
     # ---- timing and energy -----------------------------------------------------------------
     def _travel(self, robot: _Robot, place: str) -> float:
@@ -201,76 +222,133 @@ class Simulation:
 
     # ---- execution ---------------------------------------------------------------------------
     def run(self, plan: Plan, assignment: dict[str, list[str]], goal: Optional[list[Literal]] = None) -> SimResult:
-        """Execute a resolved plan with a team per chain; returns what happened, in virtual time."""
+        """Execute a resolved plan with a fixed team per chain; returns what happened, in virtual time."""
         check_assignment(self.world, plan, assignment)
+
+        def fixed(requests: list[TeamRequest], robots: list[RobotView]) -> dict[str, list[str]]:
+            idle = {r.name for r in robots if r.idle}
+            teams = {q.key: assignment[_chain_of(q.key)] for q in requests}
+            return {key: team for key, team in teams.items() if set(team) <= idle}
+
+        return self.dispatch(plan, fixed, goal, lookahead=False)
+
+    def dispatch(
+        self, plan: Plan, allocate: Allocate, goal: Optional[list[Literal]] = None, lookahead: bool = True
+    ) -> SimResult:
+        """Execute a resolved plan, asking `allocate` for teams whenever chains are ready and unstarted.
+
+        Each time something happens, every chain that has not started is offered again (with
+        `lookahead`, also those still waiting on others, marked not ready) with a view of every
+        robot (where and when its started work leaves it); the teams for ready chains become the
+        robots' queues. A chain starts once its whole team is free, in queue order.
+        """
         order = topological_order(plan)
         if order is None:
             raise AssignmentError("the plan's dependencies form a cycle")
         by_id = plan.by_id()
+        position = {sid: i for i, sid in enumerate(order)}
         chain_members = {chain: [sid for sid, _ in members] for chain, members in plan.chains().items()}
-        records = {
-            sid: SubtaskRecord(
-                id=sid,
-                skill=by_id[sid].skill,
-                robots=sorted({r for role in by_id[sid].roles for r in assignment[role.chain]}),
-                status=SubtaskStatus.SKIPPED,
-            )
-            for sid in order
-        }
+        cached: dict[str, TeamRequest] = {}
+        situation: tuple[frozenset, frozenset] = (frozenset(), frozenset())  # idle robots, chains waiting for a team
+        records = {sid: SubtaskRecord(id=sid, skill=by_id[sid].skill, robots=[], status=SubtaskStatus.SKIPPED) for sid in order}
+        staffed: dict[str, list[str]] = {}  # chain -> team, once it has started
+        queued: dict[str, list[str]] = {}  # chain -> team, promised by the last allocation
         done: dict[str, SubtaskStatus] = {}
         running: set[str] = set()
         events: list[tuple[float, int, str, bool, str]] = []
         sequence = 0
         now = 0.0
-
-        def teams(subtask: Subtask) -> list[str]:
-            return [r for role in subtask.roles for r in assignment[role.chain]]
+        self.decision_s = 0.0
+        self.decisions = 0
 
         def release(subtask: Subtask, chain_over: bool) -> None:
             for role in subtask.roles:
-                for name in assignment[role.chain]:
+                for name in staffed[role.chain]:
                     robot = self.robots[name]
                     robot.busy = False
                     last = chain_members[role.chain][-1] == subtask.id
                     robot.lock = None if (last or chain_over or len(chain_members[role.chain]) == 1) else role.chain
 
         while True:
+            ready = []
             for sid in order:
                 if sid in done or sid in running:
                     continue
-                subtask = by_id[sid]
-                dep_states = [done.get(d) for d in subtask.dependencies]
+                dep_states = [done.get(d) for d in by_id[sid].dependencies]
                 if any(s in (SubtaskStatus.FAILED, SubtaskStatus.SKIPPED) for s in dep_states):
                     done[sid] = SubtaskStatus.SKIPPED
+                elif all(s == SubtaskStatus.SUCCEEDED for s in dep_states):
+                    ready.append(by_id[sid])
+
+            # decide again only when a robot came free or work became ready: a robot that is
+            # just on to the next step of its chain changes nothing worth a new round
+            idle = frozenset(n for n, r in self.robots.items() if not r.busy and r.lock is None)
+            waiting = frozenset(s.id for s in ready if any(role.chain not in staffed for role in s.roles))
+            if (idle, waiting) != situation:
+                situation = (idle, waiting)
+                queued.clear()
+                if waiting:
+                    views = [self._view(name, now, by_id, chain_members) for name in self.robots]
+                    requests = self._requests(plan, ready, staffed, done, views, cached, lookahead)
+                    clock = time.perf_counter()
+                    offers = allocate(requests, views)
+                    self.decision_s += time.perf_counter() - clock
+                    self.decisions += 1
+                    ready_keys = {q.key for q in requests if q.ready}
+                    for key, team in offers.items():  # in the policy's order: the robots' queue order
+                        if team and key in ready_keys:  # the rest was only a look ahead
+                            queued[_chain_of(key)] = list(team)
+
+            queue_order = {chain: i for i, chain in enumerate(queued)}
+
+            def queue_place(subtask: Subtask) -> tuple[int, int, int]:
+                chains = [role.chain for role in subtask.roles]
+                started = all(c in staffed for c in chains)
+                return (0 if started else 1, max((queue_order.get(c, 0) for c in chains), default=0), position[subtask.id])
+
+            for subtask in sorted(ready, key=queue_place):
+                teams = {role.chain: staffed.get(role.chain) or queued.get(role.chain) for role in subtask.roles}
+                if not all(teams.values()):
                     continue
-                if any(s != SubtaskStatus.SUCCEEDED for s in dep_states):
+                members = [self.robots[n] for team in teams.values() for n in team]
+                if len({r.name for r in members}) != len(members):
+                    continue  # one robot offered for two roles of the same subtask
+                chain_of_robot = {n: chain for chain, team in teams.items() for n in team}
+                if any(r.busy or r.lock not in (None, chain_of_robot[r.name]) for r in members):
                     continue
-                team = [self.robots[n] for n in teams(subtask)]
-                chains = {n: role.chain for role in subtask.roles for n in assignment[role.chain]}
-                if any(r.busy or r.lock not in (None, chains[r.name]) for r in team):
-                    continue
-                outcome, reason, end = self._execute(subtask, team, assignment, now, records[sid])
-                running.add(sid)
-                for robot in team:
+                for chain, team in teams.items():
+                    staffed[chain] = team
+                    queued.pop(chain, None)
+                assignment = {chain: team for chain, team in teams.items()}
+                record = records[subtask.id]
+                record.robots = sorted({r.name for r in members})
+                outcome, reason, end = self._execute(subtask, members, assignment, now, record)
+                running.add(subtask.id)
+                for robot in members:
                     robot.busy = True
+                    robot.busy_until = end
+                    robot.current = subtask.id
+                    robot.chain = chain_of_robot[robot.name]
                 sequence += 1
-                heapq.heappush(events, (end, sequence, sid, outcome, reason))
+                heapq.heappush(events, (end, sequence, subtask.id, outcome, reason))
             if not events:
                 break
-            now, _, sid, outcome, reason = heapq.heappop(events)
-            running.discard(sid)
-            subtask = by_id[sid]
-            record = records[sid]
-            record.end_s = now
-            if outcome:
-                done[sid] = SubtaskStatus.SUCCEEDED
-                release(subtask, chain_over=False)
-            else:
-                record.failures.append(reason)
-                final = record.attempts >= self.config.max_attempts or reason.startswith("precondition")
-                if final:
-                    done[sid] = SubtaskStatus.FAILED
-                release(subtask, chain_over=final)
+            now = events[0][0]
+            while events and events[0][0] == now:  # everything that ends at this instant, then decide once
+                _, _, sid, outcome, reason = heapq.heappop(events)
+                running.discard(sid)
+                subtask = by_id[sid]
+                record = records[sid]
+                record.end_s = now
+                if outcome:
+                    done[sid] = SubtaskStatus.SUCCEEDED
+                    release(subtask, chain_over=False)
+                else:
+                    record.failures.append(reason)
+                    final = record.attempts >= self.config.max_attempts or reason.startswith("precondition")
+                    if final:
+                        done[sid] = SubtaskStatus.FAILED
+                    release(subtask, chain_over=final)
 
         for sid in order:
             status = done.get(sid)
@@ -290,6 +368,79 @@ class Simulation:
             charges=self.charges,
             subtasks=[records[sid] for sid in order],
             final_facts=self.state.sorted_facts(),
+            decisions=self.decisions,
+        )
+
+    def _requests(
+        self,
+        plan: Plan,
+        ready: list[Subtask],
+        staffed: dict[str, list[str]],
+        done: dict[str, SubtaskStatus],
+        views: list[RobotView],
+        cached: dict[str, TeamRequest],
+        lookahead: bool,
+    ) -> list[TeamRequest]:
+        """A request per chain that has not started: ready ones, and with `lookahead` the ones waiting too."""
+        if not cached:  # requests depend only on the plan; what changes is filled in below
+            tail = tails(plan, partial(typical_travel_seconds, self.world))
+            by_id = plan.by_id()
+            for chain, members in plan.chains().items():
+                first, param = members[0]
+                steps = [by_id[sid] for sid, _ in members]
+                role = next(r for r in by_id[first].roles if r.param == param)
+                energy = lambda skill: self.world.skills_by_name[skill].energy_wh  # noqa: E731
+                cached[chain] = team_request(
+                    steps, by_id[first], role, energy, key=f"{first}/{param}/{chain}", tail_s=tail[first], arrival=len(cached)
+                )
+        ready_ids = {s.id for s in ready}
+        by_id = plan.by_id()
+        free_in = {v.name: v.free_in_s for v in views}
+        requests = []
+        for chain, request in cached.items():
+            if chain in staffed or request.subtask in done:
+                continue
+            request.ready_in_s, request.waits_for = 0.0, []
+            if request.subtask not in ready_ids:
+                if not lookahead:
+                    continue
+                for dep in by_id[request.subtask].dependencies:
+                    if done.get(dep) == SubtaskStatus.SUCCEEDED:
+                        continue
+                    for role in by_id[dep].roles:
+                        if role.chain in staffed:  # running: expect it when its team is through
+                            request.ready_in_s = max([request.ready_in_s, *(free_in[n] for n in staffed[role.chain])])
+                        elif role.chain != chain:
+                            request.waits_for.append(cached[role.chain].key)
+                request.ready_in_s = max(request.ready_in_s, 1e-6)  # not ready, even if the wait is unknown
+            requests.append(request)
+        return requests
+
+    def _view(self, name: str, now: float, by_id: dict[str, Subtask], chain_members: dict[str, list[str]]) -> RobotView:
+        """A robot as a policy sees it: where, when and how charged its started work leaves it."""
+        robot = self.robots[name]
+        kind = self.world.kind_of(name)
+        free_in = max(robot.busy_until - now, 0.0) if robot.busy else 0.0
+        place, battery = robot.place, robot.battery_wh
+        if robot.busy or robot.lock:  # the rest of the chain it is in the middle of
+            members = chain_members[robot.chain or ""] if robot.chain in chain_members else []
+            for sid in members[members.index(robot.current) + 1 :] if robot.current in members else []:
+                subtask = by_id[sid]
+                if subtask.place:
+                    free_in += travel_seconds(self.world, name, place, subtask.place)
+                    battery -= travel_energy_wh(self.world, name, place, subtask.place)
+                    place = subtask.place
+                free_in += subtask.duration_s
+                battery -= self.world.skills_by_name[subtask.skill].energy_wh
+        return RobotView(
+            name=name,
+            kind=self.world.robots_by_name[name].kind,
+            place=place,
+            battery_wh=max(battery, 0.0),
+            capabilities=kind.capabilities,
+            payload=kind.payload,
+            speed=kind.speed,
+            free_in_s=free_in,
         )
 
     def _execute(

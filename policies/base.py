@@ -3,50 +3,44 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+import math
 from typing import Callable, ClassVar, Optional
 
-from pydantic import BaseModel
+import numpy as np
 
+from fleet.allocation import RobotView, TeamRequest
 from fleet.registry import Registry
 from fleet.world import World
+from policies.cost import CostModel, Estimates
 
-
-class TeamRequest(BaseModel):
-    """A role of a ready subtask that needs robots (a whole chain, from its first subtask)."""
-
-    key: str  # unique per request, e.g. "<mission>/<chain>"
-    mission: str
-    subtask: str
-    skill: str
-    place: Optional[str]
-    capabilities: list[str]
-    coalition_size: int = 1
-    load_kg: float = 0.0
-    robot: Optional[str] = None  # a robot the mission names: it must be in the team
-    excluded: list[str] = []  # robots that already failed this chain
-    priority: int = 0
-
-
-class RobotView(BaseModel):
-    """What a policy may know about a robot that is free to take work."""
-
-    name: str
-    kind: str
-    place: str
-    battery_wh: float
-    capabilities: list[str]
-    payload: float
-    speed: float
+__all__ = ["AllocationPolicy", "RobotView", "TeamRequest", "POLICIES", "register", "make_policy", "Offered", "pick_team", "smallest_team"]
 
 
 class AllocationPolicy(ABC):
-    """Chooses a team for each request from the free robots; a request may stay unserved."""
+    """Chooses a team for each request from the robots offered; a request may stay unserved.
+
+    Every policy prices robots with the shared `CostModel` (expected finish time with travel,
+    charging, queue and the learned estimates) and respects its feasibility: capabilities,
+    exclusions, named robots, payload (teams) and battery.
+    """
 
     name: ClassVar[str]
 
+    def __init__(self, estimates: Optional[Estimates] = None, battery_reserve: float = 0.2):
+        self.estimates = estimates or Estimates()
+        self.battery_reserve = battery_reserve
+        self._costs: Optional[CostModel] = None
+
+    def costs(self, world: World) -> CostModel:
+        """The cost model for a world, built once (it holds the world's distance matrix)."""
+        if self._costs is None or self._costs.world is not world:
+            self._costs = CostModel(world, self.estimates, self.battery_reserve)
+        self._costs.estimates = self.estimates
+        return self._costs
+
     @abstractmethod
     def assign(self, world: World, requests: list[TeamRequest], robots: list[RobotView]) -> dict[str, list[str]]:
-        """Request key to team; each robot in at most one team; teams cover capabilities and load."""
+        """Request key to team; each robot in at most one team per call unless the policy queues work."""
 
 
 POLICIES: Registry[AllocationPolicy] = Registry("policy")
@@ -57,11 +51,44 @@ def register(cls: type[AllocationPolicy]) -> type[AllocationPolicy]:
     return POLICIES.register(cls.name)(cls)
 
 
-def make_policy(name: str) -> AllocationPolicy:
+def make_policy(name: str, **options) -> AllocationPolicy:
     """A policy by name; an unknown name lists the known ones."""
-    import policies.greedy  # noqa: F401  - registers the bundled policies
+    import policies.auction  # noqa: F401  - these register the bundled policies
+    import policies.greedy  # noqa: F401
+    import policies.optimal  # noqa: F401
 
-    return POLICIES.get(name)()
+    return POLICIES.get(name)(**options)
+
+
+class Offered:
+    """The robots of one round as arrays, for picking teams quickly."""
+
+    def __init__(self, robots: list[RobotView]):
+        self.robots = robots
+        self.payload = np.array([r.payload for r in robots])
+        self.names = np.array([r.name for r in robots])
+        self.rows = {r.name: i for i, r in enumerate(robots)}
+
+
+def pick_team(
+    request: TeamRequest, offered: Offered, cost: np.ndarray, open_: np.ndarray, max_coalition: int
+) -> Optional[list[int]]:
+    """Rows of the cheapest team for one request: the single best robot that can carry the load, else
+    the smallest team of one kind (see `smallest_team`). `cost` is this request's column (inf where
+    infeasible), `open_` marks robots still free to take it. None when no team fits.
+    """
+    usable = open_ & np.isfinite(cost)
+    if not usable.any():
+        return None
+    if request.coalition_size <= 1:
+        alone = usable & (offered.payload >= request.load_kg)
+        if request.robot is not None:
+            alone &= offered.names == request.robot
+        if alone.any():
+            return [int(np.argmin(np.where(alone, cost, math.inf)))]
+    candidates = [offered.robots[i] for i in np.flatnonzero(usable)]
+    team = smallest_team(request, candidates, lambda r: float(cost[offered.rows[r.name]]), max_coalition)
+    return [offered.rows[r.name] for r in team] if team else None
 
 
 def eligible(request: TeamRequest, robot: RobotView) -> bool:

@@ -62,5 +62,5 @@ def test_higher_priority_is_served_first(warehouse):
 
 
 def test_unknown_policy_names_the_known_ones():
-    with pytest.raises(FleetError, match="unknown policy 'auctionx'; known: greedy"):
+    with pytest.raises(FleetError, match="unknown policy 'auctionx'; known: auction, greedy, optimal"):
         make_policy("auctionx")

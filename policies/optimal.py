@@ -1,0 +1,74 @@
+"""Optimal allocation per dispatch round: the assignment of robots to requests with the least total expected cost.
+
+Solved as a linear assignment (scipy's `linear_sum_assignment`) on the shared cost model's
+finish times. A request that needs a coalition gets as many columns as its cheapest team has
+members, each open only to robots of that team's kind. When there are more requests than
+robots, the most urgent ones (priority, then the longest work waiting on them) are preferred.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from fleet.world import World
+from policies.base import AllocationPolicy, Offered, RobotView, TeamRequest, pick_team, register
+
+_UNUSABLE = 1e12  # cost of a pair that may not be matched
+_PRIORITY = 1e7  # a priority step outweighs any time difference
+
+
+@register
+class OptimalPolicy(AllocationPolicy):
+    """Per round, minimise the sum of expected finish times (less urgency) over a one-to-one assignment."""
+
+    name = "optimal"
+
+    def assign(self, world: World, requests: list[TeamRequest], robots: list[RobotView]) -> dict[str, list[str]]:
+        requests = [q for q in requests if q.ready]
+        if not robots or not requests:
+            return {}
+        # at most one request per robot is served per round: consider the most urgent few
+        urgent = sorted(range(len(requests)), key=lambda j: (-requests[j].priority, -requests[j].tail_s, requests[j].arrival))
+        chosen = [requests[j] for j in urgent[: 2 * len(robots)]]
+        bids = self.costs(world).bids(chosen, robots)
+        offered = Offered(robots)
+        everyone = np.ones(len(robots), dtype=bool)
+        kinds = np.array([r.kind for r in robots])
+        columns: list[np.ndarray] = []
+        owner: list[int] = []
+        for j, request in enumerate(chosen):
+            cost = bids.finish_s[:, j]
+            team = pick_team(request, offered, cost, everyone, world.max_coalition)
+            if not team:
+                continue
+            urgency = request.tail_s + _PRIORITY * request.priority
+            if len(team) == 1:
+                fits = np.isfinite(cost) & (offered.payload >= request.load_kg)
+                if request.robot is not None:
+                    fits &= offered.names == request.robot
+                columns.append(np.where(fits, cost - urgency, _UNUSABLE))
+                owner.append(j)
+                continue
+            same_kind = np.isfinite(cost) & (kinds == kinds[team[0]])
+            for slot in range(len(team)):
+                fits = same_kind & (offered.names == request.robot) if (slot == 0 and request.robot) else same_kind
+                columns.append(np.where(fits, cost - urgency, _UNUSABLE))
+                owner.append(j)
+        if not columns:
+            return {}
+        matrix = np.column_stack(columns)
+        rows, cols = linear_sum_assignment(matrix)
+        members: dict[int, list[int]] = {}
+        for i, c in zip(rows, cols):
+            if matrix[i, c] < _UNUSABLE / 2:
+                members.setdefault(owner[c], []).append(int(i))
+        teams: dict[str, list[str]] = {}
+        for j, rows_ in members.items():
+            request = chosen[j]
+            team = [robots[i] for i in rows_]
+            big_enough = len(team) >= request.coalition_size and sum(r.payload for r in team) >= request.load_kg
+            named = request.robot is None or request.robot in {r.name for r in team}
+            if big_enough and named:  # a coalition with a missing member waits for the next round
+                teams[request.key] = [r.name for r in team]
+        return teams
