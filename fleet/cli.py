@@ -15,7 +15,7 @@ from fleet.errors import FleetError, WorldError
 from fleet.goals import parse_goal
 from fleet.plan import Plan
 from fleet.sim import FailureRate, FaultModel, SimResult, Simulation
-from fleet.validate import PlanValidationError, spread_assignment
+from fleet.validate import PlanValidationError
 from fleet.world import bundled_worlds, load_world
 
 def _print_json(data: object) -> None:
@@ -123,8 +123,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> tuple[Plan, SimResult]:
     world, goal, plan = _plan_from_args(args)
+    from policies.base import make_policy
+
+    policy = make_policy(args.policy)
     faults = FaultModel(rates=[FailureRate(probability=args.failure_rate)])
-    result = Simulation(world, faults, seed=args.seed).run(plan, spread_assignment(world, plan), goal)
+    simulation = Simulation(world, faults, seed=args.seed)
+    result = simulation.dispatch(plan, lambda requests, robots: policy.assign(world, requests, robots), goal)
     return plan, result
 
 
@@ -294,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "simulate":
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--failure-rate", type=float, default=0.0, help="failure probability per skill execution")
+            p.add_argument("--policy", default="auction", help="allocation policy: auction (default), optimal or greedy")
         p.set_defaults(func=func)
 
     def runtime_options(p: argparse.ArgumentParser) -> None:

@@ -31,7 +31,7 @@ from fleet.models import SubtaskStatus
 from fleet.literals import Literal
 from fleet.plan import Plan, Subtask, topological_order
 from fleet.state import WorldState
-from fleet.validate import role_binding
+from fleet.validate import capable_robots, role_binding
 from fleet.world import RUNTIME_FLUENTS, World
 
 
@@ -249,7 +249,7 @@ class Simulation:
         position = {sid: i for i, sid in enumerate(order)}
         chain_members = {chain: [sid for sid, _ in members] for chain, members in plan.chains().items()}
         cached: dict[str, TeamRequest] = {}
-        situation: tuple[frozenset, frozenset] = (frozenset(), frozenset())  # idle robots, chains waiting for a team
+        situation: Optional[tuple[frozenset, frozenset]] = None  # idle robots and chains waiting, at the last decision
         records = {sid: SubtaskRecord(id=sid, skill=by_id[sid].skill, robots=[], status=SubtaskStatus.SKIPPED) for sid in order}
         staffed: dict[str, list[str]] = {}  # chain -> team, once it has started
         queued: dict[str, list[str]] = {}  # chain -> team, promised by the last allocation
@@ -348,7 +348,12 @@ class Simulation:
                     final = record.attempts >= self.config.max_attempts or reason.startswith("precondition")
                     if final:
                         done[sid] = SubtaskStatus.FAILED
-                    release(subtask, chain_over=final)
+                    fresh = all(chain_members[role.chain][0] == sid for role in subtask.roles)
+                    release(subtask, chain_over=final or fresh)
+                    if fresh and not final:  # nothing held yet: offer the chains again, as the runtime does
+                        for role in subtask.roles:
+                            self._exclude(cached[role.chain], staffed.pop(role.chain))
+                        situation = None  # the chain waits again: decide again even if all else looks the same
 
         for sid in order:
             status = done.get(sid)
@@ -370,6 +375,12 @@ class Simulation:
             final_facts=self.state.sorted_facts(),
             decisions=self.decisions,
         )
+
+    def _exclude(self, request: TeamRequest, team: list[str]) -> None:
+        """Leave a failed team out of a chain's next offers, unless nobody else could do it."""
+        others = set(capable_robots(self.world, set(request.capabilities))) - set(request.excluded) - set(team)
+        if others:
+            request.excluded = sorted(set(request.excluded) | set(team))
 
     def _requests(
         self,

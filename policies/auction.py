@@ -35,7 +35,10 @@ def _regret(finish: np.ndarray, best: np.ndarray, tail: np.ndarray) -> np.ndarra
     if finish.shape[0] < 2:
         return best
     second = np.partition(finish, 1, axis=0)[1]
-    return -np.where(np.isfinite(second), second - best, 1e9)
+    regret = np.full(best.shape, 1e9)  # only one robot can: nobody else would take it
+    known = np.isfinite(second)
+    regret[known] = second[known] - best[known]
+    return -regret
 
 
 RULES: dict[str, Rule] = {
@@ -87,6 +90,10 @@ class AuctionPolicy(AllocationPolicy):
         payload = np.array([r.payload for r in robots])
         load = np.array([q.load_kg for q in requests])
         alone = bids.capable & (payload[:, None] >= load[None, :])
+        names = np.array([r.name for r in robots])
+        for j, request in enumerate(requests):
+            if request.robot is not None:  # alone means the named robot alone
+                alone[:, j] &= names == request.robot
         single = np.array([q.coalition_size <= 1 for q in requests]) & alone.any(axis=0)
         bids.capable = np.where(single[None, :], alone, bids.capable)
         bids.feasible &= bids.capable
@@ -131,6 +138,7 @@ class AuctionPolicy(AllocationPolicy):
         tiers = priority.min() != priority.max()
         open_ = (waiting == 0) & np.isfinite(best)
         teams: dict[str, list[str]] = {}
+        waits = np.zeros(len(robots), dtype=bool)  # planned to wait for work that is not ready yet
         awarded, makespan = 0, 0.0
         horizon = max(self.min_horizon, int(self.awards_per_robot * sum(r.idle for r in robots)))
         while awarded < horizon and open_.any():
@@ -145,7 +153,9 @@ class AuctionPolicy(AllocationPolicy):
                 if not rows:
                     continue  # nobody can: what waits on it is not auctioned either
             awarded += 1
-            if request.ready:
+            if not request.ready:
+                waits[rows] = True
+            elif not waits[rows].any():  # ready work planned after a wait stays unpromised until then
                 teams[request.key] = [robots[i].name for i in rows]
             done_at = float(finish[rows, j].max())  # a team finishes together
             makespan = max(makespan, done_at)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 import math
+from abc import ABC, abstractmethod
 from typing import Callable, ClassVar, Optional
 
 import numpy as np
@@ -13,7 +13,17 @@ from fleet.registry import Registry
 from fleet.world import World
 from policies.cost import CostModel, Estimates
 
-__all__ = ["AllocationPolicy", "RobotView", "TeamRequest", "POLICIES", "register", "make_policy", "Offered", "pick_team", "smallest_team"]
+__all__ = [
+    "AllocationPolicy",
+    "Offered",
+    "POLICIES",
+    "RobotView",
+    "TeamRequest",
+    "make_policy",
+    "pick_team",
+    "register",
+    "smallest_team",
+]
 
 
 class AllocationPolicy(ABC):

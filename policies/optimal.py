@@ -23,14 +23,18 @@ class OptimalPolicy(AllocationPolicy):
     """Per round, minimise the sum of expected finish times (less urgency) over a one-to-one assignment."""
 
     name = "optimal"
+    columns_per_robot = 1  # requests considered per round, per robot
+    tail_weight = 2.0  # cost of a second of work waiting on a request: tails are underestimates (no waits)
 
     def assign(self, world: World, requests: list[TeamRequest], robots: list[RobotView]) -> dict[str, list[str]]:
-        requests = [q for q in requests if q.ready]
+        # ready requests, and those waiting only on work already running: a robot matched to one of
+        # those waits for it (one step of look ahead) instead of taking something worse now
+        requests = [q for q in requests if not q.waits_for]
         if not robots or not requests:
             return {}
-        # at most one request per robot is served per round: consider the most urgent few
+        # at most one request per robot is matched per round: consider the most urgent few
         urgent = sorted(range(len(requests)), key=lambda j: (-requests[j].priority, -requests[j].tail_s, requests[j].arrival))
-        chosen = [requests[j] for j in urgent[: 2 * len(robots)]]
+        chosen = [requests[j] for j in urgent[: self.columns_per_robot * len(robots)]]
         bids = self.costs(world).bids(chosen, robots)
         offered = Offered(robots)
         everyone = np.ones(len(robots), dtype=bool)
@@ -42,7 +46,7 @@ class OptimalPolicy(AllocationPolicy):
             team = pick_team(request, offered, cost, everyone, world.max_coalition)
             if not team:
                 continue
-            urgency = request.tail_s + _PRIORITY * request.priority
+            urgency = self.tail_weight * request.tail_s + _PRIORITY * request.priority
             if len(team) == 1:
                 fits = np.isfinite(cost) & (offered.payload >= request.load_kg)
                 if request.robot is not None:
@@ -64,11 +68,24 @@ class OptimalPolicy(AllocationPolicy):
             if matrix[i, c] < _UNUSABLE / 2:
                 members.setdefault(owner[c], []).append(int(i))
         teams: dict[str, list[str]] = {}
+        free = np.ones(len(robots), dtype=bool)
+        split: list[int] = []  # coalitions the matching gave only part of a team
         for j, rows_ in members.items():
             request = chosen[j]
             team = [robots[i] for i in rows_]
             big_enough = len(team) >= request.coalition_size and sum(r.payload for r in team) >= request.load_kg
             named = request.robot is None or request.robot in {r.name for r in team}
-            if big_enough and named:  # a coalition with a missing member waits for the next round
-                teams[request.key] = [r.name for r in team]
+            if big_enough and named:
+                free[rows_] = False
+                if request.ready:
+                    teams[request.key] = [r.name for r in team]
+            else:
+                split.append(j)
+        # the matching may split robots between two coalitions: the more urgent one gets a whole team
+        for j in sorted(split, key=lambda j: (-chosen[j].priority, -chosen[j].tail_s, chosen[j].arrival)):
+            rows_ = pick_team(chosen[j], offered, bids.finish_s[:, j], free, world.max_coalition)
+            if rows_:
+                free[rows_] = False
+                if chosen[j].ready:
+                    teams[chosen[j].key] = [robots[i].name for i in rows_]
         return teams

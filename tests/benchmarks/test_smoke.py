@@ -53,3 +53,21 @@ def test_planner_throughput_smoke():
     for key in ("raw_tok_s", "serve_tok_s", "serve_p50_s", "serve_p99_s"):
         assert set(data[key]) == {"1", "2"} and all(v > 0 for v in data[key].values())
     assert data["serve_p99_s"]["2"] >= data["serve_p50_s"]["2"]
+
+
+def test_allocation_quality_smoke():
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.allocation_quality", "--small", "1", "--medium", "0", "--large", "0",
+         "--time-limit", "5", "--json"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    assert data["instances"] == 4 and data["reference"]["instances"] == 4
+    for name in ("greedy", "optimal", "auction"):
+        figures = data["policies"][name]
+        assert figures["mean_makespan_ratio"] >= 1.0 - 1e-6  # nothing beats the best known
+        assert figures["mean_makespan_s"] > 0 and figures["decision_ms_per_subtask"] > 0
+    bad = subprocess.run([sys.executable, "-m", "benchmarks.allocation_quality", "--policies", "nope"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "unknown policy 'nope'" in bad.stderr

@@ -71,6 +71,17 @@ def test_simulate_runs_the_plan_in_virtual_time():
 
 
 @pytest.mark.integration
+def test_simulate_with_each_policy_and_an_unknown_one():
+    goal = '["at(red_box, loading_dock_b)", "at(pallet_2, loading_dock_a)", "inspected(fire_extinguisher)"]'
+    for policy in ("greedy", "optimal", "auction"):
+        out = fleet("simulate", "--world", "warehouse", "--goal", goal, "--policy", policy, "--json")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["result"]["succeeded"]
+    out = fleet("simulate", "--world", "warehouse", "--goal", goal, "--policy", "nope")
+    assert out.returncode == 1 and "unknown policy 'nope'" in out.stderr
+
+
+@pytest.mark.integration
 def test_planning_is_deterministic_across_processes():
     import os
 
