@@ -18,7 +18,7 @@ from typing import Any, Optional
 import ray
 from ray.exceptions import RayActorError
 
-from fleet.allocation import RobotView, TeamRequest, chain_route, tails, team_request
+from fleet.allocation import RobotView, TeamRequest, can_exclude, chain_route, tails, team_request
 from fleet.config import FleetConfig
 from fleet.costs import needs_charge, typical_travel_seconds
 from fleet.errors import FleetError
@@ -44,6 +44,7 @@ from fleet.state import WorldState
 from fleet.store import Store
 from fleet.validate import check_plan, role_binding
 from policies.base import make_policy
+from policies.reliability import ReliabilityModel, ReliabilityRow
 from actors.robot import robot_actor_name
 
 COORDINATOR_NAME = "coordinator"
@@ -97,6 +98,8 @@ class Coordinator:
         self.world = self.config.load_world()
         self.store = Store(store_url, self.config.namespace)
         self.policy = make_policy(self.config.policy, battery_reserve=self.config.battery_reserve)
+        self.reliability = ReliabilityModel.from_store(self.store.load_reliability())
+        self.policy.estimates = self.reliability.estimates()
         self.world_actor = ray.get_actor("world", namespace=self.config.namespace)
         saved_belief = self.store.load_facts("belief")
         self.belief = WorldState(self.world, saved_belief) if saved_belief is not None else WorldState.initial(self.world)
@@ -561,8 +564,7 @@ class Coordinator:
             energy_wh=skill.energy_wh,
             upcoming=self._upcoming(mission, subtask, roles),
         )
-        started = time.time()
-        outcome = await self._execute(mission, attempt)
+        outcome, work_s = await self._execute(mission, attempt)
         if outcome.ok:
             self._believe(subtask, attempt)  # it happened, whatever the mission's status now
         elif outcome.kind == OutcomeKind.PRECONDITION:
@@ -573,7 +575,7 @@ class Coordinator:
                     await self._drop(name)
             self._release(mission, subtask, attempt, outcome)
             return
-        await self._settle(mission, subtask, attempt, outcome, time.time() - started)
+        await self._settle(mission, subtask, attempt, outcome, work_s)
 
     def _upcoming(self, mission: _Mission, subtask: Subtask, roles: dict[str, list[str]]) -> dict[str, list[str]]:
         """For each robot of the attempt, the later subtasks of its chain: its queue once this is done."""
@@ -602,8 +604,11 @@ class Coordinator:
             robot.status = outcome.status
         return outcome
 
-    async def _execute(self, mission: _Mission, attempt: Attempt) -> Outcome:
-        """Charge if needed, gather the team at the place, then run the skill together."""
+    async def _execute(self, mission: _Mission, attempt: Attempt) -> tuple[Outcome, float]:
+        """Charge if needed, gather the team at the place, then run the skill together.
+
+        Returns the outcome and the wall seconds the skill itself took (0 if it never started).
+        """
 
         async def arrive(name: str) -> Outcome:
             status = self.robots[name].status
@@ -623,14 +628,17 @@ class Coordinator:
         arrivals = await asyncio.gather(*(arrive(n) for n in attempt.team))
         failed = [o for o in arrivals if not o.ok]
         if failed:
-            return failed[0]
+            return failed[0], 0.0
         if mission.record.status.terminal:  # cancelled while the team travelled
-            return Outcome(attempt_id=attempt.attempt_id, robot=attempt.lead, kind=OutcomeKind.CANCELLED, message="cancelled")
+            cancelled = Outcome(attempt_id=attempt.attempt_id, robot=attempt.lead, kind=OutcomeKind.CANCELLED, message="cancelled")
+            return cancelled, 0.0
+        started = time.time()
         results = await asyncio.gather(*(self._call(n, "work", attempt) for n in attempt.team))
+        work_s = time.time() - started
         died = [o for o in results if o.kind == OutcomeKind.ROBOT_DIED]
         if died:
-            return died[0]
-        return next(o for o in results if o.robot == attempt.lead)
+            return died[0], work_s
+        return next(o for o in results if o.robot == attempt.lead), work_s
 
     def _believe(self, subtask: Subtask, attempt: Attempt) -> None:
         """Update the fleet's world model with a subtask that succeeded."""
@@ -668,10 +676,10 @@ class Coordinator:
                 robot.lock = key if keep else (None if robot.lock == key else robot.lock)
         self.wake.set()
 
-    async def _settle(self, mission: _Mission, subtask: Subtask, attempt: Attempt, outcome: Outcome, wall_s: float) -> None:
+    async def _settle(self, mission: _Mission, subtask: Subtask, attempt: Attempt, outcome: Outcome, work_s: float) -> None:
         record = mission.record
         state = record.subtask(subtask.id)
-        self.store.add_feedback(
+        self._learn(
             Feedback(
                 mission=record.id,
                 subtask=subtask.id,
@@ -680,7 +688,7 @@ class Coordinator:
                 robots=attempt.team,
                 place=subtask.place,
                 expected_s=subtask.duration_s,
-                actual_s=wall_s * self.config.time_scale,
+                actual_s=work_s * self.config.time_scale,
                 success=outcome.ok,
                 reason=outcome.kind.value if not outcome.ok else "",
                 energy_wh=attempt.energy_wh * len(attempt.team),
@@ -708,9 +716,11 @@ class Coordinator:
         if retry and state.attempts < self.config.max_attempts and not (dead and chains_started):
             state.status = SubtaskStatus.PENDING
             if not chains_started:
-                # nothing is held yet: try other robots
+                # nothing is held yet: try other robots, if any other team could do it
                 for role in subtask.roles:
-                    mission.excluded.setdefault(role.chain, set()).update(attempt.roles[role.param])
+                    excluded = mission.excluded.get(role.chain, set()) | set(attempt.roles[role.param])
+                    if can_exclude(self.world, role.capabilities, role.load_kg, excluded):
+                        mission.excluded[role.chain] = excluded
                     mission.record.chains.pop(role.chain, None)
             self._save(mission)
             self.wake.set()
@@ -721,6 +731,17 @@ class Coordinator:
         reason = f"subtask {subtask.describe()} failed: {state.error}"
         mission.replanning = True  # before any other completion can look at this mission
         await self._replan(mission, reason)
+
+    def _learn(self, feedback: Feedback) -> None:
+        """Record an attempt's outcome and update the estimates every policy prices robots with."""
+        self.store.add_feedback(feedback)
+        for robot in self.reliability.update(feedback):
+            self.store.save_reliability(robot, self.reliability.robot_json(robot))
+        self.policy.estimates = self.reliability.estimates()
+
+    async def reliability_table(self) -> list[ReliabilityRow]:
+        """Learned success rate and duration factor per robot and skill."""
+        return self.reliability.table()
 
     async def _drop(self, name: str) -> None:
         """A robot that stopped puts down what it held, in the world and in the belief."""

@@ -7,6 +7,8 @@ from typing import Callable, Optional
 from pydantic import BaseModel
 
 from fleet.plan import Plan, Role, Subtask
+from fleet.validate import capable_robots, coalition_size
+from fleet.world import World
 
 
 class TeamRequest(BaseModel):
@@ -56,6 +58,12 @@ class RobotView(BaseModel):
 
 # A dispatcher's view of a policy: requests and robots in, request key to team out.
 Allocate = Callable[[list[TeamRequest], list[RobotView]], dict[str, list[str]]]
+
+
+def can_exclude(world: World, capabilities: list[str], load_kg: float, excluded: set[str]) -> bool:
+    """Whether a chain could still get a team if these robots were left out (else retry with them)."""
+    candidates = [n for n in capable_robots(world, set(capabilities)) if n not in excluded]
+    return bool(candidates) and coalition_size(world, candidates, load_kg) is not None
 
 
 def chain_route(plan: Plan, chain: str, start: str) -> list[Subtask]:

@@ -394,6 +394,13 @@ class Fleet:
     def robots(self) -> list[RobotStatus]:
         return self._ask("robots_status")
 
+    def reliability(self) -> list[dict]:
+        """What the fleet has learned per robot and skill: success rate, duration factor, attempts.
+
+        One dict per row, so `pandas.DataFrame(fleet.reliability())` shows it as a table.
+        """
+        return [row.model_dump() for row in self._ask("reliability_table")]
+
     def world_state(self) -> list[str]:
         """The true facts of the (simulated) world, sorted."""
         import ray

@@ -17,7 +17,7 @@ from typing import Optional
 
 from pydantic import BaseModel, Field, model_validator
 
-from fleet.allocation import Allocate, RobotView, TeamRequest, tails, team_request
+from fleet.allocation import Allocate, RobotView, TeamRequest, can_exclude, tails, team_request
 from fleet.costs import (
     charge_seconds,
     nearest_charger,
@@ -27,11 +27,11 @@ from fleet.costs import (
     typical_travel_seconds,
 )
 from fleet.errors import FleetError
-from fleet.models import SubtaskStatus
+from fleet.models import OutcomeKind, SubtaskStatus
 from fleet.literals import Literal
 from fleet.plan import Plan, Subtask, topological_order
 from fleet.state import WorldState
-from fleet.validate import capable_robots, role_binding
+from fleet.validate import role_binding
 from fleet.world import RUNTIME_FLUENTS, World
 
 
@@ -106,6 +106,18 @@ class SubtaskRecord(BaseModel):
     failures: list[str] = []
 
 
+class AttemptRecord(BaseModel):
+    """One try at a subtask: who, and how it ended (the feedback the live runtime would record)."""
+
+    subtask: str
+    skill: str
+    robots: list[str]
+    attempt: int
+    success: bool
+    reason: str = ""  # an OutcomeKind value when it failed
+    duration_s: float = 0.0  # skill time at the place
+
+
 class SimResult(BaseModel):
     """The outcome of one simulated plan execution."""
 
@@ -117,7 +129,17 @@ class SimResult(BaseModel):
     charges: int
     subtasks: list[SubtaskRecord]
     final_facts: list[str] = []
+    attempts: list[AttemptRecord] = []  # every try, in the order they started
     decisions: int = 0  # allocation rounds (the time they took is on the Simulation: it is not repeatable)
+
+
+def _outcome_kind(reason: str) -> OutcomeKind:
+    """The runtime's name for how a simulated attempt failed."""
+    if reason.startswith("precondition"):
+        return OutcomeKind.PRECONDITION
+    if reason.endswith("ran out of battery"):
+        return OutcomeKind.BATTERY_LOW
+    return OutcomeKind.SKILL_FAILED
 
 
 def _chain_of(request_key: str) -> str:
@@ -254,6 +276,7 @@ class Simulation:
         staffed: dict[str, list[str]] = {}  # chain -> team, once it has started
         queued: dict[str, list[str]] = {}  # chain -> team, promised by the last allocation
         done: dict[str, SubtaskStatus] = {}
+        attempts: list[AttemptRecord] = []
         running: set[str] = set()
         events: list[tuple[float, int, str, bool, str]] = []
         sequence = 0
@@ -323,6 +346,17 @@ class Simulation:
                 record = records[subtask.id]
                 record.robots = sorted({r.name for r in members})
                 outcome, reason, end = self._execute(subtask, members, assignment, now, record)
+                attempts.append(
+                    AttemptRecord(
+                        subtask=subtask.id,
+                        skill=subtask.skill,
+                        robots=record.robots,
+                        attempt=record.attempts,
+                        success=outcome,
+                        reason="" if outcome else _outcome_kind(reason).value,
+                        duration_s=subtask.duration_s,
+                    )
+                )
                 running.add(subtask.id)
                 for robot in members:
                     robot.busy = True
@@ -373,14 +407,15 @@ class Simulation:
             charges=self.charges,
             subtasks=[records[sid] for sid in order],
             final_facts=self.state.sorted_facts(),
+            attempts=attempts,
             decisions=self.decisions,
         )
 
     def _exclude(self, request: TeamRequest, team: list[str]) -> None:
-        """Leave a failed team out of a chain's next offers, unless nobody else could do it."""
-        others = set(capable_robots(self.world, set(request.capabilities))) - set(request.excluded) - set(team)
-        if others:
-            request.excluded = sorted(set(request.excluded) | set(team))
+        """Leave a failed team out of a chain's next offers, unless no other team could do it."""
+        excluded = set(request.excluded) | set(team)
+        if can_exclude(self.world, request.capabilities, request.load_kg, excluded):
+            request.excluded = sorted(excluded)
 
     def _requests(
         self,

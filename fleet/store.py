@@ -9,6 +9,7 @@ Key layout, every key under `fleet:<namespace>:`:
 | `active`                    | set    | ids of missions not yet terminal (what a restart resumes)  |
 | `events`                    | stream | `Event` records (field `data`: JSON), capped               |
 | `feedback`                  | stream | `Feedback` records, one per subtask attempt                |
+| `reliability`               | hash   | robot to its per-skill estimator state (JSON)              |
 | `robot:<name>`              | string | the robot's last `RobotStatus` checkpoint                  |
 | `robot:<name>:attempts`     | hash   | attempt id and phase to its `Outcome`: replays return it   |
 | `belief`                    | string | the coordinator's world model, a JSON list of facts        |
@@ -125,6 +126,14 @@ class Store:
     def feedback(self, count: int = 10_000) -> list[Feedback]:
         entries = self.redis.xrange(self.key("feedback"), count=count)
         return [Feedback.model_validate_json(fields["data"]) for _, fields in entries]
+
+    def save_reliability(self, robot: str, state_json: str) -> None:
+        """One robot's estimator state, as the policies package writes it."""
+        self.redis.hset(self.key("reliability"), robot, state_json)
+
+    def load_reliability(self) -> dict[str, str]:
+        """Every robot's estimator state, robot to JSON."""
+        return dict(self.redis.hgetall(self.key("reliability")))
 
     # ---- robots ----------------------------------------------------------------------------
     def save_robot(self, status: RobotStatus) -> None:

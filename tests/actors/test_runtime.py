@@ -290,3 +290,23 @@ def test_async_client_api(start_fleet):
         return await handle.wait_async(60)
 
     assert asyncio.run(main()).status == MissionStatus.SUCCEEDED
+
+
+def test_failures_lower_a_robots_learned_reliability_which_survives_a_restart(start_fleet):
+    import ray
+
+    fleet = start_fleet("warehouse", faults={"rates": [{"robot": "manip_2", "skill": "pick", "probability": 1.0}]})
+    result = fleet.submit(goal=["at(blue_box, loading_dock_b)"]).wait(120)  # manip_2 stands at shelf_b: it goes first
+    assert result.status == MissionStatus.SUCCEEDED, result.error
+    table = {(row["robot"], row["skill"]): row for row in fleet.reliability()}
+    assert table[("manip_2", "pick")]["success"] < 0.8 and table[("manip_2", "pick")]["attempts"] >= 1
+    assert table[("manip_1", "pick")]["success"] > 0.95 and table[("manip_1", "place")]["attempts"] == 1
+    ray.kill(fleet.coordinator, no_restart=False)  # Ray restarts it; it reloads the estimates from Redis
+
+    def reloaded() -> bool:
+        try:
+            return {(r["robot"], r["skill"]): r for r in fleet.reliability()} == table
+        except ray.exceptions.ActorUnavailableError:  # still restarting
+            return False
+
+    wait_until(reloaded)

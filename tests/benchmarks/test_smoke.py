@@ -71,3 +71,17 @@ def test_allocation_quality_smoke():
     bad = subprocess.run([sys.executable, "-m", "benchmarks.allocation_quality", "--policies", "nope"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "unknown policy 'nope'" in bad.stderr
+
+
+def test_online_adaptation_smoke():
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.online_adaptation", "--missions", "6", "--drift-at", "2", "--window", "3", "--json"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    assert data["drift_at"] == 2 and data["window"] == 3
+    for run in ("static", "estimates"):
+        figures = data["runs"][run]
+        assert len(figures["first_try_success"]) == 2 and all(0 <= x <= 1 for x in figures["first_try_success"])
+        assert len(figures["mission_success"]) == 2 and len(figures["mean_makespan_s"]) == 2

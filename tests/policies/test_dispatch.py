@@ -43,3 +43,22 @@ def test_a_failed_chain_is_auctioned_again_without_the_robot_that_failed_it():
     for record in retried:  # every chain here has two capable robots or more: the second try is someone else's
         by_attempt = [f.split(" failed ")[0] for f in record.failures] + [",".join(record.robots)]
         assert by_attempt[1] != by_attempt[0], f"{record.id} went back to {by_attempt[0]}"
+
+
+def test_a_failed_coalition_with_no_other_team_retries_with_the_same_robots(warehouse):
+    from fleet.allocation import can_exclude
+    from fleet.plan import Plan, Subtask
+    from fleet.validate import check_plan
+
+    plan = check_plan(warehouse, Plan(subtasks=[
+        Subtask(id="a", skill="lift", args={"object": "pallet_2", "place": "staging_area"}),
+        Subtask(id="b", skill="lower", args={"object": "pallet_2", "place": "loading_dock_a"}, dependencies=["a"]),
+    ]))
+    assert can_exclude(warehouse, ["lift"], 900, {"amr_1"})  # amr_2 and amr_3 still carry 900 kg together
+    assert not can_exclude(warehouse, ["lift"], 900, {"amr_1", "amr_3"})
+    assert not can_exclude(warehouse, ["lift"], 0, {"amr_1", "amr_2", "amr_3"})  # nobody left at all
+    faults = FaultModel(rates=[FailureRate(skill="lift", probability=0.5)])
+    chosen = make_policy("auction")
+    result = Simulation(warehouse, faults, seed=1).dispatch(plan, lambda q, v: chosen.assign(warehouse, q, v))
+    lift = result.subtasks[0]
+    assert lift.attempts >= 2 and result.succeeded, lift.failures
