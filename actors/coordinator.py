@@ -98,7 +98,7 @@ class Coordinator:
         self.world = self.config.load_world()
         self.store = Store(store_url, self.config.namespace)
         self.policy = make_policy(self.config.policy, battery_reserve=self.config.battery_reserve)
-        self.reliability = ReliabilityModel.from_store(self.store.load_reliability())
+        self.reliability, problems = ReliabilityModel.from_store(self.store.load_reliability())
         self.policy.estimates = self.reliability.estimates()
         self.world_actor = ray.get_actor("world", namespace=self.config.namespace)
         saved_belief = self.store.load_facts("belief")
@@ -115,6 +115,8 @@ class Coordinator:
         self.tasks: set[asyncio.Task] = set()
         self.ready = asyncio.Event()
         self.planner_lock = asyncio.Lock()  # unified-planning keeps global state: one plan at a time
+        for problem in problems:
+            self._event("reliability_reset", message=problem)
         self._spawn(self._main())
 
     # ---- plumbing ----------------------------------------------------------------------------
@@ -455,9 +457,6 @@ class Coordinator:
             mission.excluded.setdefault(role.chain, set()).update(dead)
         return False
 
-    def _skill_energy(self, skill: str) -> float:
-        return self.world.skills_by_name[skill].energy_wh
-
     def _dispatch(self) -> None:
         """One pass: staff every ready subtask that robots are free for, and start it."""
         ready = self._ready_subtasks()
@@ -478,10 +477,10 @@ class Coordinator:
                     continue
                 requests.append(
                     team_request(
+                        self.world,
                         chain_route(mission.plan, role.chain, subtask.id),
                         subtask,
                         role,
-                        self._skill_energy,
                         key=f"{mission.record.id}/{subtask.id}/{role.param}",
                         mission=mission.record.id,
                         priority=mission.record.spec.priority,
@@ -684,6 +683,7 @@ class Coordinator:
                 mission=record.id,
                 subtask=subtask.id,
                 attempt_id=attempt.attempt_id,
+                attempt=state.attempts,
                 skill=subtask.skill,
                 robots=attempt.team,
                 place=subtask.place,

@@ -156,6 +156,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--policies", nargs="+", default=None, help="policies to compare (default: all)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
     args = parser.parse_args(argv)
+    if min(args.small, args.medium, args.large) < 0 or args.time_limit <= 0:
+        parser.error("instance counts must be 0 or more and --time-limit above 0")
     make_policy("greedy")  # registers the bundled policies
     policies = args.policies or POLICIES.names()
     try:

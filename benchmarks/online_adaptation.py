@@ -26,31 +26,13 @@ import statistics
 import sys
 from typing import Any, Optional
 
-from fleet.models import Feedback
 from fleet.scenarios import ScenarioSpec, generate
-from fleet.sim import DriftEvent, FailureRate, FaultModel, SimConfig, SimResult, Simulation
+from fleet.sim import DriftEvent, FailureRate, FaultModel, SimConfig, Simulation
 from policies.base import make_policy
 from policies.reliability import ReliabilityModel
 
 RUNS = ("static", "estimates")
-
-
-def feedback_of(mission: int, result: SimResult) -> list[Feedback]:
-    """The simulated attempts as the feedback records the live coordinator writes."""
-    return [
-        Feedback(
-            mission=f"m{mission}",
-            subtask=a.subtask,
-            attempt_id=f"m{mission}/{a.subtask}/{a.attempt}",
-            skill=a.skill,
-            robots=a.robots,
-            expected_s=a.duration_s,
-            actual_s=a.duration_s,
-            success=a.success,
-            reason=a.reason,
-        )
-        for a in result.attempts
-    ]
+SCENARIO = dict(robots=9, subtasks=8, dependency_probability=0.3, heavy_fraction=0.0)  # the same fleet every mission
 
 
 def run_stream(run: str, missions: int, drift_at: int, robot: str, seed: int) -> list[dict[str, Any]]:
@@ -63,21 +45,21 @@ def run_stream(run: str, missions: int, drift_at: int, robot: str, seed: int) ->
     model = ReliabilityModel()
     rows = []
     for k in range(missions):
-        scenario = generate(ScenarioSpec(robots=9, subtasks=8, seed=seed + k, dependency_probability=0.3, heavy_fraction=0.0))
+        scenario = generate(ScenarioSpec(**SCENARIO, seed=seed + k))
         simulation = Simulation(scenario.world, faults, seed=seed + k, config=SimConfig(missions_done=k))
         result = simulation.dispatch(
-            scenario.plan, lambda q, v: policy.assign(scenario.world, q, v), scenario.goal_literals()
+            scenario.plan, lambda q, v: policy.assign(scenario.world, q, v), scenario.goal_literals(), mission=f"m{k}"
         )
-        firsts = [a for a in result.attempts if a.attempt == 1]
+        firsts = [a for a in result.feedback if a.attempt == 1]
         rows.append({
             "first_tries": len(firsts),
             "first_try_ok": sum(a.success for a in firsts),
             "succeeded": result.succeeded,
             "makespan_s": result.makespan_s,
-            "drifted_robot_picks": sum(1 for a in result.attempts if a.skill == "pick" and robot in a.robots),
+            "drifted_robot_picks": sum(1 for a in result.feedback if a.skill == "pick" and robot in a.robots),
         })
         if run == "estimates":
-            for record in feedback_of(k, result):
+            for record in result.feedback:
                 model.update(record)
             policy.estimates = model.estimates()
     return rows
@@ -102,6 +84,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
     args = parser.parse_args(argv)
+    if args.missions < 1 or args.window < 1 or args.drift_at < 0:
+        parser.error("--missions must be 1 or more, --window must be 1 or more, --drift-at 0 or more")
+    fleet = [r.name for r in generate(ScenarioSpec(**SCENARIO, seed=args.seed)).world.robots]
+    if args.robot not in fleet:
+        parser.error(f"--robot {args.robot!r} is not in the fleet; it has {', '.join(fleet)}")
     runs = {run: by_window(run_stream(run, args.missions, args.drift_at, args.robot, args.seed), args.window) for run in RUNS}
     result = {"drift_at": args.drift_at, "window": args.window, "missions": args.missions, "robot": args.robot, "runs": runs}
     print(json.dumps(result, indent=None if args.json else 2))

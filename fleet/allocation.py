@@ -101,10 +101,10 @@ def tails(plan: Plan, travel_s: Optional[Callable[[str, str], float]] = None) ->
 
 
 def team_request(
+    world: World,
     steps: list[Subtask],
     subtask: Subtask,
     role: Role,
-    energy_of: Callable[[str], float],
     *,
     key: str,
     mission: str = "",
@@ -113,8 +113,7 @@ def team_request(
     tail_s: float = 0.0,
     arrival: int = 0,
 ) -> TeamRequest:
-    """The request for a role's chain; `steps` are the chain's subtasks from `subtask` on (see `chain_route`),
-    `energy_of(skill)` gives a skill's energy."""
+    """The request for a role's chain; `steps` are the chain's subtasks from `subtask` on (see `chain_route`)."""
     route: list[str] = []
     for step in steps:
         if step.place and (not route or route[-1] != step.place):
@@ -133,7 +132,7 @@ def team_request(
         priority=priority,
         route=route,
         work_s=sum(s.duration_s for s in steps),
-        energy_wh=sum(energy_of(s.skill) for s in steps),
+        energy_wh=sum(world.skills_by_name[s.skill].energy_wh for s in steps),
         tail_s=tail_s,
         arrival=arrival,
     )

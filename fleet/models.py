@@ -203,6 +203,7 @@ class Feedback(BaseModel):
     mission: str
     subtask: str
     attempt_id: str
+    attempt: int = 1  # which try at the subtask this was
     skill: str
     robots: list[str]
     place: Optional[str] = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from typing import Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from fleet.errors import FleetError
 from fleet.literals import Literal
@@ -34,6 +34,13 @@ class ScenarioSpec(BaseModel):
     dependency_probability: float = Field(default=0.4, ge=0, le=1)  # a job waits on an earlier one
     heavy_fraction: float = Field(default=0.15, ge=0, le=1)  # jobs whose load needs a coalition
     battery_range: tuple[float, float] = (1.0, 1.0)  # robots start with a charge drawn from this range
+
+    @model_validator(mode="after")
+    def _charge_is_a_fraction(self) -> "ScenarioSpec":
+        low, high = self.battery_range
+        if not 0.0 <= low <= high <= 1.0:
+            raise ValueError(f"battery_range must be two fractions, low to high, within 0..1; got {self.battery_range}")
+        return self
 
 
 class Scenario(BaseModel):

@@ -27,7 +27,7 @@ from fleet.costs import (
     typical_travel_seconds,
 )
 from fleet.errors import FleetError
-from fleet.models import OutcomeKind, SubtaskStatus
+from fleet.models import Feedback, OutcomeKind, SubtaskStatus
 from fleet.literals import Literal
 from fleet.plan import Plan, Subtask, topological_order
 from fleet.state import WorldState
@@ -106,18 +106,6 @@ class SubtaskRecord(BaseModel):
     failures: list[str] = []
 
 
-class AttemptRecord(BaseModel):
-    """One try at a subtask: who, and how it ended (the feedback the live runtime would record)."""
-
-    subtask: str
-    skill: str
-    robots: list[str]
-    attempt: int
-    success: bool
-    reason: str = ""  # an OutcomeKind value when it failed
-    duration_s: float = 0.0  # skill time at the place
-
-
 class SimResult(BaseModel):
     """The outcome of one simulated plan execution."""
 
@@ -129,7 +117,7 @@ class SimResult(BaseModel):
     charges: int
     subtasks: list[SubtaskRecord]
     final_facts: list[str] = []
-    attempts: list[AttemptRecord] = []  # every try, in the order they started
+    feedback: list[Feedback] = []  # every try, as the live coordinator records it, in the order they started
     decisions: int = 0  # allocation rounds (the time they took is on the Simulation: it is not repeatable)
 
 
@@ -255,14 +243,20 @@ class Simulation:
         return self.dispatch(plan, fixed, goal, lookahead=False)
 
     def dispatch(
-        self, plan: Plan, allocate: Allocate, goal: Optional[list[Literal]] = None, lookahead: bool = True
+        self,
+        plan: Plan,
+        allocate: Allocate,
+        goal: Optional[list[Literal]] = None,
+        lookahead: bool = True,
+        mission: str = "sim",
     ) -> SimResult:
         """Execute a resolved plan, asking `allocate` for teams whenever chains are ready and unstarted.
 
         Each time something happens, every chain that has not started is offered again (with
         `lookahead`, also those still waiting on others, marked not ready) with a view of every
         robot (where and when its started work leaves it); the teams for ready chains become the
-        robots' queues. A chain starts once its whole team is free, in queue order.
+        robots' queues. A chain starts once its whole team is free, in queue order. Every attempt
+        is recorded as the `Feedback` the live coordinator writes, under the `mission` label.
         """
         order = topological_order(plan)
         if order is None:
@@ -276,7 +270,7 @@ class Simulation:
         staffed: dict[str, list[str]] = {}  # chain -> team, once it has started
         queued: dict[str, list[str]] = {}  # chain -> team, promised by the last allocation
         done: dict[str, SubtaskStatus] = {}
-        attempts: list[AttemptRecord] = []
+        feedback: list[Feedback] = []
         running: set[str] = set()
         events: list[tuple[float, int, str, bool, str]] = []
         sequence = 0
@@ -346,15 +340,21 @@ class Simulation:
                 record = records[subtask.id]
                 record.robots = sorted({r.name for r in members})
                 outcome, reason, end = self._execute(subtask, members, assignment, now, record)
-                attempts.append(
-                    AttemptRecord(
+                feedback.append(
+                    Feedback(
+                        mission=mission,
                         subtask=subtask.id,
+                        attempt_id=f"{mission}/{subtask.id}/{record.attempts}",
+                        attempt=record.attempts,
                         skill=subtask.skill,
                         robots=record.robots,
-                        attempt=record.attempts,
+                        place=subtask.place,
+                        expected_s=subtask.duration_s,
+                        actual_s=subtask.duration_s,  # the simulation core runs skills at their expected time
                         success=outcome,
                         reason="" if outcome else _outcome_kind(reason).value,
-                        duration_s=subtask.duration_s,
+                        energy_wh=self.world.skills_by_name[subtask.skill].energy_wh * len(members),
+                        at=end,
                     )
                 )
                 running.add(subtask.id)
@@ -407,7 +407,7 @@ class Simulation:
             charges=self.charges,
             subtasks=[records[sid] for sid in order],
             final_facts=self.state.sorted_facts(),
-            attempts=attempts,
+            feedback=feedback,
             decisions=self.decisions,
         )
 
@@ -435,9 +435,8 @@ class Simulation:
                 first, param = members[0]
                 steps = [by_id[sid] for sid, _ in members]
                 role = next(r for r in by_id[first].roles if r.param == param)
-                energy = lambda skill: self.world.skills_by_name[skill].energy_wh  # noqa: E731
                 cached[chain] = team_request(
-                    steps, by_id[first], role, energy, key=f"{first}/{param}/{chain}", tail_s=tail[first], arrival=len(cached)
+                    self.world, steps, by_id[first], role, key=f"{first}/{param}/{chain}", tail_s=tail[first], arrival=len(cached)
                 )
         ready_ids = {s.id for s in ready}
         by_id = plan.by_id()

@@ -21,8 +21,9 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from fleet.errors import FleetError
 from fleet.world import World
-from policies.base import AllocationPolicy, Offered, RobotView, TeamRequest, pick_team, register
+from policies.base import AllocationPolicy, Offered, RobotView, TeamRequest, alone, pick_team, register
 from policies.cost import Bids, CostModel, Estimates, Prepared
 
 # Which open request to auction next (the lowest key), from all bids, the best bid per request
@@ -74,7 +75,7 @@ class AuctionPolicy(AllocationPolicy):
         super().__init__(estimates, battery_reserve)
         unknown = [r for r in rules if r not in RULES]
         if unknown or not rules:
-            raise ValueError(f"unknown auction rules {unknown}; known: {', '.join(RULES)}")
+            raise FleetError(f"unknown auction rules {unknown}; known: {', '.join(RULES)}")
         self.rules = rules
         self.awards_per_robot = awards_per_robot  # how far one round plans ahead, in chains per idle robot
         self.min_horizon = min_horizon  # but at least this many chains
@@ -86,16 +87,10 @@ class AuctionPolicy(AllocationPolicy):
         costs = self.costs(world)
         prepared = costs.prepare(requests)
         bids = costs.bids(prepared, robots)
-        # a request one robot can do alone is only bid on by robots that can carry it alone
-        payload = np.array([r.payload for r in robots])
-        load = np.array([q.load_kg for q in requests])
-        alone = bids.capable & (payload[:, None] >= load[None, :])
-        names = np.array([r.name for r in robots])
-        for j, request in enumerate(requests):
-            if request.robot is not None:  # alone means the named robot alone
-                alone[:, j] &= names == request.robot
-        single = np.array([q.coalition_size <= 1 for q in requests]) & alone.any(axis=0)
-        bids.capable = np.where(single[None, :], alone, bids.capable)
+        # a request one robot can do alone is only bid on by robots that can do it alone
+        by_itself = alone(requests, Offered(robots), bids.capable)
+        single = np.array([q.coalition_size <= 1 for q in requests]) & by_itself.any(axis=0)
+        bids.capable = np.where(single[None, :], by_itself, bids.capable)
         bids.feasible &= bids.capable
         bids.rest_s = np.where(bids.capable, bids.rest_s, np.inf)
         small = len(robots) * len(requests) <= self.portfolio_limit

@@ -16,6 +16,7 @@ from policies.cost import CostModel, Estimates
 __all__ = [
     "AllocationPolicy",
     "Offered",
+    "alone",
     "POLICIES",
     "RobotView",
     "TeamRequest",
@@ -78,6 +79,16 @@ class Offered:
         self.payload = np.array([r.payload for r in robots])
         self.names = np.array([r.name for r in robots])
         self.rows = {r.name: i for i, r in enumerate(robots)}
+
+
+def alone(requests: list[TeamRequest], offered: Offered, capable: np.ndarray) -> np.ndarray:
+    """Robots x requests: which robot could take a request by itself (carries the load; is the named one)."""
+    load = np.array([q.load_kg for q in requests])
+    mask = capable & (offered.payload[:, None] >= load[None, :])
+    for j, request in enumerate(requests):
+        if request.robot is not None:
+            mask[:, j] &= offered.names == request.robot
+    return mask
 
 
 def pick_team(

@@ -99,12 +99,12 @@ class CostModel:
         placed = np.array([bool(r) for r in routes], dtype=bool)
         first = np.array([self.index[r[0]] if r else 0 for r in routes], dtype=int)
         last = np.array([self.index[r[-1]] if r else 0 for r in routes], dtype=int)
-        along = np.array([sum(self.distance[self.index[a], self.index[b]] for a, b in zip(r, r[1:])) for r in routes])
+        along = [sum(self.distance[self.index[a], self.index[b]] for a, b in zip(r, r[1:])) for r in routes]
         return Prepared(
             requests=requests,
             placed=placed,
             first=first,
-            along_m=along.reshape(-1) if len(routes) else np.zeros(0),
+            along_m=np.array(along, dtype=float),
             back_m=np.where(placed, self.to_charger[last], 0.0),
             full_first_m=np.where(placed, self.to_charger[first], 0.0),
             work_s=np.array([q.work_s for q in requests], dtype=float),

@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from fleet.world import World
-from policies.base import AllocationPolicy, Offered, RobotView, TeamRequest, pick_team, register
+from policies.base import AllocationPolicy, Offered, RobotView, TeamRequest, alone, pick_team, register
 
 _UNUSABLE = 1e12  # cost of a pair that may not be matched
 _PRIORITY = 1e7  # a priority step outweighs any time difference
@@ -39,6 +39,7 @@ class OptimalPolicy(AllocationPolicy):
         offered = Offered(robots)
         everyone = np.ones(len(robots), dtype=bool)
         kinds = np.array([r.kind for r in robots])
+        by_itself = alone(chosen, offered, bids.feasible)
         columns: list[np.ndarray] = []
         owner: list[int] = []
         for j, request in enumerate(chosen):
@@ -48,10 +49,7 @@ class OptimalPolicy(AllocationPolicy):
                 continue
             urgency = self.tail_weight * request.tail_s + _PRIORITY * request.priority
             if len(team) == 1:
-                fits = np.isfinite(cost) & (offered.payload >= request.load_kg)
-                if request.robot is not None:
-                    fits &= offered.names == request.robot
-                columns.append(np.where(fits, cost - urgency, _UNUSABLE))
+                columns.append(np.where(by_itself[:, j], cost - urgency, _UNUSABLE))
                 owner.append(j)
                 continue
             same_kind = np.isfinite(cost) & (kinds == kinds[team[0]])

@@ -85,13 +85,22 @@ class ReliabilityModel:
         return json.dumps({skill: stats.model_dump() for skill, stats in self.stats.get(robot, {}).items()})
 
     @classmethod
-    def from_store(cls, saved: dict[str, str], config: Optional[ReliabilityConfig] = None) -> "ReliabilityModel":
-        """A model from the store's robot-to-JSON map (see `robot_json`)."""
-        stats = {
-            robot: {skill: SkillStats.model_validate(raw) for skill, raw in json.loads(text).items()}
-            for robot, text in saved.items()
-        }
-        return cls(config, stats)
+    def from_store(
+        cls, saved: dict[str, str], config: Optional[ReliabilityConfig] = None
+    ) -> tuple["ReliabilityModel", list[str]]:
+        """A model from the store's robot-to-JSON map (see `robot_json`), and what could not be read.
+
+        A robot whose saved state is unreadable starts again from the prior instead of stopping
+        the coordinator; the problems name it so the caller can report them.
+        """
+        stats: dict[str, dict[str, SkillStats]] = {}
+        problems = []
+        for robot, text in saved.items():
+            try:
+                stats[robot] = {skill: SkillStats.model_validate(raw) for skill, raw in json.loads(text).items()}
+            except (ValueError, AttributeError) as err:
+                problems.append(f"reliability of {robot} unreadable, starting again from the prior: {err}")
+        return cls(config, stats), problems
 
     def success(self, robot: str, skill: str) -> float:
         stats = self.stats.get(robot, {}).get(skill, SkillStats())

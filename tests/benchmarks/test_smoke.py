@@ -11,13 +11,18 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
+def benchmark(name: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run `python -m benchmarks.<name> ARGS`, capturing its output."""
+    return subprocess.run([sys.executable, "-m", f"benchmarks.{name}", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def printed_json(out: subprocess.CompletedProcess) -> dict:
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def test_runtime_overhead_smoke():
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.runtime_overhead", "--subtasks", "5", "--robots", "1", "--repeats", "1", "--json"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout.strip().splitlines()[-1])
+    data = printed_json(benchmark("runtime_overhead", "--subtasks", "5", "--robots", "1", "--repeats", "1", "--json"))
     row = data["by_robots"]["1"]
     assert row["runtime_ms_per_subtask"] > row["sim_core_ms_per_subtask"] > 0
     assert row["overhead_ms_per_subtask"] > 0
@@ -30,12 +35,9 @@ def test_planning_quality_smoke(tmp_path):
         "  - {id: a, text: 'Open the fridge.', goal: ['open(fridge)']}\n"
         "  - {id: b, text: 'Bring me the unicorn.', goal: ['switched_on(lamp)']}\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.planning_quality", "--world", "household", "--missions", str(missions), "--json"],
-        capture_output=True, text=True, timeout=400,
+    data = printed_json(
+        benchmark("planning_quality", "--world", "household", "--missions", str(missions), "--json", timeout=400)
     )
-    assert out.returncode == 0, out.stderr[-3000:]
-    data = json.loads(out.stdout.strip().splitlines()[-1])
     assert data["missions"] == 2 and [r["id"] for r in data["rows"]] == ["a", "b"]
     refused = data["rows"][1]
     assert not refused["plan_valid"] and not refused["success"] and "names nothing" in refused["reason"]
@@ -44,44 +46,35 @@ def test_planning_quality_smoke(tmp_path):
 
 
 def test_planner_throughput_smoke():
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.planner_throughput", "--concurrency", "1", "2", "--rounds", "1", "--json"],
-        capture_output=True, text=True, timeout=400,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    data = json.loads(out.stdout.strip().splitlines()[-1])
+    data = printed_json(benchmark("planner_throughput", "--concurrency", "1", "2", "--rounds", "1", "--json", timeout=400))
     for key in ("raw_tok_s", "serve_tok_s", "serve_p50_s", "serve_p99_s"):
         assert set(data[key]) == {"1", "2"} and all(v > 0 for v in data[key].values())
     assert data["serve_p99_s"]["2"] >= data["serve_p50_s"]["2"]
 
 
 def test_allocation_quality_smoke():
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.allocation_quality", "--small", "1", "--medium", "0", "--large", "0",
-         "--time-limit", "5", "--json"],
-        capture_output=True, text=True, timeout=300,
+    data = printed_json(
+        benchmark("allocation_quality", "--small", "1", "--medium", "0", "--large", "0", "--time-limit", "5", "--json")
     )
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout.strip().splitlines()[-1])
     assert data["instances"] == 4 and data["reference"]["instances"] == 4
     for name in ("greedy", "optimal", "auction"):
         figures = data["policies"][name]
         assert figures["mean_makespan_ratio"] >= 1.0 - 1e-6  # nothing beats the best known
         assert figures["mean_makespan_s"] > 0 and figures["decision_ms_per_subtask"] > 0
-    bad = subprocess.run([sys.executable, "-m", "benchmarks.allocation_quality", "--policies", "nope"],
-                         capture_output=True, text=True, timeout=120)
+    bad = benchmark("allocation_quality", "--policies", "nope")
     assert bad.returncode == 2 and "unknown policy 'nope'" in bad.stderr
+    bad = benchmark("allocation_quality", "--small", "-1")
+    assert bad.returncode == 2 and "instance counts must be 0 or more" in bad.stderr
 
 
 def test_online_adaptation_smoke():
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.online_adaptation", "--missions", "6", "--drift-at", "2", "--window", "3", "--json"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout.strip().splitlines()[-1])
+    data = printed_json(benchmark("online_adaptation", "--missions", "6", "--drift-at", "2", "--window", "3", "--json"))
     assert data["drift_at"] == 2 and data["window"] == 3
     for run in ("static", "estimates"):
         figures = data["runs"][run]
         assert len(figures["first_try_success"]) == 2 and all(0 <= x <= 1 for x in figures["first_try_success"])
         assert len(figures["mission_success"]) == 2 and len(figures["mean_makespan_s"]) == 2
+    bad = benchmark("online_adaptation", "--robot", "ghost")
+    assert bad.returncode == 2 and "--robot 'ghost' is not in the fleet" in bad.stderr
+    bad = benchmark("online_adaptation", "--window", "0")
+    assert bad.returncode == 2 and "--window must be 1 or more" in bad.stderr

@@ -54,3 +54,10 @@ def test_a_world_where_nothing_can_be_carried_or_inspected_is_refused(tmp_path, 
 def test_unknown_world_is_a_clear_error():
     with pytest.raises(FleetError, match="nowhere"):
         generate(ScenarioSpec(world="nowhere"))
+
+
+def test_a_charge_range_outside_zero_to_one_is_refused():
+    with pytest.raises(ValueError, match="battery_range must be two fractions"):
+        ScenarioSpec(battery_range=(0.8, 1.5))
+    with pytest.raises(ValueError, match="battery_range"):
+        ScenarioSpec(battery_range=(0.9, 0.5))

@@ -23,8 +23,7 @@ def requests_of(scenario, draw) -> list[TeamRequest]:
         first = plan.by_id()[members[0][0]]
         role = next(r for r in first.roles if r.chain == chain)
         request = team_request(
-            chain_route(plan, chain, first.id), first, role, lambda s: world.skills_by_name[s].energy_wh,
-            key=chain, arrival=len(requests),
+            world, chain_route(plan, chain, first.id), first, role, key=chain, arrival=len(requests),
         )
         request.excluded = draw(st.lists(st.sampled_from(names), max_size=2, unique=True))
         request.ready_in_s = draw(st.sampled_from([0.0, 0.0, 4.0]))

@@ -61,8 +61,17 @@ def test_the_store_form_round_trips():
     for ok in (True, False, True):
         model.update(outcome("a", ok, actual=6.0))
     model.update(outcome("b", False))
-    again = ReliabilityModel.from_store({robot: model.robot_json(robot) for robot in ("a", "b")})
-    assert again.table() == model.table() and len(model.table()) == 2
+    again, problems = ReliabilityModel.from_store({robot: model.robot_json(robot) for robot in ("a", "b")})
+    assert again.table() == model.table() and len(model.table()) == 2 and problems == []
+
+
+def test_an_unreadable_saved_state_starts_that_robot_again_and_says_so():
+    model = ReliabilityModel()
+    model.update(outcome("a", False))
+    saved = {"a": model.robot_json("a"), "b": "{not json", "c": '{"pick": {"successes": "many"}}'}
+    again, problems = ReliabilityModel.from_store(saved)
+    assert again.table() == model.table()  # robot a kept, b and c back to the prior
+    assert len(problems) == 2 and "reliability of b unreadable" in problems[0] and "reliability of c" in problems[1]
 
 
 @pytest.mark.parametrize("policy", ["greedy", "optimal", "auction"])
