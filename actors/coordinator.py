@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 import ray
 from ray.exceptions import RayActorError
+from ray.util.metrics import Gauge
 
 from fleet.allocation import RobotView, TeamRequest, can_exclude, chain_route, tails, team_request
 from fleet.config import FleetConfig
@@ -44,6 +45,7 @@ from fleet.state import WorldState
 from fleet.store import Store
 from fleet.validate import check_plan, role_binding
 from policies.base import make_policy
+from policies.learned import LearnedPolicy, describe as describe_weights, latest as latest_weights
 from policies.reliability import ReliabilityModel, ReliabilityRow
 from actors.robot import robot_actor_name
 
@@ -117,6 +119,15 @@ class Coordinator:
         self.planner_lock = asyncio.Lock()  # unified-planning keeps global state: one plan at a time
         for problem in problems:
             self._event("reliability_reset", message=problem)
+        self.rejected_version = 0  # a published version that could not be read, not to be tried again
+        self.policy_gauge = Gauge(
+            "fleet_policy_version", description="Version of the allocation policy's weights in use", tag_keys=("policy",)
+        )
+        self.policy_gauge.set(0, tags={"policy": self.policy.name})
+        if self._learns():
+            self._swap_policy()  # a restarted coordinator goes on with the newest published version
+            self._policy_changed()
+            self._spawn(self._follow_policy())
         self._spawn(self._main())
 
     # ---- plumbing ----------------------------------------------------------------------------
@@ -148,6 +159,44 @@ class Coordinator:
                 self._dispatch()
             except Exception as err:  # noqa: BLE001 - the loop must survive any one bad mission
                 self._event("coordinator_error", message=repr(err))
+
+    # ---- learned policy versions ---------------------------------------------------------------
+    def _learns(self) -> bool:
+        return isinstance(self.policy, LearnedPolicy)
+
+    def _swap_policy(self) -> bool:
+        """Load the newest published weights when they are newer than the ones in use."""
+        newest = self.store.policy_version(LearnedPolicy.name)
+        if newest <= self.policy.version or newest == self.rejected_version:
+            return False
+        try:
+            weights = latest_weights(self.store)
+        except FleetError as err:  # a bad upload must not stop dispatch: keep the weights in use
+            self.rejected_version = newest
+            self._event("policy_rejected", message=f"version {newest}: {err}")
+            return False
+        if weights is None or weights.meta.version <= self.policy.version:
+            return False
+        self.policy.load(weights)
+        return True
+
+    async def _follow_policy(self) -> None:
+        """Swap in new versions as the trainer publishes them; dispatch goes on meanwhile."""
+        while True:
+            await asyncio.sleep(self.config.trainer.poll_s)
+            if self._swap_policy():
+                self._policy_changed()
+
+    def _policy_changed(self) -> None:
+        self.policy_gauge.set(self.policy.version, tags={"policy": self.policy.name})
+        self._event("policy_version", message=describe_weights(self.policy.meta))
+
+    async def policy_info(self) -> dict[str, Any]:
+        """The allocation policy in use and, for the learned one, the version of its weights."""
+        info: dict[str, Any] = {"policy": self.policy.name}
+        if self._learns():
+            info.update(version=self.policy.version, weights=self.policy.meta.model_dump(mode="json"))
+        return info
 
     async def _recover(self) -> None:
         """Rebuild in-flight missions from the store and resume their running attempts."""

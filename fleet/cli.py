@@ -298,11 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "simulate":
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--failure-rate", type=float, default=0.0, help="failure probability per skill execution")
-            p.add_argument("--policy", default="auction", help="allocation policy: auction (default), optimal or greedy")
+            p.add_argument("--policy", default="auction", help="allocation policy: auction (default), optimal, greedy or learned")
         p.set_defaults(func=func)
 
     def runtime_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--policy", default="auction", help="allocation policy: auction (default), optimal or greedy")
+        p.add_argument("--policy", default="auction", help="allocation policy: auction (default), optimal, greedy or learned")
         p.add_argument("--planner", choices=PLANNERS, default=None,
                        help="llm: read text missions with the language model (default when there is text)")
         planner_options(p)
@@ -324,10 +324,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run several warehouse missions at once on a live fleet")
     runtime_options(p)
     p.set_defaults(func=cmd_demo)
+
+    # `train` is handed to policies.train whole (see main); listed here for --help
+    sub.add_parser("train", help="train the learned dispatch policy with PPO (python -m fleet train --help)")
     return parser
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"]:  # every option belongs to the trainer, --help included
+        from policies.train import main as train_main
+
+        return train_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

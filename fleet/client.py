@@ -258,6 +258,11 @@ class Fleet:
         ray.get([r.status.remote() for r in robots])
         coordinator = Coordinator.options(**options(COORDINATOR_NAME)).remote(payload, store_url)
         ray.get(coordinator.ping.remote())
+        if config.policy == "learned" and config.trainer.enabled:
+            from actors.trainer import TRAINER_NAME, PolicyTrainer
+
+            trainer = PolicyTrainer.options(**options(TRAINER_NAME)).remote(payload, store_url)
+            ray.get(trainer.status.remote())
         return cls(config, coordinator, started_ray)
 
     @classmethod
@@ -304,7 +309,9 @@ class Fleet:
         if ray.is_initialized():
             self._stop_api()
 
-        names = [COORDINATOR_NAME, "world"] + [robot_actor_name(r["name"]) for r in (self.config.world_data or {}).get("robots", [])]
+        from actors.trainer import TRAINER_NAME
+
+        names = [TRAINER_NAME, COORDINATOR_NAME, "world"] + [robot_actor_name(r["name"]) for r in (self.config.world_data or {}).get("robots", [])]
         for name in names:
             actor = _named_actor(name, self.config.namespace)
             if actor is not None:
@@ -400,6 +407,30 @@ class Fleet:
         One dict per row, so `pandas.DataFrame(fleet.reliability())` shows it as a table.
         """
         return [row.model_dump() for row in self._ask("reliability_table")]
+
+    def policy(self) -> dict:
+        """The allocation policy in use; for `learned`, the version and provenance of its weights."""
+        return self._ask("policy_info")
+
+    def trainer(self) -> Optional[dict]:
+        """What the policy trainer has done (versions published, feedback read), or None without one."""
+        import ray
+
+        from actors.trainer import TRAINER_NAME
+
+        actor = _named_actor(TRAINER_NAME, self.config.namespace)
+        return ray.get(actor.status.remote()).model_dump() if actor is not None else None
+
+    def train_policy(self) -> int:
+        """Fine-tune the learned policy now from the feedback so far and publish it; returns the version."""
+        import ray
+
+        from actors.trainer import TRAINER_NAME
+
+        actor = _named_actor(TRAINER_NAME, self.config.namespace)
+        if actor is None:
+            raise FleetError("this fleet has no policy trainer: start it with policy='learned'")
+        return ray.get(actor.train_now.remote())
 
     def world_state(self) -> list[str]:
         """The true facts of the (simulated) world, sorted."""

@@ -59,6 +59,19 @@ class PlannerConfig(BaseModel):
     planning_timeout_s: float = Field(default=60.0, gt=0)
 
 
+class TrainerConfig(BaseModel):
+    """When the policy trainer fine-tunes the learned policy (used with `policy="learned"`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True  # start the `policy-trainer` actor alongside a fleet with the learned policy
+    every_attempts: int = Field(default=100, ge=1)  # new feedback records before the next fine-tuning
+    iterations: int = Field(default=2, ge=1)  # PPO iterations per fine-tuning
+    batch: int = Field(default=500, ge=64)  # simulated steps per iteration
+    poll_s: float = Field(default=2.0, gt=0)  # how often the trainer and the coordinator look for news
+    seed: int = 0
+
+
 class FleetConfig(BaseModel):
     """Everything the runtime's actors need to know, in one serialisable record."""
 
@@ -70,6 +83,7 @@ class FleetConfig(BaseModel):
     planner_config: PlannerConfig = PlannerConfig()
     http_port: int = Field(default=8000, ge=0, le=65535)  # Serve's HTTP proxy (the ingress API)
     policy: str = "auction"  # allocation policy, by registry name
+    trainer: TrainerConfig = TrainerConfig()
     driver: str = "sim"  # robot driver, by registry name
     time_scale: float = Field(default=100.0, gt=0)  # simulated seconds per wall second
     redis_url: Optional[str] = None  # an external Redis; None: the embedded server

@@ -34,6 +34,7 @@ class ScenarioSpec(BaseModel):
     dependency_probability: float = Field(default=0.4, ge=0, le=1)  # a job waits on an earlier one
     heavy_fraction: float = Field(default=0.15, ge=0, le=1)  # jobs whose load needs a coalition
     battery_range: tuple[float, float] = (1.0, 1.0)  # robots start with a charge drawn from this range
+    keep_fleet: bool = False  # keep the world's own robots (names, places, charge) instead of `robots` new ones
 
     @model_validator(mode="after")
     def _charge_is_a_fraction(self) -> "ScenarioSpec":
@@ -123,7 +124,7 @@ def generate(spec: ScenarioSpec) -> Scenario:
     fleet_kinds = [kinds[i % len(kinds)] for i in range(min(spec.robots, 2 * len(kinds)))]
     fleet_kinds += [rng.choice(kinds) for _ in range(spec.robots - len(fleet_kinds))]
     low, high = spec.battery_range
-    raw["robots"] = [
+    raw["robots"] = raw["robots"] if spec.keep_fleet else [
         {
             "name": f"{kind}_{i + 1}",
             "kind": kind,

@@ -13,7 +13,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Optional
+from typing import Generator, Optional
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -206,6 +206,8 @@ class Simulation:
         self.charges = 0
         self.decision_s = 0.0  # wall time spent in allocation calls by the last dispatch
         self.decisions = 0
+        self.now = 0.0  # virtual time of the run in progress
+        self.feedback: list[Feedback] = []  # its attempts so far
 
     # ---- timing and energy -----------------------------------------------------------------
     def _travel(self, robot: _Robot, place: str) -> float:
@@ -258,6 +260,27 @@ class Simulation:
         robots' queues. A chain starts once its whole team is free, in queue order. Every attempt
         is recorded as the `Feedback` the live coordinator writes, under the `mission` label.
         """
+        self.decision_s = 0.0
+        self.decisions = 0
+        rounds = self.rounds(plan, goal, lookahead, mission)
+        try:
+            requests, views = next(rounds)
+            while True:
+                clock = time.perf_counter()
+                offers = allocate(requests, views)
+                self.decision_s += time.perf_counter() - clock
+                self.decisions += 1
+                requests, views = rounds.send(offers)
+        except StopIteration as stop:
+            return stop.value
+
+    def rounds(
+        self, plan: Plan, goal: Optional[list[Literal]] = None, lookahead: bool = True, mission: str = "sim"
+    ) -> Generator[tuple[list[TeamRequest], list[RobotView]], dict[str, list[str]], SimResult]:
+        """`dispatch` as a generator: yields each allocation round's requests and robot views, is
+        sent the teams, and returns the result. `now` and `feedback` show the clock and the
+        attempts so far, for a caller that steps through a run (the learning environment).
+        """
         order = topological_order(plan)
         if order is None:
             raise AssignmentError("the plan's dependencies form a cycle")
@@ -271,12 +294,11 @@ class Simulation:
         queued: dict[str, list[str]] = {}  # chain -> team, promised by the last allocation
         done: dict[str, SubtaskStatus] = {}
         feedback: list[Feedback] = []
+        self.feedback = feedback
         running: set[str] = set()
         events: list[tuple[float, int, str, bool, str]] = []
         sequence = 0
-        now = 0.0
-        self.decision_s = 0.0
-        self.decisions = 0
+        now = self.now = 0.0
 
         def release(subtask: Subtask, chain_over: bool) -> None:
             for role in subtask.roles:
@@ -307,10 +329,7 @@ class Simulation:
                 if waiting:
                     views = [self._view(name, now, by_id, chain_members) for name in self.robots]
                     requests = self._requests(plan, ready, staffed, done, views, cached, lookahead)
-                    clock = time.perf_counter()
-                    offers = allocate(requests, views)
-                    self.decision_s += time.perf_counter() - clock
-                    self.decisions += 1
+                    offers = yield requests, views
                     ready_keys = {q.key for q in requests if q.ready}
                     for key, team in offers.items():  # in the policy's order: the robots' queue order
                         if team and key in ready_keys:  # the rest was only a look ahead
@@ -367,7 +386,7 @@ class Simulation:
                 heapq.heappush(events, (end, sequence, subtask.id, outcome, reason))
             if not events:
                 break
-            now = events[0][0]
+            now = self.now = events[0][0]
             while events and events[0][0] == now:  # everything that ends at this instant, then decide once
                 _, _, sid, outcome, reason = heapq.heappop(events)
                 running.discard(sid)

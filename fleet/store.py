@@ -10,6 +10,9 @@ Key layout, every key under `fleet:<namespace>:`:
 | `events`                    | stream | `Event` records (field `data`: JSON), capped               |
 | `feedback`                  | stream | `Feedback` records, one per subtask attempt                |
 | `reliability`               | hash   | robot to its per-skill estimator state (JSON)              |
+| `policy:<name>:version`     | string | the newest published version of a learned policy's weights |
+| `policy:<name>:<version>`   | string | those weights (base64 of the policy's own format)          |
+| `policy:<name>:counter`     | string | the last version number handed out                         |
 | `robot:<name>`              | string | the robot's last `RobotStatus` checkpoint                  |
 | `robot:<name>:attempts`     | hash   | attempt id and phase to its `Outcome`: replays return it   |
 | `belief`                    | string | the coordinator's world model, a JSON list of facts        |
@@ -22,6 +25,7 @@ append-only persistence under a state directory; clients reach it over its Unix 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -33,6 +37,7 @@ import redis
 from fleet.models import Event, Exemplar, Feedback, MissionResult, Outcome, RobotStatus
 
 EVENTS_MAX = 100_000  # approximate cap on the event stream
+POLICY_VERSIONS_KEPT = 5  # older weights are deleted when a new version is published
 MEMORY_MAX = 1_000  # missions the plan memory keeps per world
 
 
@@ -124,8 +129,12 @@ class Store:
         self.redis.xadd(self.key("feedback"), {"data": record.model_dump_json()}, maxlen=EVENTS_MAX, approximate=True)
 
     def feedback(self, count: int = 10_000) -> list[Feedback]:
-        entries = self.redis.xrange(self.key("feedback"), count=count)
-        return [Feedback.model_validate_json(fields["data"]) for _, fields in entries]
+        return [record for _, record in self.feedback_after("0-0", count)]
+
+    def feedback_after(self, entry_id: str, count: int = 10_000) -> list[tuple[str, Feedback]]:
+        """Feedback records newer than a stream entry id ("0-0": from the start), with their ids."""
+        entries = self.redis.xrange(self.key("feedback"), min=f"({entry_id}", count=count)
+        return [(entry, Feedback.model_validate_json(fields["data"])) for entry, fields in entries]
 
     def save_reliability(self, robot: str, state_json: str) -> None:
         """One robot's estimator state, as the policies package writes it."""
@@ -134,6 +143,29 @@ class Store:
     def load_reliability(self) -> dict[str, str]:
         """Every robot's estimator state, robot to JSON."""
         return dict(self.redis.hgetall(self.key("reliability")))
+
+    # ---- learned policy weights ------------------------------------------------------------
+    def next_policy_version(self, name: str) -> int:
+        """A fresh version number for a policy's weights (1, 2, ...), unique even with several trainers."""
+        return int(self.redis.incr(self.key("policy", name, "counter")))
+
+    def save_policy(self, name: str, version: int, blob: bytes) -> None:
+        """Store a version's weights, then make it the newest (a reader never sees a version without weights)."""
+        self.redis.set(self.key("policy", name, str(version)), base64.b64encode(blob).decode())
+        newest = self.policy_version(name)
+        if version > newest:
+            self.redis.set(self.key("policy", name, "version"), version)
+        self.redis.delete(self.key("policy", name, str(version - POLICY_VERSIONS_KEPT)))
+
+    def policy_version(self, name: str) -> int:
+        """The newest published version; 0 when none was."""
+        return int(self.redis.get(self.key("policy", name, "version")) or 0)
+
+    def load_policy(self, name: str, version: Optional[int] = None) -> Optional[bytes]:
+        """A version's weights (the newest by default); None when there are none."""
+        version = version or self.policy_version(name)
+        data = self.redis.get(self.key("policy", name, str(version))) if version else None
+        return base64.b64decode(data) if data else None
 
     # ---- robots ----------------------------------------------------------------------------
     def save_robot(self, status: RobotStatus) -> None:

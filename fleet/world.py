@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import heapq
 import math
 import os
@@ -373,15 +375,20 @@ def issues_from_validation(err: ValidationError, raw: Any) -> list[Issue]:
     return issues
 
 
+@functools.lru_cache(maxsize=64)
+def _parse_yaml(path: str, mtime_ns: int, size: int) -> Any:
+    """A YAML file's data, parsed once per version of the file (scenario generation reads the same ones often)."""
+    return yaml.safe_load(Path(path).read_text())  # safe_load: YAML never builds Python objects
+
+
 def load_yaml_model(path: Path, model: type[ModelT]) -> ModelT:
     """Read a YAML file into a pydantic model; raise WorldError naming the file and field path."""
     source = str(path)
     try:
-        text = Path(path).read_text()
+        stat = Path(path).stat()
+        raw = copy.deepcopy(_parse_yaml(source, stat.st_mtime_ns, stat.st_size))
     except OSError as err:
         raise WorldError([Issue("", f"cannot read file: {err.strerror}")], source) from None
-    try:
-        raw = yaml.safe_load(text)  # safe_load: YAML never builds Python objects
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, ClassVar, Generator, Optional
 
 import numpy as np
 
@@ -51,6 +51,34 @@ RULES: dict[str, Rule] = {
 
 
 @dataclass
+class Choice:
+    """An open choice in an auction: which robot takes request `j` (any row where its bid is finite).
+
+    `bids` are the bids at this moment (queues so far included); `best` is the lowest bidder.
+    """
+
+    request: TeamRequest
+    j: int
+    bids: Bids
+    robots: list[RobotView]
+    best: int
+
+
+# An auction that hands some choices to its caller: yields each Choice, is sent back a row.
+Decisions = Generator[Choice, int, dict[str, list[str]]]
+
+
+def drive(decisions: Decisions, choose: Callable[[Choice], int]) -> dict[str, list[str]]:
+    """Run an auction to the end, answering each choice it leaves open with `choose`."""
+    try:
+        choice = next(decisions)
+        while True:
+            choice = decisions.send(choose(choice))
+    except StopIteration as stop:
+        return stop.value
+
+
+@dataclass
 class _Pass:
     teams: dict[str, list[str]]
     awarded: int
@@ -62,6 +90,7 @@ class AuctionPolicy(AllocationPolicy):
     """Sequential single-item auctions on expected finish time, in dependency order; the best of a few rules."""
 
     name = "auction"
+    asks: ClassVar[bool] = False  # whether single-robot awards are left to `choose` instead of the lowest bid
 
     def __init__(
         self,
@@ -82,6 +111,14 @@ class AuctionPolicy(AllocationPolicy):
         self.portfolio_limit = portfolio_limit  # robots x requests above which only the first rule runs
 
     def assign(self, world: World, requests: list[TeamRequest], robots: list[RobotView]) -> dict[str, list[str]]:
+        return drive(self.decisions(world, requests, robots), self.choose)
+
+    def choose(self, choice: Choice) -> int:
+        """Which robot takes a request one robot can do; the auction's answer is the lowest bid."""
+        return choice.best
+
+    def decisions(self, world: World, requests: list[TeamRequest], robots: list[RobotView]) -> Decisions:
+        """The round as a generator: yields the choices this policy `asks` about, returns the teams."""
         if not robots or not requests:
             return {}
         costs = self.costs(world)
@@ -95,7 +132,9 @@ class AuctionPolicy(AllocationPolicy):
         bids.rest_s = np.where(bids.capable, bids.rest_s, np.inf)
         small = len(robots) * len(requests) <= self.portfolio_limit
         rules = self.rules if small else self.rules[:1]  # large rounds: one pass keeps decisions fast
-        passes = [self._auction(world, costs, prepared, copy.deepcopy(bids), robots, single, RULES[r]) for r in rules]
+        passes = []
+        for rule in rules:
+            passes.append((yield from self._auction(world, costs, prepared, copy.deepcopy(bids), robots, single, RULES[rule])))
         # serve the most, then finish soonest
         return min(passes, key=lambda p: (-p.awarded, p.makespan_s)).teams
 
@@ -108,7 +147,7 @@ class AuctionPolicy(AllocationPolicy):
         robots: list[RobotView],
         single: np.ndarray,
         rule: Rule,
-    ) -> _Pass:
+    ) -> Generator[Choice, int, _Pass]:
         requests = prepared.requests
         offered = Offered(robots)
         everyone = np.ones(len(robots), dtype=bool)
@@ -143,6 +182,10 @@ class AuctionPolicy(AllocationPolicy):
             request = requests[j]
             if single[j]:
                 rows = [int(best_row[j])]
+                if self.asks and np.isfinite(finish[:, j]).sum() > 1:
+                    rows = [int((yield Choice(request=request, j=j, bids=bids, robots=robots, best=rows[0])))]
+                    if not np.isfinite(finish[rows[0], j]):
+                        raise FleetError(f"robot {robots[rows[0]].name} was chosen for {request.key}, which it cannot take")
             else:
                 rows = pick_team(request, offered, finish[:, j], everyone, world.max_coalition)
                 if not rows:

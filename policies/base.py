@@ -66,6 +66,7 @@ def make_policy(name: str, **options) -> AllocationPolicy:
     """A policy by name; an unknown name lists the known ones."""
     import policies.auction  # noqa: F401  - these register the bundled policies
     import policies.greedy  # noqa: F401
+    import policies.learned  # noqa: F401
     import policies.optimal  # noqa: F401
 
     return POLICIES.get(name)(**options)

@@ -310,3 +310,47 @@ def test_failures_lower_a_robots_learned_reliability_which_survives_a_restart(st
             return False
 
     wait_until(reloaded)
+
+
+def test_learned_policy_hot_swaps_new_weights_during_dispatch_and_loses_nothing(start_fleet):
+    from policies.learned import BUNDLED, PolicyWeights, publish
+
+    fleet = start_fleet("warehouse", policy="learned", time_scale=20.0, trainer={"enabled": False, "poll_s": 0.2})
+    assert fleet.policy()["policy"] == "learned" and fleet.policy()["version"] == 0
+    goals = [["at(red_box, loading_dock_b)"], ["inspected(fire_extinguisher)"], ["at(blue_box, loading_dock_b)"],
+             ["in(green_box, outbound_bin)"], ["at(small_parcel, packing_station)"]]
+    handles = [fleet.submit(goal=goal) for goal in goals]
+    running(fleet, handles[0].id)
+    store = fleet.store()
+    weights = PolicyWeights.from_file(BUNDLED)
+    shifted = {name: values + 0.01 for name, values in weights.state.items()}  # a different set of weights
+    published = publish(store, PolicyWeights(meta=weights.meta, state=shifted))
+    wait_until(lambda: fleet.policy()["version"] == published.meta.version)
+    results = [h.wait(timeout=120) for h in handles]
+    assert all(r.status == MissionStatus.SUCCEEDED for r in results), [r.error for r in results]
+    events = store.events()
+    kinds = [e.kind for e in events]
+    swap = next(i for i, e in enumerate(events) if e.kind == "policy_version" and "v1 " in e.message)
+    assert "subtask_started" in kinds[:swap] and "subtask_started" in kinds[swap:], "the swap did not happen mid-dispatch"
+    attempts = sum(s.attempts for r in results for s in r.subtasks)
+    assert all(s.status == SubtaskStatus.SUCCEEDED for r in results for s in r.subtasks)
+    assert len([f for f in store.feedback() if f.mission in {r.id for r in results}]) == attempts
+    store.save_policy("learned", 2, b"garbage")  # a broken upload: dispatch goes on with what it has
+    wait_until(lambda: any(e.kind == "policy_rejected" for e in store.events()))
+    assert fleet.submit(goal=["open(dock_door_a)"]).wait(60).status == MissionStatus.SUCCEEDED
+    assert fleet.policy()["version"] == published.meta.version
+
+
+def test_policy_trainer_reads_feedback_and_publishes_a_version_the_coordinator_uses(start_fleet):
+    fleet = start_fleet("warehouse", policy="learned", trainer={"every_attempts": 10_000, "iterations": 1, "batch": 200})
+    result = fleet.submit(goal=["at(red_box, loading_dock_b)"]).wait(120)
+    assert result.status == MissionStatus.SUCCEEDED
+    version = fleet.train_policy()
+    assert version == 1
+    status = fleet.trainer()
+    assert status["trainings"] == 1 and status["version"] == 1 and status["error"] is None
+    assert status["attempts_seen"] == len(fleet.store().feedback()) >= len(result.subtasks)
+    wait_until(lambda: fleet.policy()["version"] == 1)
+    assert fleet.policy()["weights"]["iterations"] > 1  # fine-tuned from the bundled weights, not from scratch
+    assert any(e.kind == "policy_published" for e in fleet.store().events())
+    assert fleet.submit(goal=["inspected(fire_extinguisher)"]).wait(60).status == MissionStatus.SUCCEEDED

@@ -68,13 +68,19 @@ def test_allocation_quality_smoke():
 
 
 def test_online_adaptation_smoke():
-    data = printed_json(benchmark("online_adaptation", "--missions", "6", "--drift-at", "2", "--window", "3", "--json"))
+    data = printed_json(
+        benchmark("online_adaptation", "--missions", "6", "--drift-at", "2", "--window", "3", "--retrain-every", "4", "--json")
+    )
     assert data["drift_at"] == 2 and data["window"] == 3
-    for run in ("static", "estimates"):
+    for run in ("static", "estimates", "learned"):
         figures = data["runs"][run]
         assert len(figures["first_try_success"]) == 2 and all(0 <= x <= 1 for x in figures["first_try_success"])
         assert len(figures["mission_success"]) == 2 and len(figures["mean_makespan_s"]) == 2
+        assert set(data["summary"][run]) == {"pre_drift", "first_window_after", "after_drift"}
+    assert [v["version"] for v in data["versions"]] == [1] and data["versions"][0]["from_mission"] == 4
     bad = benchmark("online_adaptation", "--robot", "ghost")
     assert bad.returncode == 2 and "--robot 'ghost' is not in the fleet" in bad.stderr
     bad = benchmark("online_adaptation", "--window", "0")
-    assert bad.returncode == 2 and "--window must be 1 or more" in bad.stderr
+    assert bad.returncode == 2 and "--window and --retrain-every must be 1 or more" in bad.stderr
+    bad = benchmark("online_adaptation", "--runs", "static,psychic")
+    assert bad.returncode == 2 and "unknown runs ['psychic']" in bad.stderr

@@ -123,7 +123,7 @@ def test_run_rejects_a_bad_missions_file(tmp_path):
 
 def test_unknown_policy_fails_before_anything_starts():
     out = fleet("run", "--world", "household", "--goal", '["switched_on(lamp)"]', "--policy", "nope")
-    assert out.returncode == 1 and "unknown policy 'nope'; known: auction, greedy, optimal" in out.stderr
+    assert out.returncode == 1 and "unknown policy 'nope'; known: auction, greedy, learned, optimal" in out.stderr
 
 
 @pytest.mark.integration

@@ -94,7 +94,7 @@ def test_a_robot_that_would_have_to_charge_first_loses_to_a_charged_one(warehous
 
 
 def test_unknown_policy_names_the_known_ones():
-    with pytest.raises(FleetError, match="unknown policy 'auctionx'; known: auction, greedy, optimal"):
+    with pytest.raises(FleetError, match="unknown policy 'auctionx'; known: auction, greedy, learned, optimal"):
         make_policy("auctionx")
 
 

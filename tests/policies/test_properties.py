@@ -59,7 +59,7 @@ def chain_fits_a_full_battery(world, robot: str, request: TeamRequest) -> bool:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.sampled_from(sorted(SCENARIOS)), policy=st.sampled_from(["greedy", "optimal", "auction"]), data=st.data())
+@given(seed=st.sampled_from(sorted(SCENARIOS)), policy=st.sampled_from(["greedy", "optimal", "auction", "learned"]), data=st.data())
 def test_no_policy_assigns_work_a_team_cannot_do(seed, policy, data):
     scenario = SCENARIOS[seed]
     world = scenario.world
