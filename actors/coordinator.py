@@ -17,12 +17,12 @@ from typing import Any, Optional
 
 import ray
 from ray.exceptions import RayActorError
-from ray.util.metrics import Gauge
 
 from fleet.allocation import RobotView, TeamRequest, can_exclude, chain_route, tails, team_request
 from fleet.config import FleetConfig
 from fleet.costs import needs_charge, typical_travel_seconds
 from fleet.errors import FleetError
+from fleet.metrics import FleetMetrics
 from fleet.goals import parse_goal
 from fleet.literals import Literal
 from fleet.models import (
@@ -99,6 +99,7 @@ class Coordinator:
         self.config = FleetConfig.model_validate(config)
         self.world = self.config.load_world()
         self.store = Store(store_url, self.config.namespace)
+        self.metrics = FleetMetrics(self.config.namespace)
         self.policy = make_policy(self.config.policy, battery_reserve=self.config.battery_reserve)
         self.reliability, problems = ReliabilityModel.from_store(self.store.load_reliability())
         self.policy.estimates = self.reliability.estimates()
@@ -120,10 +121,7 @@ class Coordinator:
         for problem in problems:
             self._event("reliability_reset", message=problem)
         self.rejected_version = 0  # a published version that could not be read, not to be tried again
-        self.policy_gauge = Gauge(
-            "fleet_policy_version", description="Version of the allocation policy's weights in use", tag_keys=("policy",)
-        )
-        self.policy_gauge.set(0, tags={"policy": self.policy.name})
+        self.metrics.policy(self.policy.name, 0)
         if self._learns():
             self._swap_policy()  # a restarted coordinator goes on with the newest published version
             self._policy_changed()
@@ -145,6 +143,7 @@ class Coordinator:
 
     def _event(self, kind: str, mission: Optional[str] = None, subtask: Optional[str] = None, robot: Optional[str] = None, message: str = "") -> None:
         self.store.add_event(Event(kind=kind, mission=mission, subtask=subtask, robot=robot, message=message))
+        self.metrics.event(kind)
 
     def _save(self, mission: _Mission) -> None:
         self.store.save_mission(mission.record)
@@ -188,7 +187,7 @@ class Coordinator:
                 self._policy_changed()
 
     def _policy_changed(self) -> None:
-        self.policy_gauge.set(self.policy.version, tags={"policy": self.policy.name})
+        self.metrics.policy(self.policy.name, self.policy.version)
         self._event("policy_version", message=describe_weights(self.policy.meta))
 
     async def policy_info(self) -> dict[str, Any]:
@@ -509,6 +508,7 @@ class Coordinator:
     def _dispatch(self) -> None:
         """One pass: staff every ready subtask that robots are free for, and start it."""
         ready = self._ready_subtasks()
+        self.metrics.queue(len(ready))
         if not ready:
             return
         holders = self._holders()
@@ -558,6 +558,7 @@ class Coordinator:
         offers = self.policy.assign(self.world, unpinned, [v for v in views if v.name not in holders])
         offers.update(self.policy.assign(self.world, pinned, views))
         used: set[str] = set()
+        started = 0
         for mission, subtask in ready:
             teams: dict[str, list[str]] = {}
             for role in subtask.roles:
@@ -582,6 +583,8 @@ class Coordinator:
                     used.add(name)
                     self.robots[name].busy = True
             self._spawn(self._run(mission, subtask))
+            started += 1
+        self.metrics.queue(len(ready) - started)
 
     # ---- one attempt -------------------------------------------------------------------------
     async def _run(self, mission: _Mission, subtask: Subtask, resume: bool = False) -> None:
@@ -596,6 +599,8 @@ class Coordinator:
             record.started_at = record.started_at or state.started_at
             self._save(mission)
             self._event("subtask_started", record.id, subtask.id, message=",".join(state.robots))
+            if state.attempts > 1:
+                self.metrics.retried()
         binding = role_binding(subtask)
         for param, team in roles.items():
             binding[param] = team[0]
@@ -758,6 +763,7 @@ class Coordinator:
         dead = [n for n in attempt.team if not self.robots[n].alive]
         for name in dead:
             self._event("robot_died", record.id, subtask.id, name)
+            self.metrics.robot(name, 0.0, "dead")
             await self._drop(name)
         chains_started = any(self._chain_open(mission, r.chain) for r in subtask.roles)
         self._release(mission, subtask, attempt, outcome)

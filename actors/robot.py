@@ -10,6 +10,7 @@ import ray
 from fleet.config import FleetConfig
 from fleet.costs import charge_seconds, nearest_charger, needs_charge, travel_energy_wh, travel_seconds
 from fleet.models import Attempt, Event, Outcome, OutcomeKind, RobotStatus
+from fleet.metrics import FleetMetrics
 from fleet.store import Store
 from actors.drivers import Clock, make_driver
 
@@ -33,6 +34,7 @@ class RobotActor:
         self.name = name
         self.kind = self.world.kind_of(name)
         self.store = Store(store_url, self.config.namespace)
+        self.metrics = FleetMetrics(self.config.namespace)
         saved = self.store.load_robot(name)
         robot = self.world.robots_by_name[name]
         self.place = saved.place if saved else robot.start
@@ -69,7 +71,10 @@ class RobotActor:
         return self._status()
 
     def _checkpoint(self) -> None:
-        self.store.save_robot(self._status())
+        status = self._status()
+        self.store.save_robot(status)
+        state = "paused" if status.paused else "working" if status.current else "idle"
+        self.metrics.robot(self.name, status.battery_fraction, state)
 
     # ---- idempotent phases -------------------------------------------------------------------
     async def _once(self, attempt_id: str, mission_id: str, phase: str, body: Callable[[], Awaitable[Outcome]]) -> Outcome:

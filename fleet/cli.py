@@ -179,12 +179,13 @@ def _load_missions_file(path: str, world_name: str, use_text: bool) -> list[dict
 
 
 def _run_missions(args: argparse.Namespace, specs: list[dict]) -> tuple[list, float]:
-    """Start a fleet, run the missions concurrently to the end, shut the fleet down."""
+    """Start a fleet, run the missions concurrently to the end, shut the fleet down (unless --keep)."""
     import tempfile
 
     from fleet.client import Fleet
 
     faults = FaultModel(rates=[FailureRate(probability=args.failure_rate)]) if args.failure_rate else None
+    keep = getattr(args, "keep", False)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fleet-state-") as state_dir:
         fleet = Fleet.start(
@@ -193,17 +194,23 @@ def _run_missions(args: argparse.Namespace, specs: list[dict]) -> tuple[list, fl
             planner=args.planner,
             planner_config=_planner_config(args),
             time_scale=args.time_scale,
-            namespace=args.namespace or f"run-{os.getpid()}",
-            state_dir=args.state_dir or state_dir,
+            namespace=args.namespace or ("fleet" if keep else f"run-{os.getpid()}"),
+            # a fleet left running keeps its state where a later Fleet.start finds it
+            state_dir=args.state_dir or (None if keep else state_dir),
             faults=faults,
             fresh=True,
+            http_port=args.http_port,
         )
         try:
             handles = [fleet.submit(spec) for spec in specs]
             results = [h.wait(timeout=args.timeout) for h in handles]
             robots = fleet.robots()
         finally:
-            fleet.shutdown()
+            if keep:
+                print(f"the fleet keeps running in namespace {fleet.config.namespace!r}: "
+                      f"Fleet.connect({fleet.config.namespace!r}) from any driver on this cluster", file=sys.stderr)
+            else:
+                fleet.shutdown()
     return [results, robots], time.monotonic() - started
 
 
@@ -310,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--namespace", default=None, help="Ray namespace (default: one per run)")
         p.add_argument("--state-dir", default=None, help="where the embedded Redis keeps its files")
         p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for each mission")
+        p.add_argument("--http-port", type=int, default=8000, help="Serve's HTTP port, when this starts Serve")
 
     p = sub.add_parser("run", help="run missions concurrently on a live fleet (Ray actors, Redis)")
     p.add_argument("--mission", action="append", help="a mission in plain words; repeat for more")
@@ -318,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missions-file", help="YAML file with a 'missions' list")
     p.add_argument("--failure-rate", type=float, default=0.0)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--keep", action="store_true", help="leave the fleet running afterwards (Fleet.connect finds it)")
     runtime_options(p)
     p.set_defaults(func=cmd_run)
 

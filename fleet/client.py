@@ -20,11 +20,12 @@ from pydantic import ValidationError
 
 from fleet.config import FleetConfig, PlannerConfig
 from fleet.errors import FleetError
-from fleet.models import Event, MissionResult, MissionSpec, RobotStatus
+from fleet.models import Event, MissionResult, MissionSpec, RobotStatus, RobotTable
+from fleet.placement import EDGE, HEAD, resources_for
 from fleet.plan import Plan
 from fleet.sim import FaultModel
 from fleet.store import Store, default_state_dir, redact
-from fleet.world import load_world
+from fleet.world import World, load_world
 
 POLL_S = 0.1
 PLANNERS = ("llm", "classical")  # llm: text missions through the language planner; classical: goals and plans
@@ -228,11 +229,10 @@ class Fleet:
             ensure_serve(config.http_port)
             deploy_planner(config.planner_config)
 
-        def options(name: str, resource: Optional[str] = None) -> dict[str, Any]:
-            opts: dict[str, Any] = {"name": name, "namespace": namespace, "lifetime": "detached"}
-            if resource:
-                opts["resources"] = {resource: 0.001}
-            return opts
+        def options(name: str, resources: Optional[dict[str, float]] = None) -> dict[str, Any]:
+            # robots say where they go (edge nodes, or anywhere); the rest of the fleet stays on the head node
+            placed = resources if resources is not None else resources_for(default=HEAD)
+            return {"name": name, "namespace": namespace, "lifetime": "detached", "resources": placed}
 
         store_url = config.redis_url
         if store_url is None:
@@ -250,7 +250,7 @@ class Fleet:
         world_actor = WorldActor.options(**options("world")).remote(payload, store_url)
         ray.get(world_actor.facts.remote())
         robots = [
-            RobotActor.options(**options(robot_actor_name(r.name), loaded.robot_kinds[r.kind].resource)).remote(
+            RobotActor.options(**options(robot_actor_name(r.name), resources_for(loaded.robot_kinds[r.kind].resource, EDGE))).remote(
                 r.name, payload, store_url
             )
             for r in loaded.robots
@@ -398,8 +398,13 @@ class Fleet:
         return _found(self._ask("cancel", mission_id), mission_id)
 
     # ---- fleet state -------------------------------------------------------------------------
-    def robots(self) -> list[RobotStatus]:
-        return self._ask("robots_status")
+    def robots(self) -> RobotTable:
+        """Every robot's state; a list that notebooks show as a table."""
+        return RobotTable(self._ask("robots_status"))
+
+    def world(self) -> World:
+        """The world this fleet runs in (places, objects, robot kinds, skills), for plots and planning."""
+        return self.config.load_world()
 
     def reliability(self) -> list[dict]:
         """What the fleet has learned per robot and skill: success rate, duration factor, attempts.

@@ -131,6 +131,19 @@ class MissionResult(BaseModel):
         """The per-mission object `run --json` prints."""
         return {"id": self.id, "status": self.status.value, "error": self.error, "makespan_s": self.makespan_s}
 
+    def _repr_html_(self) -> str:
+        """Notebooks show the mission's outcome and a table of its subtasks."""
+        from html import escape
+
+        from fleet.viz import html_table
+
+        makespan = f"{self.makespan_s:.1f} s" if self.makespan_s is not None else "-"
+        head = f"<p><b>mission {escape(self.id)}</b>: {self.status.value}, makespan {makespan}"
+        head += f", goal {escape(', '.join(self.goal))}" if self.goal else ""
+        head += f"<br>error: {escape(self.error)}</p>" if self.error else "</p>"
+        columns = ["id", "skill", "args", "robots", "status", "attempts", "error"]
+        return head + html_table([s.model_dump() for s in self.subtasks], columns)
+
 
 class RobotStatus(BaseModel):
     """A robot's own state, as its actor reports and checkpoints it."""
@@ -146,6 +159,16 @@ class RobotStatus(BaseModel):
     paused: bool = False
     alive: bool = True
     completed_attempts: int = 0
+
+
+class RobotTable(list):
+    """`fleet.robots()`: a list of `RobotStatus` that notebooks show as a table."""
+
+    def _repr_html_(self) -> str:
+        from fleet.viz import html_table
+
+        columns = ["name", "kind", "place", "battery_fraction", "holding", "current", "queue", "paused", "alive"]
+        return html_table([r.model_dump() for r in self], columns)
 
 
 class Outcome(BaseModel):

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from typing import Any, Optional
 
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from fleet.config import PlannerConfig
+from fleet.metrics import PlannerMetrics
+from fleet.placement import PLANNER, resources_for
 from serve_apps.llm import GenerationRequest, GenerationResult, make_backend
 from serve_apps.planner import LanguagePlanner, PlanRequest, PlanResponse
 
@@ -46,6 +49,7 @@ class PlannerDeployment:
         self._generate_batch.set_max_batch_size(llm.max_batch_size)
         self._generate_batch.set_batch_wait_timeout_s(llm.batch_wait_timeout_s)
         self.planner = LanguagePlanner(self.config, self.generate)
+        self.metrics = PlannerMetrics(self.config.llm.model)
 
     @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.05)
     async def _generate_batch(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
@@ -58,7 +62,10 @@ class PlannerDeployment:
 
     async def plan(self, request: PlanRequest) -> PlanResponse:
         """Mission text to a validated plan, or a refusal with the reason."""
-        return await self.planner.plan(request)
+        started = time.perf_counter()
+        response = await self.planner.plan(request)
+        self.metrics.planned(time.perf_counter() - started, response.tokens)
+        return response
 
     async def settings(self) -> dict[str, Any]:
         """The configuration this replica runs, so a caller can tell whether it fits."""
@@ -69,8 +76,9 @@ def planner_app(config: PlannerConfig) -> serve.Application:
     """The planner application for a config: replicas, batching and placement from `config.llm`."""
     llm = config.llm
     actor_options: dict[str, Any] = {"num_cpus": llm.num_cpus, "num_gpus": llm.num_gpus}
-    if llm.resources:
-        actor_options["resources"] = dict(llm.resources)
+    resources = dict(llm.resources) or resources_for(default=PLANNER)  # planner nodes when the cluster has them
+    if resources:
+        actor_options["resources"] = resources
     options: dict[str, Any] = {
         "max_ongoing_requests": max(llm.max_ongoing_requests, llm.max_batch_size),
         "ray_actor_options": actor_options,

@@ -1,0 +1,138 @@
+"""Fleet metrics through `ray.util.metrics`: Ray exports them to Prometheus (names get a `ray_` prefix).
+
+| metric                         | kind      | tags                 | what                                        |
+|--------------------------------|-----------|----------------------|---------------------------------------------|
+| `fleet_missions`               | counter   | fleet, status        | missions submitted, succeeded, failed, rejected, cancelled |
+| `fleet_subtasks`               | counter   | fleet, event         | subtask attempts dispatched, succeeded, failed, retried |
+| `fleet_queue_depth`            | gauge     | fleet                | ready subtasks waiting for robots           |
+| `fleet_policy_version`         | gauge     | fleet, policy        | version of the allocation policy's weights  |
+| `fleet_robot_battery_fraction` | gauge     | fleet, robot         | each robot's charge, 0..1                   |
+| `fleet_robot_state`            | gauge     | fleet, robot, state  | 1 for the robot's state (idle, working, paused, dead), 0 for the others |
+| `fleet_planner_latency_s`      | histogram | model                | seconds per planned mission                 |
+| `fleet_planner_tokens`         | histogram | model                | tokens the model generated per mission      |
+
+Each actor builds the metrics it records once (they need a running Ray); `examples/grafana_dashboard.json`
+charts them. Ray drops a gauge series that has not been set for about a minute, so a fleet's gauges are
+set again every `GAUGE_REFRESH_S` seconds while their actor lives (an idle fleet still shows its robots).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import cached_property
+from typing import Any, Optional
+
+MISSION_EVENTS = {f"mission_{s}": s for s in ("submitted", "succeeded", "failed", "rejected", "cancelled")}
+SUBTASK_EVENTS = {"subtask_started": "dispatched", "subtask_succeeded": "succeeded", "subtask_failed": "failed"}
+ROBOT_STATES = ("idle", "working", "paused", "dead")
+LATENCY_BOUNDARIES = [0.5, 1, 2, 5, 10, 20, 30, 60, 120]
+TOKEN_BOUNDARIES = [8, 16, 32, 64, 128, 256, 512, 1024]
+GAUGE_REFRESH_S = 10.0
+
+
+class FleetMetrics:
+    """The coordinator's and robots' metrics for one fleet (its namespace is the `fleet` tag)."""
+
+    def __init__(self, fleet: str):
+        self.fleet = fleet
+        self._last: dict[tuple, tuple[Any, float, dict[str, str]]] = {}  # series -> (gauge, value, tags)
+        self._lock = threading.Lock()
+        self._refresher: Optional[threading.Thread] = None
+
+    def _set(self, gauge, value: float, tags: dict[str, str]) -> None:
+        gauge.set(value, tags=tags)
+        with self._lock:
+            self._last[(gauge.info["name"], *sorted(tags.items()))] = (gauge, value, tags)
+            if self._refresher is None:
+                self._refresher = threading.Thread(target=self._refresh_forever, name="fleet-gauges", daemon=True)
+                self._refresher.start()
+
+    def _refresh_forever(self) -> None:
+        while True:
+            time.sleep(GAUGE_REFRESH_S)
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Set every gauge series again to its last value, so the exporter keeps it."""
+        with self._lock:
+            series = list(self._last.values())
+        for gauge, value, tags in series:
+            gauge.set(value, tags=tags)
+
+    @cached_property
+    def missions(self):
+        from ray.util.metrics import Counter
+
+        return Counter("fleet_missions", description="Missions by how they ended (and submitted)", tag_keys=("fleet", "status"))
+
+    @cached_property
+    def subtasks(self):
+        from ray.util.metrics import Counter
+
+        return Counter("fleet_subtasks", description="Subtask attempts dispatched, succeeded, failed, retried", tag_keys=("fleet", "event"))
+
+    @cached_property
+    def queue_depth(self):
+        from ray.util.metrics import Gauge
+
+        return Gauge("fleet_queue_depth", description="Ready subtasks waiting for robots", tag_keys=("fleet",))
+
+    @cached_property
+    def policy_version(self):
+        from ray.util.metrics import Gauge
+
+        return Gauge("fleet_policy_version", description="Version of the allocation policy's weights in use", tag_keys=("fleet", "policy"))
+
+    @cached_property
+    def battery(self):
+        from ray.util.metrics import Gauge
+
+        return Gauge("fleet_robot_battery_fraction", description="Robot charge, 0 to 1", tag_keys=("fleet", "robot"))
+
+    @cached_property
+    def robot_state(self):
+        from ray.util.metrics import Gauge
+
+        return Gauge("fleet_robot_state", description="1 for the state a robot is in", tag_keys=("fleet", "robot", "state"))
+
+    def event(self, kind: str) -> None:
+        """Count an event of the coordinator's stream, when it is one the metrics follow."""
+        if kind in MISSION_EVENTS:
+            self.missions.inc(1, tags={"fleet": self.fleet, "status": MISSION_EVENTS[kind]})
+        elif kind in SUBTASK_EVENTS:
+            self.subtasks.inc(1, tags={"fleet": self.fleet, "event": SUBTASK_EVENTS[kind]})
+
+    def retried(self) -> None:
+        self.subtasks.inc(1, tags={"fleet": self.fleet, "event": "retried"})
+
+    def queue(self, depth: int) -> None:
+        self._set(self.queue_depth, depth, {"fleet": self.fleet})
+
+    def policy(self, name: str, version: int) -> None:
+        self._set(self.policy_version, version, {"fleet": self.fleet, "policy": name})
+
+    def robot(self, name: str, battery_fraction: float, state: str) -> None:
+        self._set(self.battery, battery_fraction, {"fleet": self.fleet, "robot": name})
+        for each in ROBOT_STATES:
+            self._set(self.robot_state, 1.0 if each == state else 0.0, {"fleet": self.fleet, "robot": name, "state": each})
+
+
+class PlannerMetrics:
+    """The language planner's latency and tokens per mission, by model."""
+
+    def __init__(self, model: str):
+        from ray.util.metrics import Histogram
+
+        self.tags = {"model": model}
+        self.latency = Histogram(
+            "fleet_planner_latency_s", description="Seconds to plan one mission", boundaries=LATENCY_BOUNDARIES, tag_keys=("model",)
+        )
+        self.tokens = Histogram(
+            "fleet_planner_tokens", description="Tokens generated per mission", boundaries=TOKEN_BOUNDARIES, tag_keys=("model",)
+        )
+
+    def planned(self, seconds: float, tokens: Optional[int]) -> None:
+        self.latency.observe(seconds, tags=self.tags)
+        if tokens is not None:
+            self.tokens.observe(tokens, tags=self.tags)
