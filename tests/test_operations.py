@@ -76,7 +76,8 @@ def _wait_for(what: str, probe, timeout: float, interval: float = 2.0):
 @pytest.fixture(scope="module")
 def head():
     """A Ray head on free ports, as `ray start --head` makes it, stopped afterwards (its processes only)."""
-    ports = {name: free_port() for name in ("gcs", "dashboard", "metrics", "client", "http")}
+    # every port of its own: the test session's Ray already holds the defaults (e.g. the node agent's 52365)
+    ports = {name: free_port() for name in ("gcs", "dashboard", "metrics", "client", "http", "agent", "agent_grpc", "runtime_env", "node_manager", "object_manager")}
     temp = tempfile.mkdtemp(prefix="rayops", dir="/tmp")  # short: Ray's socket paths live under it
     # token auth, as a `ray start` head has by default; `python` in jobs is this virtual environment's
     venv_bin = str(Path(sys.executable).parent)
@@ -85,6 +86,9 @@ def head():
     process = subprocess.Popen(
         [RAY, "start", "--head", "--block", f"--port={ports['gcs']}", f"--dashboard-port={ports['dashboard']}",
          "--dashboard-host=127.0.0.1", f"--metrics-export-port={ports['metrics']}", f"--ray-client-server-port={ports['client']}",
+         f"--dashboard-agent-listen-port={ports['agent']}", f"--dashboard-agent-grpc-port={ports['agent_grpc']}",
+         f"--runtime-env-agent-port={ports['runtime_env']}", f"--node-manager-port={ports['node_manager']}",
+         f"--object-manager-port={ports['object_manager']}",
          "--num-cpus=2", "--include-dashboard=true", f"--temp-dir={temp}", "--disable-usage-stats"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
