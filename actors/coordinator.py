@@ -508,8 +508,8 @@ class Coordinator:
     def _dispatch(self) -> None:
         """One pass: staff every ready subtask that robots are free for, and start it."""
         ready = self._ready_subtasks()
-        self.metrics.queue(len(ready))
         if not ready:
+            self.metrics.queue(0)
             return
         holders = self._holders()
         free = {

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 import time
-from functools import cached_property
 from typing import Any, Optional
 
 MISSION_EVENTS = {f"mission_{s}": s for s in ("submitted", "succeeded", "failed", "rejected", "cancelled")}
@@ -31,14 +30,38 @@ TOKEN_BOUNDARIES = [8, 16, 32, 64, 128, 256, 512, 1024]
 GAUGE_REFRESH_S = 10.0
 
 
+# the fleet's counters and gauges: attribute -> (kind, Ray name, description, tags)
+FLEET_METRICS = {
+    "missions": ("counter", "fleet_missions", "Missions by how they ended (and submitted)", ("fleet", "status")),
+    "subtasks": ("counter", "fleet_subtasks", "Subtask attempts dispatched, succeeded, failed, retried", ("fleet", "event")),
+    "queue_depth": ("gauge", "fleet_queue_depth", "Ready subtasks waiting for robots", ("fleet",)),
+    "policy_version": ("gauge", "fleet_policy_version", "Version of the allocation policy's weights in use", ("fleet", "policy")),
+    "battery": ("gauge", "fleet_robot_battery_fraction", "Robot charge, 0 to 1", ("fleet", "robot")),
+    "robot_state": ("gauge", "fleet_robot_state", "1 for the state a robot is in", ("fleet", "robot", "state")),
+}
+
+
 class FleetMetrics:
     """The coordinator's and robots' metrics for one fleet (its namespace is the `fleet` tag)."""
 
     def __init__(self, fleet: str):
         self.fleet = fleet
+        self._made: dict[str, Any] = {}  # attribute -> Ray metric, built on first use
         self._last: dict[tuple, tuple[Any, float, dict[str, str]]] = {}  # series -> (gauge, value, tags)
         self._lock = threading.Lock()
         self._refresher: Optional[threading.Thread] = None
+
+    def __getattr__(self, attribute: str):
+        """`self.missions`, `self.battery`, ...: the Ray metric of FLEET_METRICS, made once."""
+        if attribute not in FLEET_METRICS:
+            raise AttributeError(attribute)
+        made = self.__dict__["_made"]
+        if attribute not in made:
+            from ray.util.metrics import Counter, Gauge
+
+            kind, name, description, tags = FLEET_METRICS[attribute]
+            made[attribute] = (Counter if kind == "counter" else Gauge)(name, description=description, tag_keys=tags)
+        return made[attribute]
 
     def _set(self, gauge, value: float, tags: dict[str, str]) -> None:
         gauge.set(value, tags=tags)
@@ -59,42 +82,6 @@ class FleetMetrics:
             series = list(self._last.values())
         for gauge, value, tags in series:
             gauge.set(value, tags=tags)
-
-    @cached_property
-    def missions(self):
-        from ray.util.metrics import Counter
-
-        return Counter("fleet_missions", description="Missions by how they ended (and submitted)", tag_keys=("fleet", "status"))
-
-    @cached_property
-    def subtasks(self):
-        from ray.util.metrics import Counter
-
-        return Counter("fleet_subtasks", description="Subtask attempts dispatched, succeeded, failed, retried", tag_keys=("fleet", "event"))
-
-    @cached_property
-    def queue_depth(self):
-        from ray.util.metrics import Gauge
-
-        return Gauge("fleet_queue_depth", description="Ready subtasks waiting for robots", tag_keys=("fleet",))
-
-    @cached_property
-    def policy_version(self):
-        from ray.util.metrics import Gauge
-
-        return Gauge("fleet_policy_version", description="Version of the allocation policy's weights in use", tag_keys=("fleet", "policy"))
-
-    @cached_property
-    def battery(self):
-        from ray.util.metrics import Gauge
-
-        return Gauge("fleet_robot_battery_fraction", description="Robot charge, 0 to 1", tag_keys=("fleet", "robot"))
-
-    @cached_property
-    def robot_state(self):
-        from ray.util.metrics import Gauge
-
-        return Gauge("fleet_robot_state", description="1 for the state a robot is in", tag_keys=("fleet", "robot", "state"))
 
     def event(self, kind: str) -> None:
         """Count an event of the coordinator's stream, when it is one the metrics follow."""

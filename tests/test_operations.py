@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fleet.placement import EDGE, HEAD, SHARE
+from fleet.placement import EDGE, HEAD, PLANNER, SHARE
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +75,11 @@ def _wait_for(what: str, probe, timeout: float, interval: float = 2.0):
 
 @pytest.fixture(scope="module")
 def head():
-    """A Ray head on free ports, as `ray start --head` makes it, stopped afterwards (its processes only)."""
+    """A Ray head on free ports, as `ray start --head` makes it, stopped afterwards (its processes only).
+
+    It also carries the `edge` and `planner` resources of cluster.yaml's node types, so robots and the
+    planner's replicas are placed as on such a cluster.
+    """
     # every port of its own: the test session's Ray already holds the defaults (e.g. the node agent's 52365)
     ports = {name: free_port() for name in ("gcs", "dashboard", "metrics", "client", "http", "agent", "agent_grpc", "runtime_env", "node_manager", "object_manager")}
     temp = tempfile.mkdtemp(prefix="rayops", dir="/tmp")  # short: Ray's socket paths live under it
@@ -89,7 +93,7 @@ def head():
          f"--dashboard-agent-listen-port={ports['agent']}", f"--dashboard-agent-grpc-port={ports['agent_grpc']}",
          f"--runtime-env-agent-port={ports['runtime_env']}", f"--node-manager-port={ports['node_manager']}",
          f"--object-manager-port={ports['object_manager']}",
-         "--num-cpus=2", "--include-dashboard=true", f"--temp-dir={temp}", "--disable-usage-stats"],
+         "--num-cpus=2", '--resources={"edge": 4, "planner": 1}', "--include-dashboard=true", f"--temp-dir={temp}", "--disable-usage-stats"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     dashboard = f"http://127.0.0.1:{ports['dashboard']}"
@@ -182,10 +186,13 @@ def test_serve_deploy_job_submit_connect_names_and_metrics(head, tmp_path):
     assert seen["policy"]["policy"] == "learned"
     expected = {"coordinator", "world", "store", "policy-trainer"} | {f"robot:{name}" for name in seen["robots"]}
     assert expected <= set(seen["actors"]), sorted(expected - set(seen["actors"]))
-    # no edge nodes here: robots run anywhere; the rest of the fleet stays on the head node
+    # robots on the edge resource, the rest of the fleet on the head node, the planner's replica on `planner`
     for name in expected:
-        on_head = seen["actors"][name].get(HEAD) == SHARE
-        assert on_head != name.startswith("robot:") and EDGE not in seen["actors"][name], (name, seen["actors"][name])
+        wants = seen["actors"][name]
+        where = {EDGE: SHARE} if name.startswith("robot:") else {HEAD: SHARE}
+        assert {k: v for k, v in wants.items() if k in (EDGE, HEAD)} == where, (name, wants)
+    replicas = [wants for name, wants in seen["actors"].items() if name.startswith("SERVE_REPLICA::planner")]
+    assert replicas and all(wants.get(PLANNER) == SHARE for wants in replicas), seen["actors"]
 
     # 4. the metrics, from the node's Prometheus endpoint
     wanted = [

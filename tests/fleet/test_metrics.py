@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fleet.metrics import ROBOT_STATES, FleetMetrics
+from fleet.metrics import FLEET_METRICS, ROBOT_STATES, FleetMetrics
 
 
 class Recorder:
@@ -21,8 +21,8 @@ class Recorder:
 
 def _metrics() -> FleetMetrics:
     metrics = FleetMetrics("ops")
-    for name in ("missions", "subtasks", "queue_depth", "policy_version", "battery", "robot_state"):
-        metrics.__dict__[name] = Recorder(name)  # replaces the cached Ray metric
+    for attribute in FLEET_METRICS:
+        metrics._made[attribute] = Recorder(attribute)  # in place of the Ray metric
     return metrics
 
 
@@ -48,3 +48,10 @@ def test_robot_state_is_one_hot_and_refresh_sets_every_gauge_to_its_last_value()
     assert metrics.battery.calls == [("set", 0.4, {"fleet": "ops", "robot": "manip_1"})]
     assert {c[2]["state"]: c[1] for c in metrics.robot_state.calls} == states
     assert metrics.queue_depth.calls == [("set", 3, {"fleet": "ops"})]
+
+
+def test_unknown_attributes_are_still_errors():
+    import pytest
+
+    with pytest.raises(AttributeError):
+        FleetMetrics("ops").no_such_metric
