@@ -42,7 +42,7 @@ from fleet.models import (
 )
 from fleet.plan import Plan, Subtask, topological_order
 from fleet.state import WorldState
-from fleet.store import Store
+from fleet.store import MEMORY_MAX, Store
 from fleet.validate import check_plan, role_binding
 from policies.base import make_policy
 from policies.learned import LearnedPolicy, describe as describe_weights, latest as latest_weights
@@ -121,6 +121,8 @@ class Coordinator:
         for problem in problems:
             self._event("reliability_reset", message=problem)
         self.rejected_version = 0  # a published version that could not be read, not to be tried again
+        self.texts_since_retrain = 0  # text missions that succeeded since the planner last retrained
+        self.retraining: Optional[asyncio.Task] = None
         self.metrics.policy(self.policy.name, 0)
         if self._learns():
             self._swap_policy()  # a restarted coordinator goes on with the newest published version
@@ -390,12 +392,13 @@ class Coordinator:
             text=text, world=self.world, facts=sorted(state.facts), exemplars=self.store.memory(self.world.name, 200)
         )
         try:
-            response = await planner_handle().plan.remote(request)
+            response = await planner_handle(self.config.planner_app).plan.remote(request)
         except Exception as err:  # noqa: BLE001 - the planner app is missing or crashed: say so
             raise FleetError(f"the language planner is not available: {err}") from None
         record = mission.record
         record.planning = PlanningInfo(
             model=response.model,
+            model_version=response.model_version,
             mode=response.mode.value,
             attempts=len(response.attempts),
             tokens=response.tokens,
@@ -840,6 +843,37 @@ class Coordinator:
                 return
         self._finish(mission, MissionStatus.SUCCEEDED, None)
 
+    def _count_for_retraining(self) -> None:
+        """Retrain the planner's model every `planner_training.every_missions` text successes."""
+        training = self.config.planner_training
+        if training.every_missions is None or self.config.planner != "llm":
+            return
+        self.texts_since_retrain += 1
+        if self.texts_since_retrain >= training.every_missions and self.retraining is None:
+            self.texts_since_retrain = 0
+            self.retraining = self._spawn(self._retrain_planner())
+
+    async def _retrain_planner(self) -> None:
+        """One retraining as a Ray task; the planner app switches only if the new version wins."""
+        from serve_apps.deployment import retrain_and_serve
+
+        training = self.config.planner_training
+        config = training.model_copy(update={"worlds": training.worlds or [self.config.world]})
+        memory = {self.world.name: self.store.memory(self.world.name, MEMORY_MAX)}
+        self._event("planner_retraining", message=f"{len(memory[self.world.name])} remembered missions")
+        try:
+            task = ray.remote(retrain_and_serve).options(num_cpus=training.num_cpus)
+            result = await task.remote(config, memory, self.config.planner_app)
+            verdict = "now serving" if result.promoted else "kept the served model"
+            self._event(
+                "planner_retrained",
+                message=f"v{result.version} scored {result.score:.3f}, served {result.served_score:.3f}: {verdict}",
+            )
+        except Exception as err:  # noqa: BLE001 - a failed retraining leaves the served model as it was
+            self._event("planner_retrain_failed", message=str(err))
+        finally:
+            self.retraining = None
+
     def _finish(self, mission: _Mission, status: MissionStatus, error: Optional[str]) -> None:
         record = mission.record
         if record.status.terminal:
@@ -857,6 +891,7 @@ class Coordinator:
         if status == MissionStatus.SUCCEEDED and record.spec.text and record.goal:
             # the plan memory: the planner's worked examples for missions like this one
             self.store.remember(self.world.name, Exemplar(text=record.spec.text, goal=record.goal, mission=record.id))
+            self._count_for_retraining()
         self._event(f"mission_{status.value}", record.id, message=error or "")
         self.world_actor.mission_finished.remote()  # fire and forget: only drift schedules read it
         mission.done.set()

@@ -9,8 +9,10 @@ import sys
 import time
 from typing import Optional
 
+from pydantic import ValidationError
+
 from fleet.client import PLANNERS
-from fleet.config import BUNDLED_MODEL, LLMConfig, PlanMode, PlannerConfig
+from fleet.config import BUNDLED_MODEL, LLMConfig, PlanMode, PlannerConfig, PlannerTrainingConfig
 from fleet.errors import FleetError, WorldError
 from fleet.goals import parse_goal
 from fleet.plan import Plan
@@ -268,6 +270,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if all(r.status.value == "succeeded" for r in results) else 1
 
 
+def cmd_train_planner(args: argparse.Namespace) -> int:
+    """Fine-tune the planner's model on the worlds' synthetic requests; print the new version's card."""
+    from serve_apps.tuning import train_planner
+
+    settings = {
+        "worlds": args.world,
+        "model_dir": args.model_dir,
+        "base": args.base,
+        "examples_per_world": args.examples,
+        "held_out_per_world": args.held_out,
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "learning_rate": args.lr,
+        "trainable_layers": args.layers,
+        "seed": args.seed,
+        "threads": args.threads,
+        "paraphraser": {"backend": "openai", "base_url": args.paraphrase_url, "model": args.paraphrase_model}
+        if args.paraphrase_url
+        else ({"model": args.paraphrase_model} if args.paraphrase_model else None),
+    }
+    try:
+        config = PlannerTrainingConfig.model_validate({k: v for k, v in settings.items() if v is not None})
+    except ValidationError as err:
+        raise FleetError(f"bad training settings: {err}") from None
+    progress = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
+    path, card = train_planner(config, progress=progress)
+    if args.json:
+        print(json.dumps({"path": path, **card.model_dump()}))
+    else:
+        print(f"saved {path}: held-out goal exact {card.score:.3f}; serve it with --model {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fleet", description="Run a robot fleet from missions.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -333,6 +368,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run several warehouse missions at once on a live fleet")
     runtime_options(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("train-planner", help="fine-tune the planner's model on the worlds' own vocabulary")
+    p.add_argument("--world", action="append", required=True, help="bundled world name or YAML path; repeat for more")
+    p.add_argument("--model-dir", help="where versions go (default ~/.fleet/models/planner)")
+    p.add_argument("--base", help="model to start from: bundled:smollm2 (default), a Hugging Face id or a checkpoint")
+    p.add_argument("--examples", type=int, help="synthetic training requests per world (default 1000)")
+    p.add_argument("--held-out", type=int, help="held-out requests per world for the evaluation (default 100)")
+    p.add_argument("--steps", type=int, help="optimizer steps (default: one pass over the data)")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate (default 2e-4)")
+    p.add_argument("--layers", type=int, help="top transformer blocks to train (default 15)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--threads", type=int, help="torch threads (default: every core)")
+    p.add_argument("--paraphrase-model", help="a larger model that rewords a fifth of the requests (local path or served name)")
+    p.add_argument("--paraphrase-url", help="an OpenAI-compatible server for --paraphrase-model, e.g. http://host:8000/v1")
+    p.add_argument("--json", action="store_true", help="print only the new version's card as JSON")
+    p.set_defaults(func=cmd_train_planner)
 
     # `train` is handed to policies.train whole (see main); listed here for --help
     sub.add_parser("train", help="train the learned dispatch policy with PPO (python -m fleet train --help)")

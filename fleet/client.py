@@ -14,11 +14,11 @@ import asyncio
 import os
 import time
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from pydantic import ValidationError
 
-from fleet.config import FleetConfig, PlannerConfig
+from fleet.config import FleetConfig, PlannerConfig, PlannerTrainingConfig
 from fleet.errors import FleetError
 from fleet.models import Event, MissionResult, MissionSpec, RobotStatus, RobotTable
 from fleet.placement import EDGE, HEAD, resources_for
@@ -26,6 +26,9 @@ from fleet.plan import Plan
 from fleet.sim import FaultModel
 from fleet.store import Store, default_state_dir, redact
 from fleet.world import World, load_world
+
+if TYPE_CHECKING:
+    from serve_apps.tuning import RetrainResult
 
 POLL_S = 0.1
 PLANNERS = ("llm", "classical")  # llm: text missions through the language planner; classical: goals and plans
@@ -227,7 +230,7 @@ class Fleet:
             from serve_apps.deployment import deploy_planner, ensure_serve
 
             ensure_serve(config.http_port)
-            deploy_planner(config.planner_config)
+            deploy_planner(config.planner_config, name=config.planner_app)
 
         def options(name: str, resources: Optional[dict[str, float]] = None) -> dict[str, Any]:
             # robots say where they go (edge nodes, or anywhere); the rest of the fleet stays on the head node
@@ -436,6 +439,22 @@ class Fleet:
         if actor is None:
             raise FleetError("this fleet has no policy trainer: start it with policy='learned'")
         return ray.get(actor.train_now.remote())
+
+    def retrain_planner(self, **overrides: Any) -> "RetrainResult":
+        """Fine-tune the planner's model now on fresh synthetic data and the missions that
+        succeeded, as a Ray task; the planner app serves the new version only if it scores
+        higher on the held-out split. `overrides` change `planner_training` settings (e.g. steps=40).
+        """
+        import ray
+
+        from serve_apps.deployment import retrain_and_serve
+
+        training = PlannerTrainingConfig.model_validate({**self.config.planner_training.model_dump(), **overrides})
+        config = training.model_copy(update={"worlds": training.worlds or [self.config.world]})
+        world = self.config.load_world().name
+        memory = {world: self.store().memory(world)}
+        task = ray.remote(retrain_and_serve).options(num_cpus=training.num_cpus)
+        return ray.get(task.remote(config, memory, self.config.planner_app))
 
     def world_state(self) -> list[str]:
         """The true facts of the (simulated) world, sorted."""

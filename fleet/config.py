@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Optional
+from pathlib import Path
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,7 +57,42 @@ class PlannerConfig(BaseModel):
     # Answers whose tokens the model itself found this unlikely on average are guesses.
     min_mean_logprob: float = -7.0  # a model that knows nothing scores about -log(vocabulary size): -10.8 here
     exemplars: int = Field(default=4, ge=0)  # worked examples shown to the model
+    # Link the request to world names first (exact, aliases, near-misses): narrows what the model
+    # may choose and refuses requests about things the world does not have.
+    grounding: bool = True
+    # "fewshot": instructions and worked examples; "tuned": the short prompt fine-tuned models
+    # learned (see serve_apps.tuning); "auto": tuned when the model is a fine-tuned checkpoint.
+    prompt: Literal["auto", "fewshot", "tuned"] = "auto"
     planning_timeout_s: float = Field(default=60.0, gt=0)
+
+
+class PlannerTrainingConfig(BaseModel):
+    """Fine-tuning the planner's model (serve_apps.tuning): data, steps, where versions go, and
+    when a running fleet retrains by itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    worlds: list[str] = []  # bundled world names or YAML paths; empty: the fleet's own world
+    model_dir: str = str(Path.home() / ".fleet" / "models" / "planner")
+    base: str = BUNDLED_MODEL  # the model to start from: bundled, a Hugging Face id or a checkpoint
+    examples_per_world: int = Field(default=1000, ge=1)
+    held_out_per_world: int = Field(default=100, ge=0)
+    steps: Optional[int] = Field(default=None, ge=1)  # None: one pass over the data
+    batch_size: int = Field(default=16, ge=1)
+    learning_rate: float = Field(default=2e-4, gt=0)
+    trainable_layers: int = Field(default=15, ge=1)  # top transformer blocks trained; the rest and the embeddings stay
+    grounded_share: float = Field(default=0.5, ge=0, le=1)  # examples shown with their linked names
+    # A (larger) model that rewords a share of the synthetic requests: a cloud model teaching the
+    # edge one, e.g. LLMConfig(backend="openai", base_url=..., model=...). None: templates only.
+    paraphraser: Optional[LLMConfig] = None
+    paraphrase_share: float = Field(default=0.2, ge=0, le=1)
+    seed: int = 0
+    threads: Optional[int] = Field(default=None, ge=1)  # torch threads; None: every core
+    keep_versions: int = Field(default=3, ge=1)  # older versions are deleted
+    # A running fleet retrains after this many text missions succeed (None: only when asked); the
+    # new version replaces the served one only if it scores higher on the held-out split.
+    every_missions: Optional[int] = Field(default=None, ge=1)
+    num_cpus: float = Field(default=1.0, ge=0)  # reserved by the retraining Ray task
 
 
 class TrainerConfig(BaseModel):
@@ -81,9 +117,11 @@ class FleetConfig(BaseModel):
     # "llm": text missions go to the language planner (a Serve app); "classical": goals and plans only
     planner: str = "llm"
     planner_config: PlannerConfig = PlannerConfig()
+    planner_app: str = Field(default="planner", min_length=1)  # the planner's Serve application name
     http_port: int = Field(default=8000, ge=0, le=65535)  # Serve's HTTP proxy (the ingress API)
     policy: str = "auction"  # allocation policy, by registry name
     trainer: TrainerConfig = TrainerConfig()
+    planner_training: PlannerTrainingConfig = PlannerTrainingConfig()
     driver: str = "sim"  # robot driver, by registry name
     time_scale: float = Field(default=100.0, gt=0)  # simulated seconds per wall second
     redis_url: Optional[str] = None  # an external Redis; None: the embedded server

@@ -10,6 +10,7 @@
 | `fleet_robot_state`            | gauge     | fleet, robot, state  | 1 for the robot's state (idle, working, paused, dead), 0 for the others |
 | `fleet_planner_latency_s`      | histogram | model                | seconds per planned mission                 |
 | `fleet_planner_tokens`         | histogram | model                | tokens the model generated per mission      |
+| `fleet_planner_model_version`  | gauge     | model                | version of the fine-tuned planner checkpoint in service (0: the base model) |
 
 Each actor builds the metrics it records once (they need a running Ray); `examples/grafana_dashboard.json`
 charts them. Ray drops a gauge series that has not been set for about a minute, so a fleet's gauges are
@@ -38,6 +39,7 @@ FLEET_METRICS = {
     "policy_version": ("gauge", "fleet_policy_version", "Version of the allocation policy's weights in use", ("fleet", "policy")),
     "battery": ("gauge", "fleet_robot_battery_fraction", "Robot charge, 0 to 1", ("fleet", "robot")),
     "robot_state": ("gauge", "fleet_robot_state", "1 for the state a robot is in", ("fleet", "robot", "state")),
+    "planner_model_version": ("gauge", "fleet_planner_model_version", "Fine-tuned planner checkpoint in service", ("model",)),
 }
 
 
@@ -63,7 +65,8 @@ class FleetMetrics:
             made[attribute] = (Counter if kind == "counter" else Gauge)(name, description=description, tag_keys=tags)
         return made[attribute]
 
-    def _set(self, gauge, value: float, tags: dict[str, str]) -> None:
+    def set_gauge(self, gauge, value: float, tags: dict[str, str]) -> None:
+        """Set a gauge series and keep setting it while this process lives."""
         gauge.set(value, tags=tags)
         with self._lock:
             self._last[(gauge.info["name"], *sorted(tags.items()))] = (gauge, value, tags)
@@ -94,15 +97,15 @@ class FleetMetrics:
         self.subtasks.inc(1, tags={"fleet": self.fleet, "event": "retried"})
 
     def queue(self, depth: int) -> None:
-        self._set(self.queue_depth, depth, {"fleet": self.fleet})
+        self.set_gauge(self.queue_depth, depth, {"fleet": self.fleet})
 
     def policy(self, name: str, version: int) -> None:
-        self._set(self.policy_version, version, {"fleet": self.fleet, "policy": name})
+        self.set_gauge(self.policy_version, version, {"fleet": self.fleet, "policy": name})
 
     def robot(self, name: str, battery_fraction: float, state: str) -> None:
-        self._set(self.battery, battery_fraction, {"fleet": self.fleet, "robot": name})
+        self.set_gauge(self.battery, battery_fraction, {"fleet": self.fleet, "robot": name})
         for each in ROBOT_STATES:
-            self._set(self.robot_state, 1.0 if each == state else 0.0, {"fleet": self.fleet, "robot": name, "state": each})
+            self.set_gauge(self.robot_state, 1.0 if each == state else 0.0, {"fleet": self.fleet, "robot": name, "state": each})
 
 
 class PlannerMetrics:
@@ -112,6 +115,7 @@ class PlannerMetrics:
         from ray.util.metrics import Histogram
 
         self.tags = {"model": model}
+        self._gauges = FleetMetrics(fleet="")
         self.latency = Histogram(
             "fleet_planner_latency_s", description="Seconds to plan one mission", boundaries=LATENCY_BOUNDARIES, tag_keys=("model",)
         )
@@ -123,3 +127,7 @@ class PlannerMetrics:
         self.latency.observe(seconds, tags=self.tags)
         if tokens is not None:
             self.tokens.observe(tokens, tags=self.tags)
+
+    def model_version(self, version: int) -> None:
+        """The fine-tuned checkpoint now answering (0 for the model it was tuned from)."""
+        self._gauges.set_gauge(self._gauges.planner_model_version, version, self.tags)

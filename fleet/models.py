@@ -92,6 +92,7 @@ class PlanningInfo(BaseModel):
     """How the language planner read a text mission."""
 
     model: str  # the model that wrote the goal
+    model_version: Optional[int] = None  # its fine-tuned checkpoint version (None: a base model)
     mode: str  # goal or direct
     attempts: int  # model answers it took
     tokens: int  # tokens the model generated

@@ -7,6 +7,7 @@ import functools
 import heapq
 import math
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional, TypeVar
@@ -53,6 +54,7 @@ class Place(BaseModel):
     kind: str = Field(default="area", pattern=f"^{NAME_PATTERN}$")  # room, shelf, dock, charger, ...
     xy: tuple[float, float]
     requires: list[str] = []  # capabilities a robot needs to enter (fly for a high rack)
+    aliases: list[str] = []  # other words people use for it ("the bay" for a dock): the planner's hints
 
 
 class Connection(BaseModel):
@@ -76,6 +78,7 @@ class WorldObject(BaseModel):
     mass: float = Field(default=1.0, ge=0)  # kg
     pickable: bool = True
     receptacle: bool = False  # things can be put inside or on it
+    aliases: list[str] = []  # other words people use for it ("refrigerator" for fridge): the planner's hints
 
 
 class Battery(BaseModel):
@@ -451,6 +454,16 @@ def check_world_references(world: World) -> list[Issue]:
                 issues.append(Issue(f"{section}[{i}].name", f"{item.name!r} is already used by {seen[item.name]}"))
             else:
                 seen[item.name] = f"{section}[{i}]"
+    alias_owner: dict[str, str] = {}
+    for section in ("places", "objects"):
+        for i, item in enumerate(getattr(world, section)):
+            for alias in item.aliases:
+                where = f"{section}[{i}] ({item.name}).aliases"
+                if not re.fullmatch(r"[a-z0-9]+( [a-z0-9]+)*", alias):
+                    issues.append(Issue(where, f"{alias!r}: an alias is lowercase words separated by single spaces"))
+                elif alias in alias_owner and alias_owner[alias] != item.name:
+                    issues.append(Issue(where, f"{alias!r} already stands for {alias_owner[alias]!r}: an alias must name one thing"))
+                alias_owner.setdefault(alias, item.name)
     places, objects, robots = world.places_by_name, world.objects_by_name, world.robots_by_name
 
     if world.connections is not None:

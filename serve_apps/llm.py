@@ -50,6 +50,8 @@ class GenerationResult(BaseModel):
 class Backend:
     """Answers a batch of generation requests; subclasses register under a name."""
 
+    card: Optional[Any] = None  # a fine-tuned planner checkpoint's ModelCard
+
     def __init__(self, config: LLMConfig):
         self.config = config
 
@@ -72,6 +74,32 @@ def bundled_model_folder() -> str:
     return os.path.dirname(spec.origin)
 
 
+def load_causal_lm(model: str, device: str = "cpu") -> tuple[Any, Any]:
+    """(tokenizer, float32 model) for the bundled model, a Hugging Face id or a local checkpoint."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if model == BUNDLED_MODEL:
+        folder, extra = bundled_model_folder(), {"gguf_file": _BUNDLED_GGUF}
+    else:
+        folder, extra = model, {}
+    tokenizer = AutoTokenizer.from_pretrained(folder, **extra)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer, AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **extra).to(device)
+
+
+def read_card(model: str) -> Optional["ModelCard"]:
+    """The card of a fine-tuned planner checkpoint, or None for any other model."""
+    from serve_apps.tuning import CARD_FILE, ModelCard
+
+    path = os.path.join(model, CARD_FILE)
+    if not os.path.isfile(path):
+        return None
+    with open(path) as handle:
+        return ModelCard.model_validate_json(handle.read())
+
+
 @BACKENDS.register("transformers")
 class TransformersModel(Backend):
     """A causal LM on transformers + torch; one left-padded `generate` call per batch."""
@@ -79,20 +107,13 @@ class TransformersModel(Backend):
     def __init__(self, config: Optional[LLMConfig] = None):
         import torch
         import xgrammar
-        from transformers import AutoModelForCausalLM, AutoTokenizer
 
         super().__init__(config or LLMConfig())
-        if self.config.model == BUNDLED_MODEL:
-            folder, extra = bundled_model_folder(), {"gguf_file": _BUNDLED_GGUF}
-        else:
-            folder, extra = self.config.model, {}
         self.device = self.config.device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.tokenizer = AutoTokenizer.from_pretrained(folder, **extra)
+        self.tokenizer, self.model = load_causal_lm(self.config.model, self.device)
         self.tokenizer.padding_side = "left"
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **extra).to(self.device)
         self.model.eval()
+        self.card = read_card(self.config.model)  # a fine-tuned checkpoint says how it was made
         info = xgrammar.TokenizerInfo.from_huggingface(self.tokenizer, vocab_size=self.model.config.vocab_size)
         self.compiler = xgrammar.GrammarCompiler(info)
         self._grammars: dict[str, Any] = {}

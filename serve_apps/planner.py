@@ -1,6 +1,7 @@
 """The language planner: mission text to a validated plan, with bounded retries and clear refusals.
 
-Mode `goal` (default): the model writes the goal as literals, constrained to the world's live
+Mode `goal` (default): the request is linked to world names (`serve_apps.grounding`; words the
+world lacks get it refused), then the model writes the goal as literals, constrained to the world's live
 vocabulary; Fast Downward plans it from the fleet's current belief; the plan is validated. A
 failure goes back to the model with the reason, a bounded number of times, then the mission is
 refused with that reason. Mode `direct`: the model writes the steps itself (constrained to
@@ -31,7 +32,9 @@ from fleet.plan import Plan
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
+from serve_apps.grounding import ground
 from serve_apps.llm import GenerationRequest, GenerationResult
+from serve_apps.tuning import ModelCard, tuned_messages
 from serve_apps.vocabulary import direct_schema, goal_literals, goal_schema, mentioned_names, named_in
 
 # Fast Downward through unified-planning keeps process-wide state: one problem at a time.
@@ -45,6 +48,7 @@ class PlanRequest(BaseModel):
     world: World
     facts: Optional[list[tuple[str, ...]]] = None  # None: the world's initial state
     mode: Optional[PlanMode] = None  # None: the configured mode
+    grounding: Optional[bool] = None  # None: as configured
     exemplars: list[Exemplar] = []
 
 
@@ -68,6 +72,7 @@ class PlanResponse(BaseModel):
     repaired: bool = False  # direct mode: the model's steps failed and the goal was planned instead
     attempts: list[PlanAttempt] = []
     model: str = ""
+    model_version: Optional[int] = None  # the fine-tuned checkpoint's version, None for a base model
     seconds: float = 0.0
 
     @property
@@ -261,15 +266,19 @@ def direct_messages(world: World, text: str, names: set[str]) -> list[dict[str, 
 class LanguagePlanner:
     """Turns mission text into a validated plan; `generate` is the (batched) model call."""
 
-    def __init__(self, config: PlannerConfig, generate: Generate):
+    def __init__(self, config: PlannerConfig, generate: Generate, card: Optional[ModelCard] = None):
         self.config = config
         self.generate = generate
+        self.card = card  # set for a fine-tuned checkpoint: its version goes into every response
+        self.tuned = config.prompt == "tuned" or (config.prompt == "auto" and card is not None)
 
     async def plan(self, request: PlanRequest) -> PlanResponse:
         """Plan a text mission; every failure ends in a refusal with a reason, never an exception."""
         started = time.monotonic()
         mode = request.mode or self.config.mode
-        response = PlanResponse(ok=False, mode=mode, model=self.config.llm.model)
+        response = PlanResponse(
+            ok=False, mode=mode, model=self.config.llm.model, model_version=self.card.version if self.card else None
+        )
         try:
             await self._plan(request, mode, response)
         except FleetError as err:
@@ -290,13 +299,22 @@ class LanguagePlanner:
     async def _plan(self, request: PlanRequest, mode: PlanMode, response: PlanResponse) -> None:
         world = request.world
         text = self._check_text(request.text)
-        names = mentioned_names(world, text)
-        required = _things_asked_about(world, text)
-        if not names:
-            raise FleetError(
-                f"the request names nothing the {world.name} world has (no object, place or robot of it "
-                "is mentioned); name what the robots should act on"
-            )
+        names: Optional[set[str]] = None  # None: the whole vocabulary
+        required: set[str] = set()
+        if self.config.grounding if request.grounding is None else request.grounding:
+            grounding = ground(world, text)
+            if grounding.unknown:
+                raise FleetError(
+                    f"the {world.name} world has nothing called {', '.join(repr(w) for w in grounding.unknown)}; "
+                    "name objects, places and robots it has (fleet describe-world lists them)"
+                )
+            text, names = grounding.text, grounding.names
+            required = _things_asked_about(world, text)
+            if not names:
+                raise FleetError(
+                    f"the request names nothing the {world.name} world has (no object, place or robot of it "
+                    "is mentioned); name what the robots should act on"
+                )
         state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
         limit = self.config.max_goal_literals
 
@@ -306,22 +324,27 @@ class LanguagePlanner:
             return goal_schema(world, names, limit, excluded)
 
         if mode == PlanMode.DIRECT:
-            messages = direct_messages(world, text, names)
+            messages = direct_messages(world, text, names or set())
             max_tokens = 48 + 40 * self.config.max_steps
+        elif self.tuned:  # the model learned the goals of whole requests, pronouns included
+            messages = tuned_messages(world, text, names)
+            max_tokens = 24 + 16 * limit
         else:
-            exemplars = choose_exemplars(world, text, request.exemplars, names, self.config.exemplars)
-            messages = goal_messages(world, text, names, exemplars)
+            exemplars = choose_exemplars(world, text, request.exemplars, names or set(), self.config.exemplars)
+            messages = goal_messages(world, text, names or set(), exemplars)
             max_tokens = 24 + 16 * limit
         excluded: set[str] = set()
         schema = schema_for(frozenset())
-        clauses = split_requests(world, text) if mode == PlanMode.GOAL else [text]
+        # a small untuned model answers one request at a time better; that needs linked names
+        split = mode == PlanMode.GOAL and names is not None and not self.tuned
+        clauses = split_requests(world, text) if split else [text]
         last_error = "no answer"
         left_out: Optional[_LeftOut] = None
         for number in range(self.config.max_attempts):
             if number == 0 and len(clauses) > 1:  # first try: one request at a time
                 result = await self._answer_in_parts(world, clauses, request.exemplars)
             elif left_out is not None and mode == PlanMode.GOAL:  # ask about what the answer left out
-                result = await self._complete(world, messages[:-2], names, left_out)
+                result = await self._complete(world, messages[:-2], names or set(), left_out)
             else:
                 result = await self.generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=max_tokens))
             attempt = PlanAttempt(answer=result.text, tokens=result.new_tokens, mean_logprob=result.mean_logprob)
@@ -503,7 +526,7 @@ def _check_consistent(goal: list[Literal]) -> None:
 
 def plan_text_locally(text: str, world: World, config: PlannerConfig, mode: Optional[PlanMode] = None) -> PlanResponse:
     """Plan one text mission in this process, without Ray (the CLI's `plan --mission`)."""
-    from serve_apps.llm import make_backend
+    from serve_apps.llm import make_backend, read_card
 
     backends: list[Any] = []  # loaded on the first model call: refusals before it cost nothing
 
@@ -512,7 +535,8 @@ def plan_text_locally(text: str, world: World, config: PlannerConfig, mode: Opti
             backends.append(make_backend(config.llm))
         return (await asyncio.to_thread(backends[0].generate_json, [request]))[0]
 
-    return asyncio.run(LanguagePlanner(config, generate).plan(PlanRequest(text=text, world=world, mode=mode)))
+    planner = LanguagePlanner(config, generate, read_card(config.llm.model))
+    return asyncio.run(planner.plan(PlanRequest(text=text, world=world, mode=mode)))
 
 
 def response_json(response: PlanResponse) -> dict[str, Any]:
@@ -528,4 +552,5 @@ def response_json(response: PlanResponse) -> dict[str, Any]:
         "tokens": response.tokens,
         "seconds": round(response.seconds, 3),
         "model": response.model,
+        "model_version": response.model_version,
     }

@@ -40,7 +40,7 @@ def test_planning_quality_smoke(tmp_path):
     )
     assert data["missions"] == 2 and [r["id"] for r in data["rows"]] == ["a", "b"]
     refused = data["rows"][1]
-    assert not refused["plan_valid"] and not refused["success"] and "names nothing" in refused["reason"]
+    assert not refused["plan_valid"] and not refused["success"] and "nothing called 'unicorn'" in refused["reason"]
     for key in ("schema_valid_rate", "plan_valid_rate", "executed_rate", "success_rate"):
         assert 0 <= data[key] <= 0.5  # the unicorn cannot count
 

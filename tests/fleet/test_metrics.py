@@ -55,3 +55,13 @@ def test_unknown_attributes_are_still_errors():
 
     with pytest.raises(AttributeError):
         FleetMetrics("ops").no_such_metric
+
+
+def test_the_planner_reports_the_checkpoint_version_it_serves():
+    from fleet.metrics import PlannerMetrics
+
+    planner = PlannerMetrics.__new__(PlannerMetrics)  # without Ray's histograms
+    planner.tags = {"model": "bundled:smollm2"}
+    planner._gauges = _metrics()
+    planner.model_version(3)
+    assert planner._gauges.planner_model_version.calls == [("set", 3, {"model": "bundled:smollm2"})]

@@ -9,7 +9,16 @@ from fleet.goals import parse_goal
 from fleet.missions import MISSIONS_DIR, load_mission_set
 from fleet.world import load_world
 
-SETS = sorted(p.stem for p in MISSIONS_DIR.glob("*.yaml"))
+SETS = sorted(p.stem for p in MISSIONS_DIR.glob("*.yaml") if not p.stem.endswith("_impossible"))
+IMPOSSIBLE = sorted(p.stem for p in MISSIONS_DIR.glob("*_impossible.yaml"))
+
+
+@pytest.mark.parametrize("name", IMPOSSIBLE)
+def test_impossible_sets_hold_only_text_for_their_world(name):
+    mission_set = load_mission_set(str(MISSIONS_DIR / f"{name}.yaml"))
+    assert f"{mission_set.world}_impossible" == name and mission_set.world in SETS
+    assert len(mission_set.missions) >= 25
+    assert all(m.text and m.goal is None and m.plan is None and m.tags == ["impossible"] for m in mission_set.missions)
 
 
 @pytest.mark.parametrize("name", SETS)

@@ -1,0 +1,192 @@
+"""Entity linking: which world names a request means, and which words it uses that the world lacks.
+
+Before the model answers, the request is linked to the world: whole names and their words
+("the red box", "the counter"), synonyms declared in the world YAML (`aliases`: "refrigerator"
+for fridge), and near-misses of those words ("firdge"). What links narrows the names the
+grammar lets the model choose from. A word that is neither the world's, nor everyday request
+language, nor a near-miss of either is something the world does not have ("the pizza"): the
+planner refuses the request with that word instead of forcing it onto the nearest name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from pydantic import BaseModel
+
+from fleet.world import World
+from serve_apps.vocabulary import mentioned_names
+
+# Everyday request language: function words, verbs for moving and changing things, adverbs and
+# adjectives that say how or in what state. It holds no names of things on purpose: a noun that
+# is not in the world (or its aliases) is what makes a request impossible.
+EVERYDAY_WORDS = frozenset(
+    """
+    a about above across after afterwards again all also am an and another any anyone anything are
+    around as asap at away back be before behind below beside between both but by can cannot could
+    did do does done down each either else every everything few for from get give go goes going
+    got had has have he her here him his how i if in inside into is it its just kindly later let
+    lets like may me mine more most much must my near need needs next no nobody none nor not now
+    of off on once one onto or other our out outside over own please quick quickly quite rather
+    really right same she should so some somebody someone something somewhere soon still such
+    than thank thanks that the their them then there these they thing things this those through
+    thx to too toward towards under until up upon us very want wants was we well were what when
+    where whether which while who whom why will with within without would yes yet you your
+    bring take move put place get fetch carry deliver drop leave send set keep hand give park
+    wheel haul shift transfer return stow store stash pop toss throw tidy clear empty fill load
+    unload pick grab lift lower raise hold heat warm cool chill cook make prepare serve use run
+    stage ship dispatch collect gather sort pack unpack rid dispose
+    close shut open unlock lock start stop turn switch power boot activate check inspect examine
+    look test clean wash wipe rinse scrub dry slice cut chop dice halve
+    done ready needed required wanted urgent urgently now today immediately right away
+    dirty clean closed open opened shut sliced whole unsliced on off checked unchecked inspected
+    cold hot warm cool full empty small big large heavy little new old other same last
+    first second third safe safety round tour sweep job task errand favour favor help moment
+    time bit fix sort top still but
+    """.split()
+)
+# Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
+DISPOSAL_PHRASES = ("get rid of", "throw away", "throw out", "dispose of", "bin")
+_TRASH_WORDS = {"trash", "garbage", "rubbish", "waste"}
+# Words that only join a request; left out of the candidate words a fuzzy match may fix.
+_SHORT = 3
+
+
+class Link(BaseModel):
+    """One word or phrase of the request and the world word or name it was taken for."""
+
+    said: str
+    meant: str
+    how: str  # "alias" or "fuzzy"
+
+
+class Grounding(BaseModel):
+    """What a request refers to in a world: its linked names, rewritten text and unknown words."""
+
+    text: str  # the request with aliases and near-misses rewritten to the world's own words
+    names: set[str]  # world names the request refers to
+    unknown: list[str] = []  # words naming nothing the world has, in order of appearance
+    links: list[Link] = []
+
+
+def _stem_forms(word: str) -> list[str]:
+    """The word and the plain forms a plural, -ing or -ed ending may hide ("pallets", "moving")."""
+    forms = [word]
+    for ending in ("es", "s", "ing", "ed"):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            base = word[: -len(ending)]
+            forms += [base, base + "e"]
+    return forms
+
+
+def _world_words(world: World) -> tuple[frozenset[str], dict[str, str]]:
+    """(every word of the world's names, types, kinds, skills and states; alias phrase -> name words)."""
+    words: set[str] = set()
+    aliases: dict[str, str] = {}
+    for thing in list(world.objects) + list(world.places):
+        words |= set(thing.name.split("_"))
+        words |= set((thing.type if hasattr(thing, "type") else thing.kind).split("_"))
+        for alias in thing.aliases:
+            aliases[alias] = thing.name.replace("_", " ")
+    for robot in world.robots:
+        words |= set(robot.name.split("_")) | set(robot.kind.split("_"))
+    for skill in world.skill_list:
+        words |= set(skill.name.split("_"))
+        words |= {w for alias in skill.aliases for w in alias.split()}
+    for state in world.state_names:
+        words |= set(state.split("_"))
+    return frozenset(words), aliases
+
+
+def _near_miss(word: str, candidates: list[str]) -> list[str]:
+    """The candidate a misspelling most likely meant: two swapped letters, or a close spelling."""
+    swapped = [c for c in candidates if len(c) == len(word) and sorted(c) == sorted(word) and sum(a != b for a, b in zip(c, word)) == 2]
+    return swapped[:1] or difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)
+
+
+def _known(word: str, world_words: frozenset[str]) -> bool:
+    return word.isdigit() or len(word) == 1 or any(f in world_words or f in EVERYDAY_WORDS for f in _stem_forms(word))
+
+
+def disposal_receptacles(world: World) -> list[str]:
+    """Receptacles whose name, type or aliases say they take trash."""
+    found = []
+    for obj in world.objects:
+        words = set(obj.name.split("_")) | set(obj.type.split("_")) | {w for a in obj.aliases for w in a.split()}
+        if obj.receptacle and words & _TRASH_WORDS:
+            found.append(obj.name)
+    return found
+
+
+def _unknown_phrases(world: World, text: str) -> list[str]:
+    """Phrases whose words each exist but name nothing together: "shelf F" where the shelves are
+    A to D, "pallet 7", "washing machine" where the only machine makes coffee."""
+    names = [n.split("_") for n in [*world.objects_by_name, *world.places_by_name, *world.robots_by_name]]
+    name_words = {w for parts in names for w in parts}
+    alias_words = {w for thing in [*world.objects, *world.places] for alias in thing.aliases for w in alias.split()}
+    # words that some name follows with an identifier (shelf_a, pallet_1, dock_door_a)
+    numbered = {parts[i - 1] for parts in names for i in range(1, len(parts)) if len(parts[i]) == 1 or parts[i].isdigit()}
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    found = []
+    # "my glasses" where the world has one glass: a plural cannot mean a single thing
+    things = [set(o.name.split("_")) | {o.type} for o in world.objects]
+    things += [set(n.split("_")) for n in [*world.places_by_name, *world.robots_by_name]]
+    singles = {w for w in name_words if sum(w in thing for thing in things) == 1}
+    for word in words:
+        if word not in name_words | alias_words and any(word == s + end for s in singles for end in ("s", "es")):
+            found.append(word)
+    for before, word in zip(words, words[1:]):
+        if before in numbered and (len(word) == 1 or word.isdigit()) and word != "a":
+            if not any(before in parts and parts[parts.index(before) + 1 :][:1] == [word] for parts in names):
+                found.append(f"{before} {word}")
+        elif before.endswith("ing") and before not in name_words | alias_words | EVERYDAY_WORDS and word in name_words:
+            found.append(f"{before} {word}")
+    return found
+
+
+def ground(world: World, text: str) -> Grounding:
+    """Link a request to world names: exact words, aliases from the world YAML, then near-misses."""
+    world_words, aliases = _world_words(world)
+    links: list[Link] = []
+    # One pass over aliases and the names' own phrases, longest first, so "garbage can" wins
+    # over "garbage" and "fire extinguisher" stays itself. Punctuation is kept: the planner
+    # splits compound requests at commas.
+    phrases = dict(aliases) | {words: words for words in set(aliases.values())}
+    pattern = re.compile(
+        r"\b(" + "|".join(r"\W+".join(p.split()) for p in sorted(phrases, key=lambda p: -len(p))) + r")\b", re.IGNORECASE
+    )
+
+    def rename(match: re.Match) -> str:
+        said = " ".join(re.findall(r"[a-z0-9]+", match.group(0).lower()))
+        if phrases[said] == said:
+            return match.group(0)
+        links.append(Link(said=said, meant=phrases[said].replace(" ", "_"), how="alias"))
+        return phrases[said]
+
+    if phrases:
+        text = pattern.sub(rename, text)
+    alias_words = {w for alias in aliases for w in alias.split()}
+    fixable = sorted(w for w in world_words | alias_words if len(w) > _SHORT)
+    unknown: list[str] = []
+
+    def fix(match: re.Match) -> str:
+        word = match.group(0).lower()
+        if _known(word, world_words):
+            return match.group(0)
+        close = _near_miss(word, fixable) if len(word) > _SHORT else []
+        if close:
+            fixed = aliases.get(close[0], close[0])
+            links.append(Link(said=word, meant=fixed.replace(" ", "_"), how="fuzzy"))
+            return fixed
+        if word.isalpha() and len(word) >= _SHORT:
+            unknown.append(word)
+        return match.group(0)
+
+    rewritten = re.sub(r"[A-Za-z0-9]+", fix, text)
+    unknown += _unknown_phrases(world, rewritten)
+    names = mentioned_names(world, rewritten)
+    spoken = " " + " ".join(re.findall(r"[a-z]+", rewritten.lower())) + " "
+    if any(f" {phrase} " in spoken for phrase in DISPOSAL_PHRASES):  # "get rid of the banana"
+        names |= set(disposal_receptacles(world))
+    return Grounding(text=rewritten, names=names, unknown=list(dict.fromkeys(unknown)), links=links)
