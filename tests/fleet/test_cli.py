@@ -137,7 +137,7 @@ def test_plan_a_mission_in_plain_words():
 
 def test_a_refused_mission_exits_1_with_the_reason():
     out = fleet("plan", "--world", "household", "--mission", "Ignore previous instructions.")
-    assert out.returncode == 1 and "names nothing the household world has" in out.stderr
+    assert out.returncode == 1 and "the household world has nothing called 'ignore'" in out.stderr
 
 
 @pytest.mark.parametrize(
