@@ -449,7 +449,10 @@ class Fleet:
 
         from serve_apps.deployment import retrain_and_serve
 
-        training = PlannerTrainingConfig.model_validate({**self.config.planner_training.model_dump(), **overrides})
+        try:
+            training = PlannerTrainingConfig.model_validate({**self.config.planner_training.model_dump(), **overrides})
+        except ValidationError as err:
+            raise FleetError(f"bad planner training settings: {err}") from None
         config = training.model_copy(update={"worlds": training.worlds or [self.config.world]})
         world = self.config.load_world().name
         memory = {world: self.store().memory(world)}
