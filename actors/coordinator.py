@@ -43,6 +43,7 @@ from fleet.models import (
 from fleet.plan import Plan, Subtask, topological_order
 from fleet.state import WorldState
 from fleet.store import MEMORY_MAX, Store
+from fleet.staffing import ChainNeeds, chain_needs, may_start, waits
 from fleet.validate import check_plan, role_binding
 from policies.base import make_policy
 from policies.learned import LearnedPolicy, describe as describe_weights, latest as latest_weights
@@ -73,11 +74,19 @@ class _Mission:
     excluded: dict[str, set[str]] = field(default_factory=dict)  # chain -> robots that failed it
     done: asyncio.Event = field(default_factory=asyncio.Event)
     replanning: bool = False
+    staffing: Optional[tuple[int, dict[str, ChainNeeds], dict[str, set[str]]]] = None  # per plan size: needs, waits
 
     @property
     def plan(self) -> Plan:
         assert self.record.plan is not None
         return self.record.plan
+
+    def chain_waits(self) -> tuple[dict[str, ChainNeeds], dict[str, set[str]]]:
+        """Each chain's needs and the chains it may wait for once started (recomputed when the plan grows)."""
+        size = len(self.plan.subtasks)
+        if self.staffing is None or self.staffing[0] != size:
+            self.staffing = (size, chain_needs(self.plan), waits(self.plan))
+        return self.staffing[1], self.staffing[2]
 
 
 def _prefixed(plan: Plan, prefix: str) -> Plan:
@@ -580,6 +589,8 @@ class Coordinator:
                 teams[role.param] = list(team)
             if len(teams) != len(subtask.roles) or len({n for t in teams.values() for n in t}) != sum(map(len, teams.values())):
                 continue
+            if not self._may_start(mission, subtask, teams, free, used):
+                continue  # it could hold robots that the work it waits for needs
             for role in subtask.roles:
                 mission.record.chains[role.chain] = teams[role.param]
                 for name in teams[role.param]:
@@ -588,6 +599,17 @@ class Coordinator:
             self._spawn(self._run(mission, subtask))
             started += 1
         self.metrics.queue(len(ready) - started)
+
+    def _may_start(self, mission: _Mission, subtask: Subtask, teams: dict[str, list[str]], free: dict[str, _Robot], used: set[str]) -> bool:
+        """The simulation core's rule (`fleet.staffing.may_start`) for each chain this subtask would start."""
+        needs, chain_waits = mission.chain_waits()
+        started = set(mission.record.chains)
+        available = [n for n in free if n not in used]
+        return all(
+            may_start(self.world, chain_waits.get(role.chain, set()), needs, teams[role.param], available, started)
+            for role in subtask.roles
+            if role.chain not in started
+        )
 
     # ---- one attempt -------------------------------------------------------------------------
     async def _run(self, mission: _Mission, subtask: Subtask, resume: bool = False) -> None:

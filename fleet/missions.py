@@ -55,6 +55,11 @@ class MissionSet(BaseModel):
 def load_mission_set(path: str, world: Optional[World] = None) -> MissionSet:
     """Load a mission file; with a world, check every goal against its vocabulary."""
     mission_set = load_yaml_model(Path(path), MissionSet)
+    if world is not None and mission_set.world is not None and mission_set.world != world.name:
+        raise WorldError(
+            [Issue("world", f"the missions are written for the {mission_set.world} world, not the {world.name} world they were run against")],
+            str(path),
+        )
     if world is not None:
         issues = []
         for i, entry in enumerate(mission_set.missions):

@@ -150,6 +150,25 @@ def interferes(pre_a: set, eff_a: set, pre_b: set, eff_b: set) -> bool:
     return bool(eff_a & (pre_b | eff_b)) or bool(pre_a & eff_b)
 
 
+def _final_moves(world: World, goal: list[Literal]) -> list[tuple[SkillSpec, dict[str, str]]]:
+    """A last move of each robot a `robot_at` goal names to its place (after everything else it does)."""
+    wanted = [lit for lit in goal if lit.predicate == "robot_at" and not lit.negated]
+    mover = next(
+        (s for s in world.skill_list if s.plannable and any(e.predicate == "robot_at" and not e.negated for e in s.effect_literals)),
+        None,
+    )
+    if not wanted or mover is None:
+        return []
+    arrive = next(e for e in mover.effect_literals if e.predicate == "robot_at" and not e.negated)
+    moves = []
+    for lit in wanted:
+        robot, place = lit.args
+        binding = {name: (robot if spec.kind == "robot" else place) for name, spec in mover.parameters.items()}
+        binding[arrive.args[0]], binding[arrive.args[1]] = robot, place
+        moves.append((mover, binding))
+    return moves
+
+
 def dag_from_sequence(
     world: World, steps: list[tuple[str, dict[str, str]]], goal: list[Literal]
 ) -> Plan:
@@ -173,6 +192,9 @@ def dag_from_sequence(
             if not achieves_goal or moves_again:
                 continue
         kept.append((skill, binding))
+    finals = _final_moves(world, goal)
+    if finals:  # robots move with every subtask: a robot_at goal is reached by a last trip
+        kept = [(s, b) for s, b in kept if not any(e.predicate == "robot_at" for e in s.effect_literals)] + finals
 
     reads, writes = [], []
     for skill, binding in kept:
@@ -182,7 +204,7 @@ def dag_from_sequence(
     edges: dict[int, set[int]] = {j: set() for j in range(len(kept))}
     for j in range(len(kept)):
         for i in range(j):
-            if interferes(reads[i], writes[i], reads[j], writes[j]):
+            if interferes(reads[i], writes[i], reads[j], writes[j]) or (j >= len(kept) - len(finals) > i):
                 edges[j].add(i)
     reduced = transitive_reduction(edges, len(kept))
 

@@ -1,4 +1,11 @@
-"""Classical planning: compile a world and its skills into unified-planning, solve with Fast Downward."""
+"""Classical planning: compile a world and its skills into unified-planning, solve with Fast Downward.
+
+Each skill costs its duration (in tenths of a second, at least one), and Fast Downward searches
+for a cheap plan (weighted A* on LAMA's heuristics; `optimal=True` runs A* with LM-cut, which
+proves the cheapest). The sequential plan is then made minimal (`minimize_steps`): a step is
+dropped, with every later step that no longer applies, whenever the goal still holds without
+it, so nothing is parked, switched or picked up again that the goal does not need.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,18 @@ from fleet.world import FLUENT_SIGNATURES, World
 
 # unified-planning names share one namespace, so each kind of name gets its own prefix
 _UP_TYPES = {"robot": "t_robot", "place": "t_place", "object": "t_object"}
+# Weighted A* with LAMA's heuristics on real costs (the default `lama-first` ignores costs).
+# Fast Downward's wrapper splits the options at white space: none inside.
+_COST_SEARCH = (
+    "let(hlm,eval_modify_costs(landmark_sum(lm_factory=lm_reasonable_orders_hps(lm_rhw()),pref=false),cost_type=plusone),"
+    "let(hff,eval_modify_costs(ff(),cost_type=plusone),"
+    "lazy_wastar([hff,hlm],preferred=[hff,hlm],w=3,reopen_closed=false)))"
+)
+
+
+def action_cost(skill: SkillSpec) -> int:
+    """A skill's cost for the planner: its duration in tenths of a second, at least one."""
+    return max(1, round(skill.duration_s * 10))
 
 
 class _Compiler:
@@ -28,6 +47,7 @@ class _Compiler:
         self.types = {kind: up.UserType(name) for kind, name in _UP_TYPES.items()}
         self.objects: dict[str, object] = {}
         self.fluents: dict[str, object] = {}
+        self.costs: dict[object, object] = {}  # action -> its cost
         self.problem = up.Problem(world.name)
 
     def fluent(self, name: str, kinds: tuple[str, ...]):
@@ -93,6 +113,7 @@ class _Compiler:
         for effect in skill.effect_literals:
             action.add_effect(self.atom(effect, action), not effect.negated)
         self.problem.add_action(action)
+        self.costs[action] = self.up.Int(action_cost(skill))
 
     def atom(self, literal: Literal, action=None):
         if literal.predicate == "has_state":
@@ -120,9 +141,11 @@ def plan_goal(
     goal: Union[str, list[str], list[Literal]],
     state: Optional[WorldState] = None,
     timeout_s: float = 60.0,
+    optimal: bool = False,
 ) -> Plan:
     """Plan a goal from a state (the world's initial state by default) into a validated DAG.
 
+    `optimal` proves the plan cheapest (slower; for measuring the default search against).
     Raises GoalError for a malformed goal, PlanningError when no plan exists or none was found
     in time, and PlanValidationError if the result does not check out (which would be a bug).
     """
@@ -133,6 +156,9 @@ def plan_goal(
     state = state or WorldState.initial(world)
     if all(state.holds(lit) for lit in literals):
         return Plan(goal=[str(g) for g in literals], subtasks=[])
+    blockers = [reason for lit in literals if not state.holds(lit) and (reason := _thing_reason(world, lit))]
+    if blockers:  # known without searching
+        raise PlanningError(f"no plan reaches {', '.join(map(str, literals))}: " + "; ".join(blockers))
     compiler = _Compiler(world)
     compiler.declare(state)
     for skill in world.skill_list:
@@ -140,10 +166,16 @@ def plan_goal(
             compiler.add_skill(skill)
     for literal in literals:
         compiler.problem.add_goal(compiler.expression(literal))
+    compiler.problem.add_quality_metric(up.MinimizeActionCosts(compiler.costs))
 
     up.get_environment().credits_stream = None
-    with up.OneshotPlanner(name="fast-downward") as planner:
+    engine = {"name": "fast-downward-opt"} if optimal else {"name": "fast-downward", "params": {"fast_downward_search_config": _COST_SEARCH}}
+    with up.OneshotPlanner(**engine) as planner:
         result = planner.solve(compiler.problem, timeout=timeout_s)
+    if result.status == Status.UNSOLVABLE_INCOMPLETELY and not optimal:
+        # the cost search gave up without a proof: ask LAMA's first, cost-blind search before refusing
+        with up.OneshotPlanner(name="fast-downward") as planner:
+            result = planner.solve(compiler.problem, timeout=timeout_s)
     if result.status in (Status.UNSOLVABLE_PROVEN, Status.UNSOLVABLE_INCOMPLETELY):
         raise PlanningError(_unsolvable_reason(world, literals, state))
     if result.status == Status.TIMEOUT or result.plan is None:
@@ -157,6 +189,7 @@ def plan_goal(
         )
         for step in result.plan.actions
     ]
+    steps = minimize_steps(world, steps, literals, state)
     dag = dag_from_sequence(world, steps, literals)
     try:
         checked = check_plan(world, dag, literals, state)
@@ -165,11 +198,61 @@ def plan_goal(
     return checked
 
 
+def _applies(world: World, state: WorldState, skill: SkillSpec, binding: dict[str, str]) -> bool:
+    """Whether a step's preconditions hold, as the compiled problem states them (robots travel by themselves)."""
+    moves_robots = any(e.predicate == "robot_at" for e in skill.effect_literals)
+    conditions = [
+        c
+        for c in skill.preconditions_parsed
+        if moves_robots or not (isinstance(c, Literal) and c.predicate == "robot_at")
+    ]
+    return not state.unmet(conditions, binding)
+
+
+def _replay(
+    world: World, steps: list[tuple[str, dict[str, str]]], state: WorldState, skip: int
+) -> tuple[WorldState, list[tuple[str, dict[str, str]]]]:
+    """Run the steps but one from a state, leaving out every step that no longer applies."""
+    current = state.copy()
+    kept = []
+    for position, (name, binding) in enumerate(steps):
+        skill = world.skills_by_name[name]
+        if position == skip or not _applies(world, current, skill, binding):
+            continue
+        current.apply(skill.effect_literals, binding)
+        kept.append((name, binding))
+    return current, kept
+
+
+def minimize_steps(
+    world: World, steps: list[tuple[str, dict[str, str]]], goal: list[Literal], state: WorldState
+) -> list[tuple[str, dict[str, str]]]:
+    """Greedy action elimination: drop any step (and what only it enabled) the goal does not need."""
+    changed = True
+    while changed:
+        changed = False
+        for skip in range(len(steps)):
+            final, kept = _replay(world, steps, state, skip)
+            if all(final.holds(lit) for lit in goal):
+                steps, changed = kept, True
+                break
+    return steps
+
+
+def plan_cost(world: World, plan: Plan) -> int:
+    """A plan's cost as the planner counts it: the sum of its steps' action costs."""
+    return sum(action_cost(world.skills_by_name[s.skill]) for s in plan.subtasks)
+
+
 def _unsolvable_reason(world: World, goal: list[Literal], state: WorldState) -> str:
     """Explain an unsolvable goal as precisely as cheap checks allow."""
     reasons = []
     for literal in goal:
         if state.holds(literal):
+            continue
+        blocker = _thing_reason(world, literal)
+        if blocker:
+            reasons.append(blocker)
             continue
         achievers = [
             skill
@@ -197,6 +280,37 @@ def _unsolvable_reason(world: World, goal: list[Literal], state: WorldState) -> 
     if not reasons:
         reasons.append("no sequence of the fleet's skills leads there from the current state")
     return f"no plan reaches {', '.join(map(str, goal))}: " + "; ".join(reasons)
+
+
+def _thing_reason(world: World, literal: Literal) -> Optional[str]:
+    """Why a literal about moving something cannot be reached, when the thing or place itself says so."""
+    if literal.negated:
+        return None
+    moved: Optional[str] = None
+    target_place: Optional[str] = None
+    if literal.predicate in ("at", "in"):
+        moved = literal.args[0]
+        destination = literal.args[1]
+        target_place = destination if literal.predicate == "at" else world.place_of_object(destination)
+    elif literal.predicate == "holding":
+        moved = literal.args[1]
+    elif literal.predicate == "robot_at":
+        target_place = literal.args[1]
+    if moved is not None and moved in world.objects_by_name:
+        thing = world.objects_by_name[moved]
+        if not thing.pickable:
+            return f"{literal} needs {moved} moved, and {moved} cannot be picked up (pickable: false)"
+        if not any(world.can_carry(r.name, moved) for r in world.robots):
+            best = max(world.team_payload(kind) for kind in {r.kind for r in world.robots})
+            return (
+                f"{literal} needs {moved} carried, and it weighs {thing.mass:g} kg: the largest team of one kind "
+                f"carries {best:g} kg (max_coalition {world.max_coalition})"
+            )
+    if target_place is not None and target_place in world.places_by_name:
+        if not any(world.can_reach(r.name, target_place) for r in world.robots):
+            needs = ", ".join(world.places_by_name[target_place].requires)
+            return f"{literal} needs a robot at {target_place}, and no robot can reach it (it requires {needs})"
+    return None
 
 
 def _solvable(world: World, goal: list[Literal], state: WorldState) -> bool:

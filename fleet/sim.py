@@ -30,6 +30,7 @@ from fleet.errors import FleetError
 from fleet.models import Feedback, OutcomeKind, SubtaskStatus
 from fleet.literals import Literal
 from fleet.plan import Plan, Subtask, topological_order
+from fleet.staffing import chain_needs, may_start, waits
 from fleet.state import WorldState
 from fleet.validate import role_binding
 from fleet.world import RUNTIME_FLUENTS, World
@@ -287,6 +288,7 @@ class Simulation:
         by_id = plan.by_id()
         position = {sid: i for i, sid in enumerate(order)}
         chain_members = {chain: [sid for sid, _ in members] for chain, members in plan.chains().items()}
+        needs, chain_waits = chain_needs(plan), waits(plan)
         cached: dict[str, TeamRequest] = {}
         situation: Optional[tuple[frozenset, frozenset]] = None  # idle robots and chains waiting, at the last decision
         records = {sid: SubtaskRecord(id=sid, skill=by_id[sid].skill, robots=[], status=SubtaskStatus.SKIPPED) for sid in order}
@@ -352,6 +354,13 @@ class Simulation:
                 chain_of_robot = {n: chain for chain, team in teams.items() for n in team}
                 if any(r.busy or r.lock not in (None, chain_of_robot[r.name]) for r in members):
                     continue
+                free = [n for n, r in self.robots.items() if not r.busy and r.lock is None]
+                if not all(
+                    may_start(self.world, chain_waits.get(chain, set()), needs, team, free, staffed)
+                    for chain, team in teams.items()
+                    if chain not in staffed
+                ):
+                    continue  # it could hold robots that the work it waits for needs
                 for chain, team in teams.items():
                     staffed[chain] = team
                     queued.pop(chain, None)
@@ -410,8 +419,8 @@ class Simulation:
 
         for sid in order:
             status = done.get(sid)
-            if status is None:  # waited forever on robots locked by another chain
-                records[sid].failures.append("blocked: its robots stayed busy with another chain")
+            if status is None:  # never staffed: say who it waited for
+                records[sid].failures.append(self._blocked_reason(by_id[sid], staffed))
                 status = SubtaskStatus.FAILED
             records[sid].status = status
         goal_reached = all(self.state.holds(g) for g in goal or [])
@@ -429,6 +438,14 @@ class Simulation:
             feedback=feedback,
             decisions=self.decisions,
         )
+
+    def _blocked_reason(self, subtask: Subtask, staffed: dict[str, list[str]]) -> str:
+        """Why a subtask never started: the chains it needed robots for and who held the robots."""
+        chains = sorted({role.chain for role in subtask.roles})
+        held = [f"{r.name} stayed in chain {r.lock}" for r in self.robots.values() if r.lock]
+        teams = [f"chain {c} had {', '.join(staffed[c])}" for c in chains if c in staffed]
+        waited = "; ".join(teams + held) or "no policy offered a team"
+        return f"blocked: chain {', '.join(chains)} never got its robots ({waited})"
 
     def _exclude(self, request: TeamRequest, team: list[str]) -> None:
         """Leave a failed team out of a chain's next offers, unless no other team could do it."""

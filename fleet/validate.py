@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from fleet.errors import FleetError
 from fleet.literals import Literal
 from fleet.plan import Plan, Role, Subtask, ancestor_sets, bound_literals, interfering_atoms, interferes, topological_order
+from fleet.staffing import find_deadlock, hoist
 from fleet.state import WorldState
 from fleet.world import RUNTIME_FLUENTS, World
 
@@ -30,6 +31,7 @@ class PlanIssueKind(str, Enum):
     ORDER = "order"  # two subtasks that may run in either order touch the same fact
     PRECONDITION = "precondition"  # a precondition does not hold when the subtask runs
     GOAL_NOT_REACHED = "goal_not_reached"  # the goal does not hold after the whole plan
+    DEADLOCK = "deadlock"  # some dispatch order lets chains hold every robot that waiting work needs
 
 
 class PlanIssue(BaseModel):
@@ -221,16 +223,32 @@ def coalition_size(world: World, candidates: list[str], mass: float, pinned: Opt
 
 
 def resolve_plan(world: World, plan: Plan, state: Optional[WorldState] = None) -> tuple[Plan, list[PlanIssue]]:
-    """Fill in roles, chains, coalitions, places and durations. Returns the plan and any issues."""
+    """Fill in roles, chains, coalitions, places and durations. Returns the plan and any issues.
+
+    Dependencies that later steps of a chain have on other chains are moved to the chain's
+    first steps (`fleet.staffing.hoist`), so that a chain never holds its robots while waiting
+    for others; chains are inferred again after each move.
+    """
     state = state or WorldState.initial(world)
     issues = _check_schema(world, plan)
     if issues:
         return plan, issues
-    order = topological_order(plan)
-    if order is None:
+    if topological_order(plan) is None:
         stuck = [s.id for s in plan.subtasks]
         return plan, [PlanIssue(kind=PlanIssueKind.CYCLE, message=f"the dependencies form a cycle among {', '.join(stuck)}")]
     plan = plan.model_copy(deep=True)
+    for attempt in range(5):
+        plan, issues = _resolve_roles(world, plan, state)
+        if issues or attempt == 4 or hoist(plan) == 0:
+            return plan, issues
+    return plan, issues
+
+
+def _resolve_roles(world: World, plan: Plan, state: WorldState) -> tuple[Plan, list[PlanIssue]]:
+    """One pass of `resolve_plan` over an acyclic plan: chains, roles, coalitions, places and durations."""
+    issues: list[PlanIssue] = []
+    order = topological_order(plan)
+    assert order is not None
     chain_ids = _infer_chains(world, plan, order, state)
     by_id = plan.by_id()
     members: dict[str, list[tuple[Subtask, str]]] = {}
@@ -368,6 +386,11 @@ def validate_plan(
     for literal in goal or []:
         if not final.holds(literal):
             issues.append(PlanIssue(kind=PlanIssueKind.GOAL_NOT_REACHED, message=f"{literal} does not hold after the plan"))
+    if not issues:
+        holders = {fact[1] for fact in state.facts if fact[0] == "holding"}
+        deadlock = find_deadlock(world, plan, holders)
+        if deadlock is not None:
+            issues.append(PlanIssue(kind=PlanIssueKind.DEADLOCK, subtask=deadlock.stuck[0] if deadlock.stuck else None, message=deadlock.message))
     return plan, issues
 
 

@@ -354,3 +354,22 @@ def test_policy_trainer_reads_feedback_and_publishes_a_version_the_coordinator_u
     assert fleet.policy()["weights"]["iterations"] > 1  # fine-tuned from the bundled weights, not from scratch
     assert any(e.kind == "policy_published" for e in fleet.store().events())
     assert fleet.submit(goal=["inspected(fire_extinguisher)"]).wait(60).status == MissionStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize("policy", ["auction", "greedy"])
+def test_accepted_goals_reach_their_goals_on_live_actors(start_fleet, policy):
+    """The fridge goal that once deadlocked, with two more missions sharing the robots, on live actors."""
+    fleet = start_fleet("household", policy=policy)
+    goals = [
+        ["in(apple, fridge)", "in(banana, fridge)", "in(plate, fridge)", "not open(fridge)"],
+        ["in(sponge, drawer)", "not open(drawer)"],
+        ["switched_on(lamp)", "in(book, laundry_basket)"],
+    ]
+    missions = [fleet.submit(goal=goal) for goal in goals]
+    for mission, goal in zip(missions, goals):
+        result = mission.wait(timeout=180)
+        assert result.status == MissionStatus.SUCCEEDED, (goal, result.error)
+        assert all(s.status == SubtaskStatus.SUCCEEDED for s in result.subtasks)
+    facts = set(fleet.world_state())
+    assert {"in(apple, fridge)", "in(banana, fridge)", "in(plate, fridge)", "in(sponge, drawer)", "switched_on(lamp)"} <= facts
+    assert "open(fridge)" not in facts and "open(drawer)" not in facts

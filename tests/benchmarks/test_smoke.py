@@ -84,3 +84,21 @@ def test_online_adaptation_smoke():
     assert bad.returncode == 2 and "--window and --retrain-every must be 1 or more" in bad.stderr
     bad = benchmark("online_adaptation", "--runs", "static,psychic")
     assert bad.returncode == 2 and "unknown runs ['psychic']" in bad.stderr
+
+
+def test_plan_execution_smoke(tmp_path):
+    missions = tmp_path / "two.yaml"
+    missions.write_text(
+        "world: household\n"
+        "missions:\n"
+        "  - {id: a, goal: ['in(apple, fridge)', 'in(plate, fridge)', 'not open(fridge)']}\n"
+        "  - {id: b, goal: ['at(fridge, bedroom)']}\n"
+    )
+    data = printed_json(benchmark("plan_execution", "--missions", str(missions), "--policy", "auction", "--policy", "greedy", "--json"))
+    assert data["goals"] == 2 and data["planned"] == 1
+    assert "cannot be picked up" in data["refused"][0]["reason"]
+    for name in ("auction", "greedy"):
+        assert data["policies"][name] == {"goals": 2, "planned": 1, "executed_ok": 1, "blocked": 0, "ok_rate": 1.0}
+    assert data["cost_ratio"]["compared"] == 1 and data["cost_ratio"]["median"] >= 1.0
+    bad = benchmark("plan_execution", "--missions", str(tmp_path / "missing.yaml"))
+    assert bad.returncode != 0 and "no mission file" in bad.stderr

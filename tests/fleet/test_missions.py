@@ -55,3 +55,9 @@ def test_mission_file_errors_name_the_entry(tmp_path, household):
     path.write_text("missions:\n  - {id: a, goal: [\"sliced(milk)\"]}\n")
     with pytest.raises(WorldError, match=r"missions\[0\] \(a\).goal: sliced\(milk\): milk has no state 'sliced'"):
         load_mission_set(str(path), household)
+
+
+def test_a_mission_file_for_another_world_is_refused_naming_both():
+    with pytest.raises(WorldError) as caught:
+        load_mission_set(str(MISSIONS_DIR / "household.yaml"), load_world("warehouse"))
+    assert "written for the household world, not the warehouse world" in str(caught.value)

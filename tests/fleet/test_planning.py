@@ -108,3 +108,30 @@ def test_contradictory_goal_is_explained(household):
 def test_unreachable_goal_is_rejected(warehouse):
     with pytest.raises(PlanningError, match="no plan reaches at\\(sprinkler_valve, loading_dock_a\\)"):
         plan_goal(warehouse, ["at(sprinkler_valve, loading_dock_a)"])
+
+
+def test_unreachable_goals_name_the_thing_and_the_reason(household, warehouse):
+    import pytest
+
+    from fleet.errors import PlanningError
+    from fleet.planning import plan_goal
+
+    with pytest.raises(PlanningError, match="fridge cannot be picked up"):
+        plan_goal(household, ["at(fridge, bedroom)"])
+    data = warehouse.model_dump(mode="json")
+    data["max_coalition"] = 1
+    from fleet.world import world_from_dict
+
+    with pytest.raises(PlanningError, match="pallet_2 carried, and it weighs"):
+        plan_goal(world_from_dict(data), ["at(pallet_2, loading_dock_a)"])
+
+
+def test_plans_are_minimal_and_as_cheap_as_the_optimum_on_small_goals(household):
+    from fleet.planning import plan_cost, plan_goal
+
+    goal = ["in(apple, fridge)", "in(banana, fridge)", "in(plate, fridge)", "not open(fridge)"]
+    plan, best = plan_goal(household, goal), plan_goal(household, goal, optimal=True)
+    assert plan_cost(household, plan) <= 1.05 * plan_cost(household, best)
+    moved = [(s.skill, s.args.get("object")) for s in plan.subtasks if s.skill in ("pick", "pick_from")]
+    assert len(moved) == len(set(moved)) == 3  # each thing picked up once
+    assert not any(s.skill in ("place", "switch_on") for s in plan.subtasks)
