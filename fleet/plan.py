@@ -175,26 +175,18 @@ def dag_from_sequence(
     """Turn a valid sequential plan into a partial order that keeps every interfering pair in order.
 
     Steps that only move robots (navigate) are dropped, since robots travel to each subtask by
-    themselves, unless they achieve a `robot_at` goal. Robot arguments become roles; the plan is
-    resolved (chains, coalitions) by `fleet.validate.resolve_plan`.
+    themselves; a `robot_at` goal becomes a last move of that robot, after every other step.
+    Robot arguments become roles; the plan is resolved (chains, coalitions) by
+    `fleet.validate.resolve_plan`.
     """
-    goal_atoms = {lit.atom for lit in goal if not lit.negated}
     kept: list[tuple[SkillSpec, dict[str, str]]] = []
-    for position, (skill_name, binding) in enumerate(steps):
+    for skill_name, binding in steps:
         skill = world.skills_by_name[skill_name]
         _, effects = bound_literals(skill, binding)
-        if not interfering_atoms(effects):
-            achieves_goal = any(e.atom in goal_atoms and not e.negated for e in effects)
-            moves_again = any(
-                s == skill_name and b.get(skill.robot_params[0]) == binding.get(skill.robot_params[0])
-                for s, b in steps[position + 1 :]
-            )
-            if not achieves_goal or moves_again:
-                continue
-        kept.append((skill, binding))
+        if interfering_atoms(effects):  # pure moves go: robots travel to each subtask by themselves
+            kept.append((skill, binding))
     finals = _final_moves(world, goal)
-    if finals:  # robots move with every subtask: a robot_at goal is reached by a last trip
-        kept = [(s, b) for s, b in kept if not any(e.predicate == "robot_at" for e in s.effect_literals)] + finals
+    kept += finals  # a robot_at goal: that robot's last trip
 
     reads, writes = [], []
     for skill, binding in kept:
