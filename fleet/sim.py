@@ -354,13 +354,11 @@ class Simulation:
                 chain_of_robot = {n: chain for chain, team in teams.items() for n in team}
                 if any(r.busy or r.lock not in (None, chain_of_robot[r.name]) for r in members):
                     continue
-                free = [n for n, r in self.robots.items() if not r.busy and r.lock is None]
-                if not all(
-                    may_start(self.world, chain_waits.get(chain, set()), needs, team, free, staffed)
-                    for chain, team in teams.items()
-                    if chain not in staffed
-                ):
-                    continue  # it could hold robots that the work it waits for needs
+                waiting_chains = [c for c in teams if c not in staffed and chain_waits.get(c)]
+                if waiting_chains:  # only chains that may wait once started need the check
+                    free = [n for n, r in self.robots.items() if not r.busy and r.lock is None]
+                    if not all(may_start(self.world, chain_waits[c], needs, teams[c], free, staffed) for c in waiting_chains):
+                        continue  # it could hold robots that the work it waits for needs
                 for chain, team in teams.items():
                     staffed[chain] = team
                     queued.pop(chain, None)

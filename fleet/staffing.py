@@ -197,7 +197,8 @@ def may_start(
     pending = sorted(set(chain_waits) - set(started))
     if not pending:
         return True
-    left = [n for n in free if n not in set(team)]
+    taken = set(team)
+    left = [n for n in free if n not in taken]
     for chain in pending:
         options = team_options(world, needs[chain], left, {})
         if not options:
