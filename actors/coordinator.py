@@ -18,9 +18,9 @@ from typing import Any, Optional
 import ray
 from ray.exceptions import RayActorError
 
-from fleet.allocation import RobotView, TeamRequest, can_exclude, chain_route, tails, team_request
 from fleet.config import FleetConfig
-from fleet.costs import needs_charge, typical_travel_seconds
+from fleet.costs import needs_charge, travel_energy_wh, travel_seconds
+from fleet.dispatch import Dispatcher, Job, RobotSlot, Start, allocate_round, chain_lock
 from fleet.errors import FleetError
 from fleet.metrics import FleetMetrics
 from fleet.goals import parse_goal
@@ -40,10 +40,9 @@ from fleet.models import (
     SubtaskState,
     SubtaskStatus,
 )
-from fleet.plan import Plan, Subtask, topological_order
+from fleet.plan import Plan, Subtask
 from fleet.state import WorldState
 from fleet.store import MEMORY_MAX, Store
-from fleet.staffing import ChainNeeds, chain_needs, may_start, waits
 from fleet.validate import check_plan, role_binding
 from policies.base import make_policy
 from policies.learned import LearnedPolicy, describe as describe_weights, latest as latest_weights
@@ -61,8 +60,12 @@ class _Robot:
     handle: Any
     status: Optional[RobotStatus] = None
     busy: bool = False
-    lock: Optional[str] = None  # "<mission>/<chain>" this robot is in the middle of
+    lock: Optional[str] = None  # "<mission>/<chain>" this robot is in the middle of (`Job.lock`)
     alive: bool = True
+    working_on: Optional[tuple[str, str, str]] = None  # (mission, chain, subtask) it runs or ran last
+    busy_until: float = 0.0  # wall time its current subtask is expected to end
+    bound_for: Optional[str] = None  # where that subtask leaves it
+    battery_after_wh: float = 0.0  # and how charged
 
 
 @dataclass
@@ -74,19 +77,17 @@ class _Mission:
     excluded: dict[str, set[str]] = field(default_factory=dict)  # chain -> robots that failed it
     done: asyncio.Event = field(default_factory=asyncio.Event)
     replanning: bool = False
-    staffing: Optional[tuple[int, dict[str, ChainNeeds], dict[str, set[str]]]] = None  # per plan size: needs, waits
 
     @property
     def plan(self) -> Plan:
         assert self.record.plan is not None
         return self.record.plan
 
-    def chain_waits(self) -> tuple[dict[str, ChainNeeds], dict[str, set[str]]]:
-        """Each chain's needs and the chains it may wait for once started (recomputed when the plan grows)."""
-        size = len(self.plan.subtasks)
-        if self.staffing is None or self.staffing[0] != size:
-            self.staffing = (size, chain_needs(self.plan), waits(self.plan))
-        return self.staffing[1], self.staffing[2]
+    def job(self) -> Job:
+        """The mission as dispatch sees it; chains that start are written into the record's `chains`."""
+        record = self.record
+        status = {s.id: s.status for s in record.subtasks}
+        return Job(key=record.id, plan=self.plan, status=status, teams=record.chains, excluded=self.excluded, priority=record.spec.priority)
 
 
 def _prefixed(plan: Plan, prefix: str) -> Plan:
@@ -123,6 +124,7 @@ class Coordinator:
             except ValueError:
                 self.robots[robot.name] = _Robot(robot.name, None, alive=False)
         self.missions: dict[str, _Mission] = {}
+        self.dispatcher = Dispatcher(self.world)  # the simulation core's dispatch decisions
         self.wake = asyncio.Event()
         self.tasks: set[asyncio.Task] = set()
         self.ready = asyncio.Event()
@@ -231,7 +233,7 @@ class Coordinator:
             for chain, team in record.chains.items():
                 if self._chain_open(mission, chain):
                     for name in team:
-                        self.robots[name].lock = f"{mission_id}/{chain}"
+                        self.robots[name].lock = chain_lock(mission_id, chain)
             for state in record.subtasks:
                 if state.status == SubtaskStatus.RUNNING:
                     for name in state.robots:
@@ -334,6 +336,7 @@ class Coordinator:
             if self.robots[name].lock and self.robots[name].lock.startswith(f"{mission_id}/"):
                 self.robots[name].lock = None
         self._event("mission_cancelled", mission_id)
+        self.dispatcher.forget(mission_id)
         mission.done.set()
         self.wake.set()
         return record
@@ -485,22 +488,22 @@ class Coordinator:
                 held.setdefault(fact[1], []).append(fact[2])
         return held
 
-    def _ready_subtasks(self) -> list[tuple[_Mission, Subtask]]:
+    def _jobs(self) -> tuple[list[Job], int]:
+        """Running missions in dispatch order (priority, then age), and how many subtasks are ready.
+
+        A ready subtask whose chain lost its robots is handled first (`_team_lost`).
+        """
         running = [m for m in self.missions.values() if m.record.status == MissionStatus.RUNNING and not m.replanning]
         running.sort(key=lambda m: (-m.record.spec.priority, m.record.submitted_at))
-        ready = []
+        jobs, ready = [], 0
         for mission in running:
-            states = {s.id: s.status for s in mission.record.subtasks}
-            by_id = mission.plan.by_id()
-            for sid in topological_order(mission.plan) or []:
-                if states[sid] != SubtaskStatus.PENDING:
-                    continue
-                if not all(states[d] == SubtaskStatus.SUCCEEDED for d in by_id[sid].dependencies):
-                    continue
-                if self._team_lost(mission, by_id[sid]):
-                    break
-                ready.append((mission, by_id[sid]))
-        return ready
+            job = mission.job()
+            subtasks = self.dispatcher.ready(job)
+            if any(self._team_lost(mission, subtask) for subtask in subtasks):
+                continue
+            jobs.append(job)
+            ready += len(subtasks)
+        return jobs, ready
 
     def _team_lost(self, mission: _Mission, subtask: Subtask) -> bool:
         """Handle chains whose robots died: reassign if nothing is held yet, else replan (True)."""
@@ -517,99 +520,64 @@ class Coordinator:
             mission.excluded.setdefault(role.chain, set()).update(dead)
         return False
 
+    def _slot(self, robot: _Robot, holders: set[str], now: float) -> RobotSlot:
+        """A robot as dispatch sees it (`fleet.dispatch`): a busy one where and when its subtask leaves it."""
+        status = robot.status
+        busy = robot.busy and robot.working_on is not None
+        mission, chain, subtask = robot.working_on or (None, None, None)
+        return RobotSlot(
+            name=robot.name,
+            place=(robot.bound_for if busy else None) or (status.place if status else self.world.robots_by_name[robot.name].start),
+            battery_wh=robot.battery_after_wh if busy else (status.battery_wh if status else 0.0),
+            busy=robot.busy,
+            busy_for_s=max(robot.busy_until - now, 0.0) * self.config.time_scale if busy else 0.0,
+            lock=robot.lock,
+            job=mission if (robot.busy or robot.lock) else None,
+            chain=chain,
+            subtask=subtask,
+            holding=robot.name in holders,
+            available=robot.alive and status is not None,
+        )
+
     def _dispatch(self) -> None:
-        """One pass: staff every ready subtask that robots are free for, and start it."""
-        ready = self._ready_subtasks()
+        """One pass of the shared dispatch logic (`fleet.dispatch`): allocate when due, start what can start."""
+        jobs, ready = self._jobs()
         if not ready:
             self.metrics.queue(0)
             return
-        holders = self._holders()
-        free = {
-            name: robot
-            for name, robot in self.robots.items()
-            if robot.alive and not robot.busy and robot.lock is None and robot.status is not None
-        }
-        requests: list[TeamRequest] = []
-        tails_of: dict[str, dict[str, float]] = {}
-        for mission, subtask in ready:
-            tail = tails_of.setdefault(mission.record.id, tails(mission.plan, partial(typical_travel_seconds, self.world)))
-            for role in subtask.roles:
-                if role.chain in mission.record.chains:
-                    continue
-                requests.append(
-                    team_request(
-                        self.world,
-                        chain_route(mission.plan, role.chain, subtask.id),
-                        subtask,
-                        role,
-                        key=f"{mission.record.id}/{subtask.id}/{role.param}",
-                        mission=mission.record.id,
-                        priority=mission.record.spec.priority,
-                        excluded=sorted(mission.excluded.get(role.chain, set())),
-                        tail_s=tail[subtask.id],
-                        arrival=len(requests),
-                    )
-                )
-        views = []
-        for name, robot in free.items():
-            kind = self.world.kind_of(name)
-            views.append(
-                RobotView(
-                    name=name,
-                    kind=self.world.robots_by_name[name].kind,
-                    place=robot.status.place,
-                    battery_wh=robot.status.battery_wh,
-                    capabilities=kind.capabilities,
-                    payload=kind.payload,
-                    speed=kind.speed,
-                )
-            )
-        # a robot that holds something only takes the chain that names it
-        unpinned = [r for r in requests if r.robot is None]
-        pinned = [r for r in requests if r.robot is not None]
-        offers = self.policy.assign(self.world, unpinned, [v for v in views if v.name not in holders])
-        offers.update(self.policy.assign(self.world, pinned, views))
-        used: set[str] = set()
-        started = 0
-        for mission, subtask in ready:
-            teams: dict[str, list[str]] = {}
-            for role in subtask.roles:
-                key = f"{mission.record.id}/{role.chain}"
-                team = mission.record.chains.get(role.chain) or offers.get(f"{mission.record.id}/{subtask.id}/{role.param}")
-                if not team:
-                    break
-                if any(
-                    n in used
-                    or not self.robots[n].alive
-                    or self.robots[n].busy
-                    or self.robots[n].lock not in (None, key)
-                    for n in team
-                ):
-                    break
-                teams[role.param] = list(team)
-            if len(teams) != len(subtask.roles) or len({n for t in teams.values() for n in t}) != sum(map(len, teams.values())):
-                continue
-            if not self._may_start(mission, subtask, teams, free, used):
-                continue  # it could hold robots that the work it waits for needs
-            for role in subtask.roles:
-                mission.record.chains[role.chain] = teams[role.param]
-                for name in teams[role.param]:
-                    used.add(name)
-                    self.robots[name].busy = True
-            self._spawn(self._run(mission, subtask))
-            started += 1
-        self.metrics.queue(len(ready) - started)
+        now = time.time()
+        holders = set(self._holders())
+        slots = {name: self._slot(robot, holders, now) for name, robot in self.robots.items()}
+        round_ = self.dispatcher.round(jobs, slots)
+        if round_ is not None:
+            requests, views = round_
+            offers = allocate_round(partial(self.policy.assign, self.world), requests, views, slots)
+            self.dispatcher.offer(requests, offers)
+        starts = self.dispatcher.starts(jobs, slots)
+        for start in starts:
+            mission = self.missions[start.job.key]
+            self._occupy(start, now)
+            self._spawn(self._run(mission, start.subtask))
+        self.metrics.queue(ready - len(starts))
 
-    def _may_start(self, mission: _Mission, subtask: Subtask, teams: dict[str, list[str]], free: dict[str, _Robot], used: set[str]) -> bool:
-        """The simulation core's rule (`fleet.staffing.may_start`) for each chain this subtask would start."""
-        needs, chain_waits = mission.chain_waits()
-        started = set(mission.record.chains)
-        available = [n for n in free if n not in used]
-        return all(
-            may_start(self.world, chain_waits.get(role.chain, set()), needs, teams[role.param], available, started)
-            for role in subtask.roles
-            if role.chain not in started
-        )
+    def _occupy(self, start: Start, now: float) -> None:
+        """Mark a starting subtask's robots busy, with when, where and how charged it is expected to leave them."""
+        subtask = start.subtask
+        energy = self.world.skills_by_name[subtask.skill].energy_wh
+        trips = {}
+        for name in start.robots:
+            status = self.robots[name].status
+            here = status.place if status else ""
+            trips[name] = (travel_seconds(self.world, name, here, subtask.place), travel_energy_wh(self.world, name, here, subtask.place)) if subtask.place and here else (0.0, 0.0)
+        ends = now + (max(t for t, _ in trips.values()) + subtask.duration_s) / self.config.time_scale
+        for chain, team in start.teams.items():
+            for name in team:
+                robot = self.robots[name]
+                robot.busy = True
+                robot.working_on = (start.job.key, chain, subtask.id)
+                robot.busy_until = ends
+                robot.bound_for = subtask.place or (robot.status.place if robot.status else None)
+                robot.battery_after_wh = (robot.status.battery_wh if robot.status else 0.0) - trips[name][1] - energy
 
     # ---- one attempt -------------------------------------------------------------------------
     async def _run(self, mission: _Mission, subtask: Subtask, resume: bool = False) -> None:
@@ -651,7 +619,7 @@ class Coordinator:
             if outcome.ok:  # it finished before the cancel reached it: put down what it took
                 for name in attempt.team:
                     await self._drop(name)
-            self._release(mission, subtask, attempt, outcome)
+            self._release(mission, subtask, attempt)
             return
         await self._settle(mission, subtask, attempt, outcome, work_s)
 
@@ -743,11 +711,12 @@ class Coordinator:
         self.store.save_facts("belief", sorted(self.belief.facts))
         self._event("belief_corrected", attempt.mission_id, subtask.id, message=f"{len(seen)} facts observed")
 
-    def _release(self, mission: _Mission, subtask: Subtask, attempt: Attempt, outcome: Outcome) -> None:
+    def _release(self, mission: _Mission, subtask: Subtask, attempt: Attempt) -> None:
         """Free the team; robots stay locked to a chain they are in the middle of."""
         for role in subtask.roles:
-            key = f"{mission.record.id}/{role.chain}"
-            keep = outcome.ok and not mission.record.status.terminal and self._chain_open(mission, role.chain)
+            key = chain_lock(mission.record.id, role.chain)
+            # a failed step of a started chain is retried by the same robots (or the mission replans)
+            keep = not mission.record.status.terminal and self._chain_open(mission, role.chain)
             for name in attempt.roles[role.param]:
                 robot = self.robots[name]
                 robot.busy = False
@@ -777,7 +746,7 @@ class Coordinator:
             state.status = SubtaskStatus.SUCCEEDED
             state.finished_at = time.time()
             state.error = None
-            self._release(mission, subtask, attempt, outcome)
+            self._release(mission, subtask, attempt)
             self._save(mission)
             self._event("subtask_succeeded", record.id, subtask.id, message=",".join(attempt.team))
             self._check_done(mission)
@@ -791,17 +760,17 @@ class Coordinator:
             self.metrics.robot(name, 0.0, "dead")
             await self._drop(name)
         chains_started = any(self._chain_open(mission, r.chain) for r in subtask.roles)
-        self._release(mission, subtask, attempt, outcome)
+        self._release(mission, subtask, attempt)
         retry = outcome.kind in (OutcomeKind.SKILL_FAILED, OutcomeKind.ROBOT_DIED, OutcomeKind.BATTERY_LOW)
         if retry and state.attempts < self.config.max_attempts and not (dead and chains_started):
             state.status = SubtaskStatus.PENDING
             if not chains_started:
                 # nothing is held yet: try other robots, if any other team could do it
+                job = mission.job()
                 for role in subtask.roles:
-                    excluded = mission.excluded.get(role.chain, set()) | set(attempt.roles[role.param])
-                    if can_exclude(self.world, role.capabilities, role.load_kg, excluded):
-                        mission.excluded[role.chain] = excluded
+                    self.dispatcher.exclude(job, role.chain, attempt.roles[role.param])
                     mission.record.chains.pop(role.chain, None)
+                self.dispatcher.invalidate()  # the chain waits again: decide again even if all else looks the same
             self._save(mission)
             self.wake.set()
             return
@@ -915,6 +884,7 @@ class Coordinator:
             self.store.remember(self.world.name, Exemplar(text=record.spec.text, goal=record.goal, mission=record.id))
             self._count_for_retraining()
         self._event(f"mission_{status.value}", record.id, message=error or "")
+        self.dispatcher.forget(record.id)
         self.world_actor.mission_finished.remote()  # fire and forget: only drift schedules read it
         mission.done.set()
         self.wake.set()

@@ -16,6 +16,7 @@ class TeamRequest(BaseModel):
 
     key: str  # unique per request, e.g. "<mission>/<subtask>/<param>"
     mission: str
+    chain: str = ""  # the plan's chain it staffs
     subtask: str
     skill: str
     place: Optional[str]
@@ -121,6 +122,7 @@ def team_request(
     return TeamRequest(
         key=key,
         mission=mission,
+        chain=role.chain,
         subtask=subtask.id,
         skill=subtask.skill,
         place=subtask.place,

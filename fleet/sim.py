@@ -3,7 +3,8 @@
 Travel takes shortest-path distance over speed, skills take their duration, batteries drain with
 distance and work and are recharged by a detour to the nearest charger when a subtask would
 leave less than the reserve. Faults come from a seeded fault model with a drift schedule.
-Benchmarks and the reinforcement-learning environment run on this; no Ray involved.
+Dispatch decisions come from `fleet.dispatch`, the ones the live coordinator makes. Benchmarks
+and the reinforcement-learning environment run on this; no Ray involved.
 """
 
 from __future__ import annotations
@@ -12,25 +13,17 @@ import heapq
 import random
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Generator, Optional
 
 from pydantic import BaseModel, Field, model_validator
 
-from fleet.allocation import Allocate, RobotView, TeamRequest, can_exclude, tails, team_request
-from fleet.costs import (
-    charge_seconds,
-    nearest_charger,
-    needs_charge,
-    travel_energy_wh,
-    travel_seconds,
-    typical_travel_seconds,
-)
+from fleet.allocation import Allocate, RobotView, TeamRequest
+from fleet.costs import charge_seconds, nearest_charger, needs_charge, travel_energy_wh, travel_seconds
+from fleet.dispatch import Dispatcher, Job, RobotSlot, allocate_round
 from fleet.errors import FleetError
 from fleet.models import Feedback, OutcomeKind, SubtaskStatus
 from fleet.literals import Literal
 from fleet.plan import Plan, Subtask, topological_order
-from fleet.staffing import chain_needs, may_start, waits
 from fleet.state import WorldState
 from fleet.validate import role_binding
 from fleet.world import RUNTIME_FLUENTS, World
@@ -131,11 +124,6 @@ def _outcome_kind(reason: str) -> OutcomeKind:
     return OutcomeKind.SKILL_FAILED
 
 
-def _chain_of(request_key: str) -> str:
-    """The chain a simulation request key names (its last part)."""
-    return request_key.rsplit("/", 1)[-1]
-
-
 class AssignmentError(FleetError):
     """An assignment leaves a role unstaffed or gives it robots that cannot do the work."""
 
@@ -147,7 +135,7 @@ class _Robot:
     battery_wh: float
     busy: bool = False
     busy_until: float = 0.0
-    lock: Optional[str] = None  # chain this robot is in the middle of
+    lock: Optional[str] = None  # `Job.lock` of the chain this robot is in the middle of
     current: Optional[str] = None  # the subtask it runs or ran last
     chain: Optional[str] = None  # the chain of that subtask
     executions: dict[str, int] = field(default_factory=dict)
@@ -240,7 +228,7 @@ class Simulation:
 
         def fixed(requests: list[TeamRequest], robots: list[RobotView]) -> dict[str, list[str]]:
             idle = {r.name for r in robots if r.idle}
-            teams = {q.key: assignment[_chain_of(q.key)] for q in requests}
+            teams = {q.key: assignment[q.chain] for q in requests}
             return {key: team for key, team in teams.items() if set(team) <= idle}
 
         return self.dispatch(plan, fixed, goal, lookahead=False)
@@ -253,13 +241,9 @@ class Simulation:
         lookahead: bool = True,
         mission: str = "sim",
     ) -> SimResult:
-        """Execute a resolved plan, asking `allocate` for teams whenever chains are ready and unstarted.
+        """Execute a resolved plan, asking `allocate` for teams as `fleet.dispatch` decides, as the live coordinator does.
 
-        Each time something happens, every chain that has not started is offered again (with
-        `lookahead`, also those still waiting on others, marked not ready) with a view of every
-        robot (where and when its started work leaves it); the teams for ready chains become the
-        robots' queues. A chain starts once its whole team is free, in queue order. Every attempt
-        is recorded as the `Feedback` the live coordinator writes, under the `mission` label.
+        Every attempt is recorded as the `Feedback` the live coordinator writes, under the `mission` label.
         """
         self.decision_s = 0.0
         self.decisions = 0
@@ -268,7 +252,7 @@ class Simulation:
             requests, views = next(rounds)
             while True:
                 clock = time.perf_counter()
-                offers = allocate(requests, views)
+                offers = allocate_round(allocate, requests, views, self._slots(mission))
                 self.decision_s += time.perf_counter() - clock
                 self.decisions += 1
                 requests, views = rounds.send(offers)
@@ -282,90 +266,45 @@ class Simulation:
         sent the teams, and returns the result. `now` and `feedback` show the clock and the
         attempts so far, for a caller that steps through a run (the learning environment).
         """
-        order = topological_order(plan)
-        if order is None:
+        if topological_order(plan) is None:
             raise AssignmentError("the plan's dependencies form a cycle")
-        by_id = plan.by_id()
-        position = {sid: i for i, sid in enumerate(order)}
-        chain_members = {chain: [sid for sid, _ in members] for chain, members in plan.chains().items()}
-        needs, chain_waits = chain_needs(plan), waits(plan)
-        cached: dict[str, TeamRequest] = {}
-        situation: Optional[tuple[frozenset, frozenset]] = None  # idle robots and chains waiting, at the last decision
+        dispatcher = Dispatcher(self.world, lookahead)
+        job = Job(key=mission, plan=plan, status={s.id: SubtaskStatus.PENDING for s in plan.subtasks}, teams={})
+        facts = dispatcher.facts(job)
+        by_id, order, chain_members = facts.by_id, facts.order, facts.chain_members
+        status, staffed = job.status, job.teams
         records = {sid: SubtaskRecord(id=sid, skill=by_id[sid].skill, robots=[], status=SubtaskStatus.SKIPPED) for sid in order}
-        staffed: dict[str, list[str]] = {}  # chain -> team, once it has started
-        queued: dict[str, list[str]] = {}  # chain -> team, promised by the last allocation
-        done: dict[str, SubtaskStatus] = {}
         feedback: list[Feedback] = []
         self.feedback = feedback
-        running: set[str] = set()
         events: list[tuple[float, int, str, bool, str]] = []
         sequence = 0
         now = self.now = 0.0
 
         def release(subtask: Subtask, chain_over: bool) -> None:
             for role in subtask.roles:
+                members = chain_members[role.chain]
                 for name in staffed[role.chain]:
                     robot = self.robots[name]
                     robot.busy = False
-                    last = chain_members[role.chain][-1] == subtask.id
-                    robot.lock = None if (last or chain_over or len(chain_members[role.chain]) == 1) else role.chain
+                    robot.lock = None if (members[-1] == subtask.id or chain_over or len(members) == 1) else job.lock(role.chain)
 
         while True:
-            ready = []
-            for sid in order:
-                if sid in done or sid in running:
-                    continue
-                dep_states = [done.get(d) for d in by_id[sid].dependencies]
-                if any(s in (SubtaskStatus.FAILED, SubtaskStatus.SKIPPED) for s in dep_states):
-                    done[sid] = SubtaskStatus.SKIPPED
-                elif all(s == SubtaskStatus.SUCCEEDED for s in dep_states):
-                    ready.append(by_id[sid])
-
-            # decide again only when a robot came free or work became ready: a robot that is
-            # just on to the next step of its chain changes nothing worth a new round
-            idle = frozenset(n for n, r in self.robots.items() if not r.busy and r.lock is None)
-            waiting = frozenset(s.id for s in ready if any(role.chain not in staffed for role in s.roles))
-            if (idle, waiting) != situation:
-                situation = (idle, waiting)
-                queued.clear()
-                if waiting:
-                    views = [self._view(name, now, by_id, chain_members) for name in self.robots]
-                    requests = self._requests(plan, ready, staffed, done, views, cached, lookahead)
-                    offers = yield requests, views
-                    ready_keys = {q.key for q in requests if q.ready}
-                    for key, team in offers.items():  # in the policy's order: the robots' queue order
-                        if team and key in ready_keys:  # the rest was only a look ahead
-                            queued[_chain_of(key)] = list(team)
-
-            queue_order = {chain: i for i, chain in enumerate(queued)}
-
-            def queue_place(subtask: Subtask) -> tuple[int, int, int]:
-                chains = [role.chain for role in subtask.roles]
-                started = all(c in staffed for c in chains)
-                return (0 if started else 1, max((queue_order.get(c, 0) for c in chains), default=0), position[subtask.id])
-
-            for subtask in sorted(ready, key=queue_place):
-                teams = {role.chain: staffed.get(role.chain) or queued.get(role.chain) for role in subtask.roles}
-                if not all(teams.values()):
-                    continue
-                members = [self.robots[n] for team in teams.values() for n in team]
-                if len({r.name for r in members}) != len(members):
-                    continue  # one robot offered for two roles of the same subtask
-                chain_of_robot = {n: chain for chain, team in teams.items() for n in team}
-                if any(r.busy or r.lock not in (None, chain_of_robot[r.name]) for r in members):
-                    continue
-                waiting_chains = [c for c in teams if c not in staffed and chain_waits.get(c)]
-                if waiting_chains:  # only chains that may wait once started need the check
-                    free = [n for n, r in self.robots.items() if not r.busy and r.lock is None]
-                    if not all(may_start(self.world, chain_waits[c], needs, teams[c], free, staffed) for c in waiting_chains):
-                        continue  # it could hold robots that the work it waits for needs
-                for chain, team in teams.items():
-                    staffed[chain] = team
-                    queued.pop(chain, None)
-                assignment = {chain: team for chain, team in teams.items()}
+            for sid in order:  # in plan order, so what waits on skipped work is skipped too
+                if status[sid] == SubtaskStatus.PENDING and any(
+                    status[d] in (SubtaskStatus.FAILED, SubtaskStatus.SKIPPED) for d in by_id[sid].dependencies
+                ):
+                    status[sid] = SubtaskStatus.SKIPPED
+            slots = self._slots(mission)
+            round_ = dispatcher.round([job], slots)
+            if round_ is not None:
+                requests, views = round_
+                dispatcher.offer(requests, (yield requests, views))
+            for start in dispatcher.starts([job], slots):
+                subtask = start.subtask
+                members = [self.robots[n] for n in start.robots]
                 record = records[subtask.id]
-                record.robots = sorted({r.name for r in members})
-                outcome, reason, end = self._execute(subtask, members, assignment, now, record)
+                record.robots = sorted(start.robots)
+                outcome, reason, end = self._execute(subtask, members, start.teams, now, record)
                 feedback.append(
                     Feedback(
                         mission=mission,
@@ -383,12 +322,12 @@ class Simulation:
                         at=end,
                     )
                 )
-                running.add(subtask.id)
-                for robot in members:
-                    robot.busy = True
-                    robot.busy_until = end
-                    robot.current = subtask.id
-                    robot.chain = chain_of_robot[robot.name]
+                status[subtask.id] = SubtaskStatus.RUNNING
+                for chain, team in start.teams.items():
+                    for name in team:
+                        robot = self.robots[name]
+                        robot.busy, robot.busy_until = True, end
+                        robot.current, robot.chain = subtask.id, chain
                 sequence += 1
                 heapq.heappush(events, (end, sequence, subtask.id, outcome, reason))
             if not events:
@@ -396,31 +335,28 @@ class Simulation:
             now = self.now = events[0][0]
             while events and events[0][0] == now:  # everything that ends at this instant, then decide once
                 _, _, sid, outcome, reason = heapq.heappop(events)
-                running.discard(sid)
                 subtask = by_id[sid]
                 record = records[sid]
                 record.end_s = now
                 if outcome:
-                    done[sid] = SubtaskStatus.SUCCEEDED
+                    status[sid] = SubtaskStatus.SUCCEEDED
                     release(subtask, chain_over=False)
-                else:
-                    record.failures.append(reason)
-                    final = record.attempts >= self.config.max_attempts or reason.startswith("precondition")
-                    if final:
-                        done[sid] = SubtaskStatus.FAILED
-                    fresh = all(chain_members[role.chain][0] == sid for role in subtask.roles)
-                    release(subtask, chain_over=final or fresh)
-                    if fresh and not final:  # nothing held yet: offer the chains again, as the runtime does
-                        for role in subtask.roles:
-                            self._exclude(cached[role.chain], staffed.pop(role.chain))
-                        situation = None  # the chain waits again: decide again even if all else looks the same
+                    continue
+                record.failures.append(reason)
+                final = record.attempts >= self.config.max_attempts or reason.startswith("precondition")
+                status[sid] = SubtaskStatus.FAILED if final else SubtaskStatus.PENDING
+                fresh = all(chain_members[role.chain][0] == sid for role in subtask.roles)
+                release(subtask, chain_over=final or fresh)
+                if fresh and not final:  # nothing held yet: offer the chains again, as the runtime does
+                    for role in subtask.roles:
+                        dispatcher.exclude(job, role.chain, staffed.pop(role.chain))
+                    dispatcher.invalidate()  # the chain waits again: decide again even if all else looks the same
 
         for sid in order:
-            status = done.get(sid)
-            if status is None:  # never staffed: say who it waited for
-                records[sid].failures.append(self._blocked_reason(by_id[sid], staffed))
-                status = SubtaskStatus.FAILED
-            records[sid].status = status
+            if status[sid] == SubtaskStatus.PENDING:  # never staffed: say who it waited for
+                records[sid].failures.append(self._blocked_reason(by_id[sid], staffed, mission))
+                status[sid] = SubtaskStatus.FAILED
+            records[sid].status = status[sid]
         goal_reached = all(self.state.holds(g) for g in goal or [])
         all_ok = all(r.status == SubtaskStatus.SUCCEEDED for r in records.values())
         ends = [r.end_s for r in records.values() if r.end_s is not None]
@@ -437,90 +373,32 @@ class Simulation:
             decisions=self.decisions,
         )
 
-    def _blocked_reason(self, subtask: Subtask, staffed: dict[str, list[str]]) -> str:
+    def _blocked_reason(self, subtask: Subtask, staffed: dict[str, list[str]], mission: str) -> str:
         """Why a subtask never started: the chains it needed robots for and who held the robots."""
         chains = sorted({role.chain for role in subtask.roles})
-        held = [f"{r.name} stayed in chain {r.lock}" for r in self.robots.values() if r.lock]
+        held = [f"{r.name} stayed in chain {r.lock.removeprefix(mission + '/')}" for r in self.robots.values() if r.lock]
         teams = [f"chain {c} had {', '.join(staffed[c])}" for c in chains if c in staffed]
         waited = "; ".join(teams + held) or "no policy offered a team"
         return f"blocked: chain {', '.join(chains)} never got its robots ({waited})"
 
-    def _exclude(self, request: TeamRequest, team: list[str]) -> None:
-        """Leave a failed team out of a chain's next offers, unless no other team could do it."""
-        excluded = set(request.excluded) | set(team)
-        if can_exclude(self.world, request.capabilities, request.load_kg, excluded):
-            request.excluded = sorted(excluded)
-
-    def _requests(
-        self,
-        plan: Plan,
-        ready: list[Subtask],
-        staffed: dict[str, list[str]],
-        done: dict[str, SubtaskStatus],
-        views: list[RobotView],
-        cached: dict[str, TeamRequest],
-        lookahead: bool,
-    ) -> list[TeamRequest]:
-        """A request per chain that has not started: ready ones, and with `lookahead` the ones waiting too."""
-        if not cached:  # requests depend only on the plan; what changes is filled in below
-            tail = tails(plan, partial(typical_travel_seconds, self.world))
-            by_id = plan.by_id()
-            for chain, members in plan.chains().items():
-                first, param = members[0]
-                steps = [by_id[sid] for sid, _ in members]
-                role = next(r for r in by_id[first].roles if r.param == param)
-                cached[chain] = team_request(
-                    self.world, steps, by_id[first], role, key=f"{first}/{param}/{chain}", tail_s=tail[first], arrival=len(cached)
-                )
-        ready_ids = {s.id for s in ready}
-        by_id = plan.by_id()
-        free_in = {v.name: v.free_in_s for v in views}
-        requests = []
-        for chain, request in cached.items():
-            if chain in staffed or request.subtask in done:
-                continue
-            request.ready_in_s, request.waits_for = 0.0, []
-            if request.subtask not in ready_ids:
-                if not lookahead:
-                    continue
-                for dep in by_id[request.subtask].dependencies:
-                    if done.get(dep) == SubtaskStatus.SUCCEEDED:
-                        continue
-                    for role in by_id[dep].roles:
-                        if role.chain in staffed:  # running: expect it when its team is through
-                            request.ready_in_s = max([request.ready_in_s, *(free_in[n] for n in staffed[role.chain])])
-                        elif role.chain != chain:
-                            request.waits_for.append(cached[role.chain].key)
-                request.ready_in_s = max(request.ready_in_s, 1e-6)  # not ready, even if the wait is unknown
-            requests.append(request)
-        return requests
-
-    def _view(self, name: str, now: float, by_id: dict[str, Subtask], chain_members: dict[str, list[str]]) -> RobotView:
-        """A robot as a policy sees it: where, when and how charged its started work leaves it."""
-        robot = self.robots[name]
-        kind = self.world.kind_of(name)
-        free_in = max(robot.busy_until - now, 0.0) if robot.busy else 0.0
-        place, battery = robot.place, robot.battery_wh
-        if robot.busy or robot.lock:  # the rest of the chain it is in the middle of
-            members = chain_members[robot.chain or ""] if robot.chain in chain_members else []
-            for sid in members[members.index(robot.current) + 1 :] if robot.current in members else []:
-                subtask = by_id[sid]
-                if subtask.place:
-                    free_in += travel_seconds(self.world, name, place, subtask.place)
-                    battery -= travel_energy_wh(self.world, name, place, subtask.place)
-                    place = subtask.place
-                free_in += subtask.duration_s
-                battery -= self.world.skills_by_name[subtask.skill].energy_wh
-        return RobotView(
-            name=name,
-            kind=self.world.robots_by_name[name].kind,
-            place=place,
-            battery_wh=max(battery, 0.0),
-            capabilities=kind.capabilities,
-            payload=kind.payload,
-            speed=kind.speed,
-            free_in_s=free_in,
-        )
+    def _slots(self, mission: str) -> dict[str, RobotSlot]:
+        """Every robot as dispatch sees it (`fleet.dispatch`)."""
+        holders = {fact[1] for fact in self.state.facts if fact[0] == "holding"}
+        return {
+            name: RobotSlot(
+                name=name,
+                place=robot.place,  # an attempt moves its robots when it starts
+                battery_wh=robot.battery_wh,
+                busy=robot.busy,
+                busy_for_s=max(robot.busy_until - self.now, 0.0) if robot.busy else 0.0,
+                lock=robot.lock,
+                job=mission if (robot.busy or robot.lock) else None,
+                chain=robot.chain,
+                subtask=robot.current,
+                holding=name in holders,
+            )
+            for name, robot in self.robots.items()
+        }
 
     def _execute(
         self, subtask: Subtask, team: list[_Robot], assignment: dict[str, list[str]], now: float, record: SubtaskRecord

@@ -373,3 +373,40 @@ def test_accepted_goals_reach_their_goals_on_live_actors(start_fleet, policy):
     facts = set(fleet.world_state())
     assert {"in(apple, fridge)", "in(banana, fridge)", "in(plate, fridge)", "in(sponge, drawer)", "switched_on(lamp)"} <= facts
     assert "open(fridge)" not in facts and "open(drawer)" not in facts
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_live_dispatch_makes_the_simulation_cores_decisions(start_fleet, tmp_path, seed):
+    """A seeded scenario through live actors gets the simulation core's teams and makespan (within 5%).
+
+    Three robots for ten subtasks: queueing and look-ahead decide the makespan here (dispatching
+    only ready work to idle robots takes 1.6 times as long on these seeds).
+    """
+    from fleet.scenarios import ScenarioSpec, generate
+    from fleet.sim import Simulation
+    from policies.base import make_policy
+
+    scenario = generate(ScenarioSpec(robots=3, subtasks=10, seed=seed, heavy_fraction=0.3))
+    policy = make_policy("auction")
+    simulated = Simulation(scenario.world).dispatch(
+        scenario.plan, lambda q, v: policy.assign(scenario.world, q, v), scenario.goal_literals()
+    )
+    assert simulated.succeeded
+
+    path = tmp_path / f"scenario{seed}.yaml"
+    path.write_text(yaml.safe_dump(scenario.world.model_dump(mode="json", exclude_none=True)))
+    time_scale = 10.0  # slow enough that Ray's milliseconds per call are noise in simulated seconds
+    fleet = start_fleet(str(path), policy="auction", time_scale=time_scale)
+    live = fleet.submit(plan=scenario.plan).wait(120)
+    assert live.status == MissionStatus.SUCCEEDED, live.error
+
+    live_makespan = (max(s.finished_at for s in live.subtasks) - live.started_at) * time_scale
+    simulated_teams = {s.id: sorted(s.robots) for s in simulated.subtasks}
+    live_teams = {s.id: sorted(s.robots) for s in live.subtasks}
+    same = sum(simulated_teams[sid] == live_teams[sid] for sid in simulated_teams)
+    assert abs(live_makespan - simulated.makespan_s) <= 0.05 * simulated.makespan_s, (
+        f"live {live_makespan:.1f} s against simulated {simulated.makespan_s:.1f} s; "
+        f"{same}/{len(simulated_teams)} subtasks with the same robots"
+    )
+    assert same == len(simulated_teams), (simulated_teams, live_teams)
+    print(f"seed {seed}: live {live_makespan:.1f} s, simulated {simulated.makespan_s:.1f} s, {same}/{len(simulated_teams)} same teams")
