@@ -386,7 +386,7 @@ class Coordinator:
         if spec.goal is not None:
             mission.goal = parse_goal(self.world, spec.goal)
             mission.record.goal = [str(g) for g in mission.goal]
-            return await self._plan_goal(mission.goal, state)
+            return await self._plan_goal(mission.goal, state, spec.tidy)
         assert spec.plan is not None
         return check_plan(self.world, spec.plan, None, state)
 
@@ -424,12 +424,12 @@ class Coordinator:
         self._event("mission_understood", record.id, message=", ".join(record.goal))
         return check_plan(self.world, response.plan, mission.goal, state)  # never dispatch an unchecked plan
 
-    async def _plan_goal(self, goal: list[Literal], state: WorldState) -> Plan:
+    async def _plan_goal(self, goal: list[Literal], state: WorldState, tidy: bool = True) -> Plan:
         """Run the classical planner off the event loop, one problem at a time."""
         from fleet.planning import plan_goal
 
         async with self.planner_lock:
-            return await asyncio.to_thread(plan_goal, self.world, goal, state, self.config.planning_timeout_s)
+            return await asyncio.to_thread(plan_goal, self.world, goal, state, self.config.planning_timeout_s, tidy=tidy)
 
     def _install_plan(self, mission: _Mission, plan: Plan) -> None:
         record = mission.record
@@ -459,7 +459,7 @@ class Coordinator:
         self._save(mission)
         self._event("mission_replanning", record.id, message=reason)
         try:
-            plan = await self._plan_goal(mission.goal, self.belief.copy())
+            plan = await self._plan_goal(mission.goal, self.belief.copy(), record.spec.tidy)
         except FleetError as err:
             mission.replanning = False
             self._finish(mission, MissionStatus.FAILED, f"{reason}; replanning failed: {err}")
@@ -692,7 +692,7 @@ class Coordinator:
         for name in attempt.team:
             if subtask.place:
                 self.belief.move_robot(name, subtask.place)
-        self.belief.apply(skill.effect_literals, attempt.binding)
+        self.belief.apply_skill(skill, attempt.binding)
         self.store.save_facts("belief", sorted(self.belief.facts))
 
     async def _observe(self, subtask: Subtask, attempt: Attempt) -> None:

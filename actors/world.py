@@ -64,7 +64,7 @@ class WorldActor:
             p = self.faults.probability(robot, skill_name, now_s, count, self.missions_done)
             if p > 0 and self.rng.random() < p:
                 return OutcomeKind.SKILL_FAILED.value, f"{robot} failed {skill_name}"
-        self.state.apply(skill.effect_literals, binding)
+        self.state.apply_skill(skill, binding)
         self._save()
         return OutcomeKind.SUCCEEDED.value, ""
 

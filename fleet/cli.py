@@ -177,7 +177,14 @@ def _load_missions_file(path: str, world_name: str, use_text: bool) -> list[dict
     """Missions from a mission-set YAML file (see examples/missions/), checked against the world."""
     from fleet.missions import load_mission_set
 
-    return [entry.spec(use_text) for entry in load_mission_set(path, load_world(world_name)).missions]
+    entries = load_mission_set(path, load_world(world_name)).missions
+    with_state = [entry.id or str(i) for i, entry in enumerate(entries) if entry.state]
+    if with_state:  # a live fleet has one world; a mission cannot rewind it
+        raise FleetError(
+            f"{path}: missions {', '.join(with_state)} set their own starting state (state:), which only "
+            "`python -m benchmarks.plan_execution` and the simulation core can give them; a live fleet starts from its world"
+        )
+    return [entry.spec(use_text) for entry in entries]
 
 
 def _run_missions(args: argparse.Namespace, specs: list[dict]) -> tuple[list, float]:

@@ -374,11 +374,15 @@ class Fleet:
         priority: int = 0,
         labels: Optional[dict[str, str]] = None,
         deadline_s: Optional[float] = None,
+        tidy: Optional[bool] = None,
     ) -> MissionHandle:
-        """Submit text, a goal (list of literals) or a plan; returns once the mission is stored."""
+        """Submit text, a goal (list of literals) or a plan; returns once the mission is stored.
+
+        `tidy=False` lets the plan leave open what it opened (see the world's `tidy:` states).
+        """
         import ray
 
-        spec = self._spec(mission, goal, plan, priority=priority, labels=labels, deadline_s=deadline_s)
+        spec = self._spec(mission, goal, plan, priority=priority, labels=labels, deadline_s=deadline_s, tidy=tidy)
         return MissionHandle(self, self._ask("submit", spec))
 
     async def submit_async(self, mission: Union[str, dict, None] = None, **kwargs: Any) -> MissionHandle:

@@ -1,12 +1,20 @@
-"""Goals: lists of literals such as `in(apple, fridge)`, checked against a world's vocabulary."""
+"""Goals: lists of literals such as `in(apple, fridge)`, checked against a world's vocabulary.
+
+An argument may be quantified: `all TYPE` (every object of a type or category, every robot of a
+kind, every place of a kind) or `any TYPE` (one of them will do). `in(all fruit, fridge)` becomes
+one literal per fruit; `in(spoon, any drawer)` stays one literal that holds when the spoon is in
+some drawer. A negated one is false of each: `not open(any cabinet)` and `not open(all cabinet)`
+both mean every cabinet closed, as people say them.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Union
 
 from fleet.errors import GoalError
-from fleet.literals import Literal, parse_literal
+from fleet.literals import Literal, parse_literal, quantifier
 from fleet.world import STATIC_SIGNATURES, World
 
 
@@ -23,7 +31,63 @@ def parse_goal(world: World, goal: Union[str, list[str]]) -> list[Literal]:
             goal = [text]
     if not isinstance(goal, list) or not goal:
         raise GoalError("a goal is a non-empty list of literals such as [\"in(apple, fridge)\"]")
-    return [check_goal_literal(world, parse_literal(item)) for item in goal]
+    return [checked for item in goal for checked in expand_goal_literal(world, parse_literal(item))]
+
+
+def expand_goal_literal(world: World, literal: Literal) -> list[Literal]:
+    """Check a literal; a quantified one becomes plain literals where it means "each of them"."""
+    if not literal.quantified:
+        return [check_goal_literal(world, literal)]
+    signature = _signature(world, literal)
+    for arg, kind in zip(literal.args, signature):
+        found = quantifier(arg)
+        if found and not world.matching(kind, found[1]):
+            raise GoalError(f"{literal}: {world.name} has no {kind} that is a {found[1]!r} ({_kinds_hint(kind)})")
+    if literal.predicate == "robot_at" and quantifier(literal.args[1]):
+        raise GoalError(f"{literal}: name the place a robot should go to")
+    # "each of them" (all, and every negated quantifier) expands here; "one of them" stays quantified
+    choices = []
+    for arg, kind in zip(literal.args, signature):
+        found = quantifier(arg)
+        each = found is not None and (found[0] == "all" or literal.negated)
+        choices.append(world.matching(kind, found[1]) if each else [arg])
+    expanded = []
+    for combo in itertools.product(*choices):
+        candidate = Literal(literal.predicate, combo, literal.negated)
+        if not candidate.quantified and _valid(world, candidate):
+            expanded.append(candidate)
+        elif candidate.quantified and any(_valid(world, i) for i in world.instances(candidate)):
+            expanded.append(candidate)
+    if not expanded:
+        raise GoalError(f"{literal}: none of the things it covers in {world.name} can be part of such a goal")
+    return expanded
+
+
+def _signature(world: World, literal: Literal) -> tuple[str, ...]:
+    signature = world.predicate_signature(literal.predicate)
+    if signature is None or literal.predicate in STATIC_SIGNATURES:
+        check_goal_literal(world, literal)  # raises with the usual message
+    assert signature is not None
+    if len(literal.args) != len(signature):
+        raise GoalError(f"{literal}: {literal.predicate} takes {len(signature)} argument(s), got {len(literal.args)}")
+    return signature
+
+
+def _valid(world: World, literal: Literal) -> bool:
+    """Whether a ground instance is a goal this world can state (a cabinet without `open` is left out)."""
+    try:
+        check_goal_literal(world, literal)
+    except GoalError:
+        return False
+    return True
+
+
+def _kinds_hint(kind: str) -> str:
+    return {
+        "robot": "`any robot`, or a robot kind",
+        "place": "`any place`, or a place kind",
+        "object": "an object type or a category such as fruit, dishes, cutlery",
+    }[kind]
 
 
 def check_goal_literal(world: World, literal: Literal) -> Literal:

@@ -58,6 +58,7 @@ class MissionSpec(BaseModel):
     priority: int = 0  # higher runs first when robots are scarce
     deadline_s: Optional[float] = None  # seconds after submission, in simulated time
     labels: dict[str, str] = {}
+    tidy: bool = True  # leave the world's tidy states (open, switched_on) as found where the goal says nothing of them
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "MissionSpec":

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fleet.literals import Literal
+from fleet.literals import Literal, When
 from fleet.skills import SkillSpec
 from fleet.world import RUNTIME_FLUENTS, STATIC_SIGNATURES, World
+
+if TYPE_CHECKING:  # the state module needs nothing from here; plans only simulate on it
+    from fleet.state import WorldState
 
 
 class Role(BaseModel):
@@ -136,6 +139,37 @@ def bound_literals(skill: SkillSpec, binding: dict[str, str]) -> tuple[list[Lite
     )
 
 
+def step_atoms(world: World, skill: SkillSpec, binding: dict[str, str], state: WorldState) -> tuple[set, set]:
+    """The facts a step reads and writes, for ordering, in the state it runs from (then applied to it).
+
+    Conditional effects read their condition for every object that could match (so a step that
+    puts something in the bowl stays ordered with the step that carries the bowl) and write what
+    they do in this state: whatever the order of the steps that touch none of what they read.
+    """
+    pre, eff = bound_literals(skill, binding)
+    reads = interfering_atoms(pre)
+    fired = []
+    for when in skill.conditional_effects:
+        reads |= interfering_atoms(_possible_conditions(world, when, binding))
+        fired += [e.bind(match) for match in state.matches(when, binding) for e in when.effects]
+    state.apply_skill(skill, binding)
+    return reads, interfering_atoms(eff + fired)
+
+
+def _possible_conditions(world: World, when: When, binding: dict[str, str]) -> list[Literal]:
+    """A conditional effect's condition for every object its static tests (is_a, has_state) allow."""
+    candidates: dict[str, list[str]] = {}
+    for var in when.variables:
+        tests = [lit for lit in when.condition if lit.predicate in STATIC_SIGNATURES and lit.args[0] == var]
+        candidates[var] = [
+            name for name in world.objects_by_name if all(world.static_holds(t.predicate, (name, *t.args[1:])) != t.negated for t in tests)
+        ]
+    bindings = [dict(binding)]
+    for var, names in candidates.items():
+        bindings = [{**b, var: name} for b in bindings for name in names]
+    return [lit.bind(b) for b in bindings for lit in when.condition if lit.predicate not in STATIC_SIGNATURES]
+
+
 def interfering_atoms(literals: list[Literal]) -> set[tuple[str, ...]]:
     """Atoms that order matters for: everything but statics and the fluents the runtime keeps."""
     return {
@@ -170,7 +204,7 @@ def _final_moves(world: World, goal: list[Literal]) -> list[tuple[SkillSpec, dic
 
 
 def dag_from_sequence(
-    world: World, steps: list[tuple[str, dict[str, str]]], goal: list[Literal]
+    world: World, steps: list[tuple[str, dict[str, str]]], goal: list[Literal], state: WorldState
 ) -> Plan:
     """Turn a valid sequential plan into a partial order that keeps every interfering pair in order.
 
@@ -189,10 +223,11 @@ def dag_from_sequence(
     kept += finals  # a robot_at goal: that robot's last trip
 
     reads, writes = [], []
+    current = state.copy()
     for skill, binding in kept:
-        pre, eff = bound_literals(skill, binding)
-        reads.append(interfering_atoms(pre))
-        writes.append(interfering_atoms(eff))
+        read, written = step_atoms(world, skill, binding, current)
+        reads.append(read)
+        writes.append(written)
     edges: dict[int, set[int]] = {j: set() for j in range(len(kept))}
     for j in range(len(kept)):
         for i in range(j):
@@ -200,7 +235,8 @@ def dag_from_sequence(
                 edges[j].add(i)
     reduced = transitive_reduction(edges, len(kept))
 
-    pinned_goal_robots = {lit.args[0] for lit in goal if lit.predicate in ("robot_at", "holding")}
+    # a goal naming a robot keeps that robot; `any robot` leaves the choice to dispatch
+    pinned_goal_robots = {lit.args[0] for lit in goal if lit.predicate in ("robot_at", "holding") and not lit.quantified}
     subtasks = []
     for j, (skill, binding) in enumerate(kept):
         args = {

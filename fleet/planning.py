@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
+from fleet import downward
 from fleet.errors import PlanningError
 from fleet.goals import parse_goal
 from fleet.literals import AllOf, AnyOf, Condition, Literal
 from fleet.plan import Plan, dag_from_sequence
+from fleet.literals import NAMED_SECOND_ARGUMENT
 from fleet.skills import SkillSpec
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
@@ -29,6 +31,26 @@ _COST_SEARCH = (
     "let(hff,eval_modify_costs(ff(),cost_type=plusone),"
     "lazy_wastar([hff,hlm],preferred=[hff,hlm],w=3,reopen_closed=false)))"
 )
+
+
+def tidy_goals(world: World, goal: list[Literal], state: WorldState) -> list[Literal]:
+    """The world's tidy states (`tidy: [open, switched_on]`) as they are now, for every object the goal does not mention.
+
+    A user who says "put the milk in the fridge" expects the fridge closed afterwards; a goal that
+    speaks of a state of a thing (`open(fridge)`, `open(all cabinet)`) decides it instead.
+    """
+    mentioned: set[tuple[str, str]] = set()
+    for literal in goal:
+        for instance in world.instances(literal) if literal.quantified else [literal]:
+            if instance.args:
+                mentioned.add((instance.predicate, instance.args[0]))
+    kept = []
+    for state_name in world.tidy:
+        for obj in world.objects:
+            if state_name in obj.states and (state_name, obj.name) not in mentioned:
+                now = (state_name, obj.name) in state.facts
+                kept.append(Literal(state_name, (obj.name,), negated=not now))
+    return kept
 
 
 def action_cost(skill: SkillSpec) -> int:
@@ -90,6 +112,17 @@ class _Compiler:
             for obj in w.objects:
                 if state_name in obj.states:
                     self.problem.set_initial_value(has(self.objects[obj.name]), True)
+        categories = {
+            lit.args[1]
+            for skill in w.skill_list
+            for lit in skill.precondition_literals + skill.conditional_literals
+            if lit.predicate == "is_a"
+        }
+        for category in sorted(categories):
+            member = self.fluent(f"is_a__{category}", ("object",))
+            for obj in w.objects:
+                if category in w.categories_of(obj.name):
+                    self.problem.set_initial_value(member(self.objects[obj.name]), True)
 
     def add_skill(self, skill: SkillSpec) -> None:
         up = self.up
@@ -112,28 +145,43 @@ class _Compiler:
             action.add_precondition(self.expression(condition, action))
         for effect in skill.effect_literals:
             action.add_effect(self.atom(effect, action), not effect.negated)
+        for when in skill.conditional_effects:
+            variables = {name: up.Variable(f"v_{name}", self.types["object"]) for name in when.variables}
+            condition = up.And(*(self.expression(c, action, variables) for c in when.condition))
+            for effect in when.effects:
+                action.add_effect(self.atom(effect, action, variables), not effect.negated, condition, forall=list(variables.values()))
         self.problem.add_action(action)
         self.costs[action] = self.up.Int(action_cost(skill))
 
-    def atom(self, literal: Literal, action=None):
-        if literal.predicate == "has_state":
-            fluent = self.fluents[f"has_state__{literal.args[1]}"]
+    def atom(self, literal: Literal, action=None, variables: Optional[dict] = None):
+        """A literal's atom; names are the action's parameters, a conditional effect's variables, or objects."""
+        if literal.predicate in NAMED_SECOND_ARGUMENT:  # has_state(x, open) is has_state__open(x)
+            fluent = self.fluent(f"{literal.predicate}__{literal.args[1]}", ("object",))
             args = literal.args[:1]
-        else:
-            fluent = self.fluents[literal.predicate]
+        else:  # a state no object carries still gets a fluent, false everywhere
+            fluent = self.fluent(literal.predicate, tuple("object" for _ in literal.args))
             args = literal.args
-        values = [action.parameter(a) if action is not None else self.objects[a] for a in args]
+        variables = variables or {}
+        values = [variables[a] if a in variables else action.parameter(a) if action is not None else self.objects[a] for a in args]
         return fluent(*values)
 
-    def expression(self, condition: Condition, action=None):
+    def goal(self, literal: Literal):
+        """A goal literal; a quantified one is the disjunction (any) or conjunction (all) of its instances."""
+        if not literal.quantified:
+            return self.expression(literal)
+        atoms = [self.atom(instance) for instance in self.world.instances(literal)]
+        inner = self.up.Or(*atoms) if literal.quantifier_kind == "any" else self.up.And(*atoms)
+        return self.up.Not(inner) if literal.negated else inner
+
+    def expression(self, condition: Condition, action=None, variables: Optional[dict] = None):
         up = self.up
         if isinstance(condition, Literal):
-            atom = self.atom(condition, action)
+            atom = self.atom(condition, action, variables)
             return up.Not(atom) if condition.negated else atom
         if isinstance(condition, AnyOf):
-            return up.Or(*(self.expression(c, action) for c in condition.options))
+            return up.Or(*(self.expression(c, action, variables) for c in condition.options))
         assert isinstance(condition, AllOf)
-        return up.And(*(self.expression(c, action) for c in condition.parts))
+        return up.And(*(self.expression(c, action, variables) for c in condition.parts))
 
 
 def plan_goal(
@@ -142,9 +190,12 @@ def plan_goal(
     state: Optional[WorldState] = None,
     timeout_s: float = 60.0,
     optimal: bool = False,
+    tidy: bool = True,
 ) -> Plan:
     """Plan a goal from a state (the world's initial state by default) into a validated DAG.
 
+    With `tidy`, states the world lists under `tidy:` that the goal does not mention are left as
+    they were (what the plan opens to reach something, it closes again; see `tidy_goals`).
     `optimal` proves the plan cheapest (slower; for measuring the default search against).
     Raises GoalError for a malformed goal, PlanningError when no plan exists or none was found
     in time, and PlanValidationError if the result does not check out (which would be a bug).
@@ -156,25 +207,27 @@ def plan_goal(
     state = state or WorldState.initial(world)
     if all(state.holds(lit) for lit in literals):
         return Plan(goal=[str(g) for g in literals], subtasks=[])
+    if tidy:
+        literals = literals + tidy_goals(world, literals, state)
     blockers = [reason for lit in literals if not state.holds(lit) and (reason := _thing_reason(world, lit))]
     if blockers:  # known without searching
         raise PlanningError(f"no plan reaches {', '.join(map(str, literals))}: " + "; ".join(blockers))
     compiler = _Compiler(world)
     compiler.declare(state)
-    for skill in world.skill_list:
-        if skill.plannable:
-            compiler.add_skill(skill)
+    for skill in world.usable_skills:
+        compiler.add_skill(skill)
     for literal in literals:
-        compiler.problem.add_goal(compiler.expression(literal))
+        compiler.problem.add_goal(compiler.goal(literal))
     compiler.problem.add_quality_metric(up.MinimizeActionCosts(compiler.costs))
 
     up.get_environment().credits_stream = None
-    engine = {"name": "fast-downward-opt"} if optimal else {"name": "fast-downward", "params": {"fast_downward_search_config": _COST_SEARCH}}
+    downward.register()
+    engine = {"name": downward.OPTIMAL} if optimal else {"name": downward.SATISFICING, "params": {"fast_downward_search_config": _COST_SEARCH}}
     with up.OneshotPlanner(**engine) as planner:
         result = planner.solve(compiler.problem, timeout=timeout_s)
     if result.status == Status.UNSOLVABLE_INCOMPLETELY and not optimal:
         # the cost search gave up without a proof: ask LAMA's first, cost-blind search before refusing
-        with up.OneshotPlanner(name="fast-downward") as planner:
+        with up.OneshotPlanner(name=downward.SATISFICING) as planner:
             result = planner.solve(compiler.problem, timeout=timeout_s)
     if result.status in (Status.UNSOLVABLE_PROVEN, Status.UNSOLVABLE_INCOMPLETELY):
         raise PlanningError(_unsolvable_reason(world, literals, state))
@@ -190,7 +243,7 @@ def plan_goal(
         for step in result.plan.actions
     ]
     steps = minimize_steps(world, steps, literals, state)
-    dag = dag_from_sequence(world, steps, literals)
+    dag = dag_from_sequence(world, steps, literals, state)
     try:
         checked = check_plan(world, dag, literals, state)
     except PlanValidationError as err:
@@ -219,7 +272,7 @@ def _replay(
         skill = world.skills_by_name[name]
         if position == skip or not _applies(world, current, skill, binding):
             continue
-        current.apply(skill.effect_literals, binding)
+        current.apply_skill(skill, binding)
         kept.append((name, binding))
     return current, kept
 
@@ -256,9 +309,11 @@ def _unsolvable_reason(world: World, goal: list[Literal], state: WorldState) -> 
             continue
         achievers = [
             skill
-            for skill in world.skill_list
-            if skill.plannable
-            and any(e.predicate == literal.predicate and e.negated == literal.negated for e in skill.effect_literals)
+            for skill in world.usable_skills
+            if any(
+                e.predicate == literal.predicate and e.negated == literal.negated
+                for e in skill.possible_effects
+            )
         ]
         if not achievers:
             reasons.append(f"no skill makes {literal} true")
@@ -284,21 +339,25 @@ def _unsolvable_reason(world: World, goal: list[Literal], state: WorldState) -> 
 
 def _thing_reason(world: World, literal: Literal) -> Optional[str]:
     """Why a literal about moving something cannot be reached, when the thing or place itself says so."""
-    if literal.negated:
+    if literal.negated or literal.quantified:
         return None
     moved: Optional[str] = None
     target_place: Optional[str] = None
     if literal.predicate in ("at", "in"):
         moved = literal.args[0]
         destination = literal.args[1]
-        target_place = destination if literal.predicate == "at" else world.place_of_object(destination)
+        if literal.predicate == "at":
+            target_place = destination
+        elif not world.objects_by_name[destination].pickable:  # a receptacle that can be carried has no fixed place
+            target_place = world.place_of_object(destination)
     elif literal.predicate == "holding":
         moved = literal.args[1]
     elif literal.predicate == "robot_at":
         target_place = literal.args[1]
     if moved is not None and moved in world.objects_by_name:
         thing = world.objects_by_name[moved]
-        if not thing.pickable:
+        carrier = world.objects_by_name.get(thing.location)
+        if not thing.pickable and not (carrier is not None and carrier.pickable):  # or it rides in something carried
             return f"{literal} needs {moved} moved, and {moved} cannot be picked up (pickable: false)"
         if not any(world.can_carry(r.name, moved) for r in world.robots):
             best = max(world.team_payload(kind) for kind in {r.kind for r in world.robots})

@@ -440,5 +440,5 @@ class Simulation:
                 return False, f"{robot.name} failed {skill.name} (attempt {record.attempts})", end
             if robot.battery_wh < 0:
                 return False, f"{robot.name} ran out of battery", end
-        self.state.apply(skill.effect_literals, binding)
+        self.state.apply_skill(skill, binding)
         return True, "", end

@@ -9,7 +9,7 @@ from typing import Any, Literal as TypingLiteral, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from fleet.literals import NAME_PATTERN, Condition, Literal, condition_literals, parse_condition, parse_literal
+from fleet.literals import NAME_PATTERN, NAMED_SECOND_ARGUMENT, Condition, Literal, When, condition_literals, parse_condition, parse_effect
 
 SKILL_LIBRARY_DIR = Path(__file__).parent / "skills"
 
@@ -47,7 +47,7 @@ class SkillSpec(BaseModel):
     capability: str = Field(pattern=f"^{NAME_PATTERN}$")
     parameters: dict[str, ParamSpec]
     preconditions: list[Any] = []
-    effects: list[str] = []
+    effects: list[Any] = []  # literals, and conditional effects {forall: x, when: [...], then: [...]}
     duration_s: float = Field(default=1.0, ge=0)  # fixed part of the execution time
     duration_per_kg_s: float = Field(default=0.0, ge=0)  # added per kg of the carried object
     energy_wh: float = Field(default=0.0, ge=0)  # battery used by one execution
@@ -73,18 +73,23 @@ class SkillSpec(BaseModel):
 
     @field_validator("effects")
     @classmethod
-    def _check_effects(cls, items: list[str]) -> list[str]:
+    def _check_effects(cls, items: list[Any]) -> list[Any]:
         for item in items:
-            parse_literal(item)
+            parse_effect(item)
         return items
 
     @model_validator(mode="after")
     def _check_names(self) -> "SkillSpec":
-        for lit in self.precondition_literals + self.effect_literals:
-            if lit.predicate == "has_state":
-                continue  # its second argument is a state name, not a parameter
-            for arg in lit.args:
-                if arg not in self.parameters:
+        scoped = [(lit, set(self.parameters)) for lit in self.precondition_literals + self.effect_literals]
+        for when in self.conditional_effects:
+            clash = set(when.variables) & set(self.parameters)
+            if clash:
+                raise ValueError(f"{self.name}: the variable {sorted(clash)[0]!r} of a conditional effect is also a parameter")
+            scoped += [(lit, set(self.parameters) | set(when.variables)) for lit in when.condition + when.effects]
+        for lit, names in scoped:
+            args = lit.args[:1] if lit.predicate in NAMED_SECOND_ARGUMENT else lit.args
+            for arg in args:  # the second argument of has_state and is_a is a state or type name
+                if arg not in names:
                     raise ValueError(f"{lit} uses {arg!r}, which is not a parameter of {self.name}")
         if self.place is None:
             places = [n for n, p in self.parameters.items() if p.kind == "place"]
@@ -104,7 +109,23 @@ class SkillSpec(BaseModel):
 
     @cached_property
     def effect_literals(self) -> list[Literal]:
-        return [parse_literal(item) for item in self.effects]
+        """The effects that always happen."""
+        return [e for e in map(parse_effect, self.effects) if isinstance(e, Literal)]
+
+    @cached_property
+    def conditional_effects(self) -> list[When]:
+        """The effects that happen where their condition holds (what is in an appliance switched on)."""
+        return [e for e in map(parse_effect, self.effects) if isinstance(e, When)]
+
+    @cached_property
+    def possible_effects(self) -> list[Literal]:
+        """Every effect the skill may have: the unconditional ones and those of its conditional effects."""
+        return self.effect_literals + [e for when in self.conditional_effects for e in when.effects]
+
+    @cached_property
+    def conditional_literals(self) -> list[Literal]:
+        """Every literal the conditional effects read or write, variables unbound."""
+        return [lit for when in self.conditional_effects for lit in when.condition + when.effects]
 
     @property
     def robot_params(self) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from fleet.literals import AllOf, AnyOf, Condition, Literal
+from fleet.literals import AllOf, AnyOf, Condition, Literal, When
+from fleet.skills import SkillSpec
 from fleet.world import STATIC_SIGNATURES, World
 
 Fact = tuple[str, ...]
@@ -44,13 +45,52 @@ class WorldState:
     def copy(self) -> "WorldState":
         return WorldState(self.world, self.facts)
 
+    def with_facts(self, literals: list[Literal]) -> "WorldState":
+        """A copy in which each ground literal holds (a mission's own starting state).
+
+        A thing put somewhere (`in`, `at`, `holding`) leaves where it was and takes what is in it
+        along; a robot placed somewhere leaves where it stood; a state is set or cleared.
+        """
+        state = self.copy()
+        for literal in literals:
+            subject = literal.args[0]
+            if literal.negated:
+                state.facts.discard(literal.atom)
+                if literal.predicate == "in":
+                    state.facts.discard(("contained", subject))
+            elif literal.predicate == "robot_at":
+                state.move_robot(subject, literal.args[1])
+            elif literal.predicate in ("at", "in", "holding"):
+                thing = literal.args[1] if literal.predicate == "holding" else subject
+                state.facts = {f for f in state.facts if not _locates(f, thing)}
+                state.facts.add(literal.atom)
+                if literal.predicate == "holding":
+                    state.facts.discard(("free", subject))
+                if literal.predicate == "in":
+                    state.facts.add(("contained", thing))
+                    place = state.object_place(literal.args[1])
+                    if place is not None:
+                        state.facts.add(("at", thing, place))
+                place = state.object_place(thing) if literal.predicate != "holding" else None
+                for item in [f[1] for f in state.facts if f[0] == "in" and f[2] == thing]:  # its contents come along
+                    state.facts = {f for f in state.facts if not (f[0] == "at" and f[1] == item)}
+                    if place is not None:
+                        state.facts.add(("at", item, place))
+            else:
+                state.facts.add(literal.atom)
+        return state
+
     def holds(self, literal: Literal) -> bool:
         """Truth of a ground literal. Static facts about robot roles (not yet bound) count as true."""
         if literal.predicate in STATIC_SIGNATURES:
-            if literal.predicate != "has_state" and literal.args[0] not in self.world.robots_by_name:
+            if literal.predicate in ("can_reach", "can_carry") and literal.args[0] not in self.world.robots_by_name:
                 value = True  # a role, checked by plan validation when robots are chosen
             else:
                 value = self.world.static_holds(literal.predicate, literal.args)
+        elif literal.quantified:  # any: one instance holds; all: every one does
+            tokens = {f[1] for f in self.facts if f[1].startswith("@")}
+            found = [i.atom in self.facts for i in self.world.instances(literal, tokens)]
+            value = any(found) if literal.quantifier_kind == "any" else all(found)
         else:
             value = literal.atom in self.facts
         return value != literal.negated
@@ -66,6 +106,59 @@ class WorldState:
     def unmet(self, conditions: list[Condition], binding: dict[str, str]) -> list[str]:
         """The conditions that do not hold, written out with names."""
         return [_render(c, binding) for c in conditions if not self.satisfies(c, binding)]
+
+    def apply_skill(self, skill: SkillSpec, binding: dict[str, str]) -> None:
+        """Apply one execution of a skill: its effects, and its conditional effects wherever their
+        condition holds in the state before it (what is in the bowl moves with the bowl)."""
+        effects = list(skill.effect_literals)
+        for when in skill.conditional_effects:
+            for extra in self.matches(when, binding):
+                effects += [e.bind(extra) for e in when.effects]
+        self.apply(effects, binding)
+
+    def matches(self, when: When, binding: dict[str, str]) -> list[dict[str, str]]:
+        """Every binding of a conditional effect's variables to objects under which its condition holds."""
+        variables = set(when.variables)
+        bound: set[str] = set()
+        partial = [dict(binding)]
+        pending = list(when.condition)
+
+        def unbound(lit: Literal) -> set[str]:
+            return {a for a in lit.args if a in variables and a not in bound}
+
+        while pending and partial:
+            lit = next((c for c in pending if not unbound(c)), None)
+            if lit is not None:  # fully bound: keep the bindings under which it holds
+                partial = [b for b in partial if self.holds(lit.bind(b))]
+            else:
+                lit = next((c for c in pending if not c.negated and c.predicate not in STATIC_SIGNATURES), None)
+                if lit is None:  # only tests left that cannot find candidates: try every object
+                    var = sorted(unbound(pending[0]))[0]
+                    partial = [{**b, var: name} for b in partial for name in self.world.objects_by_name]
+                    bound.add(var)
+                    continue
+                partial = [found for b in partial for found in self._unify(lit, b, variables)]
+                bound |= unbound(lit)
+            pending.remove(lit)
+        for var in sorted(variables - bound):  # a variable no condition mentions ranges over every object
+            partial = [{**b, var: name} for b in partial for name in self.world.objects_by_name]
+        return partial
+
+    def _unify(self, lit: Literal, binding: dict[str, str], variables: set[str]) -> list[dict[str, str]]:
+        """Extensions of a binding that make a positive literal one of the true facts."""
+        found = []
+        for fact in self.facts:
+            if fact[0] != lit.predicate or len(fact) != len(lit.args) + 1:
+                continue
+            extended = dict(binding)
+            for arg, value in zip(lit.args, fact[1:]):
+                if arg in variables and arg not in extended:
+                    extended[arg] = value
+                elif extended.get(arg, arg) != value:
+                    break
+            else:
+                found.append(extended)
+        return found
 
     def apply(self, effects: list[Literal], binding: dict[str, str]) -> None:
         """Apply effects: deletions first, then additions, as in PDDL."""
@@ -100,6 +193,11 @@ class WorldState:
 
     def sorted_facts(self) -> list[str]:
         return sorted(f"{f[0]}({', '.join(f[1:])})" for f in self.facts)
+
+
+def _locates(fact: Fact, thing: str) -> bool:
+    """Whether a fact says where a thing is (at, in, contained, or a robot holding it)."""
+    return (fact[0] in ("at", "in", "contained") and fact[1] == thing) or (fact[0] == "holding" and fact[2] == thing)
 
 
 def _render(condition: Condition, binding: dict[str, str]) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from fleet.errors import FleetError
 from fleet.literals import Literal
-from fleet.plan import Plan, Role, Subtask, ancestor_sets, bound_literals, interfering_atoms, interferes, topological_order
+from fleet.plan import Plan, Role, Subtask, ancestor_sets, interferes, step_atoms, topological_order
 from fleet.staffing import find_deadlock, hoist
 from fleet.state import WorldState
 from fleet.world import RUNTIME_FLUENTS, World
@@ -313,14 +313,14 @@ def role_binding(subtask: Subtask) -> dict[str, str]:
     return binding
 
 
-def _check_order(world: World, plan: Plan, order: list[str]) -> list[PlanIssue]:
+def _check_order(world: World, plan: Plan, order: list[str], state: WorldState) -> list[PlanIssue]:
     by_id = plan.by_id()
     ancestors = ancestor_sets(plan, order)
     touched = {}
+    current = state.copy()
     for sid in order:
         subtask = by_id[sid]
-        pre, eff = bound_literals(world.skills_by_name[subtask.skill], role_binding(subtask))
-        touched[sid] = (interfering_atoms(pre), interfering_atoms(eff))
+        touched[sid] = step_atoms(world, world.skills_by_name[subtask.skill], role_binding(subtask), current)
     issues = []
     for i, a in enumerate(order):
         for b in order[i + 1 :]:
@@ -366,7 +366,7 @@ def simulate_symbolically(
                     "add the subtask that makes it true, or a dependency on it",
                 )
             )
-        state.apply(skill.effect_literals, binding)
+        state.apply_skill(skill, binding)
     return state, issues
 
 
@@ -380,7 +380,7 @@ def validate_plan(
         return plan, issues
     order = topological_order(plan)
     assert order is not None  # resolve_plan reported cycles
-    issues += _check_order(world, plan, order)
+    issues += _check_order(world, plan, order, state)
     final, precondition_issues = simulate_symbolically(world, plan, order, state)
     issues += precondition_issues
     for literal in goal or []:

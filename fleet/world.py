@@ -5,18 +5,20 @@ from __future__ import annotations
 import copy
 import functools
 import heapq
+import itertools
 import math
 import os
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Optional, TypeVar
+from typing import Any, Iterable, Optional, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fleet.errors import Issue, WorldError
-from fleet.literals import NAME_PATTERN
+from fleet.literals import NAME_PATTERN, NAMED_SECOND_ARGUMENT, Literal, quantifier
+from fleet.object_types import ObjectType, merged_types
 from fleet.skills import SkillSpec, load_skill_library
 
 Name = str  # a lowercase identifier; checked by the `name` fields' pattern
@@ -31,7 +33,7 @@ FLUENT_SIGNATURES: dict[str, tuple[str, ...]] = {
     "robot_at": ("robot", "place"),  # the robot stands at the place
     "free": ("robot",),  # the robot holds nothing
     "at": ("object", "place"),  # the object is at the place, loose or inside a receptacle there
-    "in": ("object", "object"),  # the object is inside or on the receptacle
+    "in": ("object", "object"),  # the object is inside the receptacle or on it (a surface); it moves with it
     "contained": ("object",),  # the object is inside or on some receptacle
     "holding": ("robot", "object"),  # the robot holds or carries the object
 }
@@ -40,6 +42,7 @@ STATIC_SIGNATURES: dict[str, tuple[str, ...]] = {
     "has_state": ("object", "state"),  # the object carries this boolean state at all
     "can_reach": ("robot", "place"),  # the robot has every capability the place requires
     "can_carry": ("robot", "object"),  # the object is within the payload of a team of this robot's kind
+    "is_a": ("object", "type"),  # the object is of this type or in this category (fleet/data/object_types.yaml)
 }
 # Fluents the runtime keeps true by itself: robots travel to each subtask, hold one thing at a time.
 RUNTIME_FLUENTS = frozenset({"robot_at", "free"})
@@ -77,7 +80,7 @@ class WorldObject(BaseModel):
     states: dict[str, bool] = {}  # open, switched_on, clean, sliced, ...
     mass: float = Field(default=1.0, ge=0)  # kg
     pickable: bool = True
-    receptacle: bool = False  # things can be put inside or on it
+    receptacle: bool = False  # things can be put inside or on it; a pickable one carries them along
     aliases: list[str] = []  # other words people use for it ("refrigerator" for fridge): the planner's hints
 
 
@@ -129,6 +132,8 @@ class World(BaseModel):
     robot_kinds: dict[str, RobotKind]
     robots: list[Robot] = Field(min_length=1)
     max_coalition: int = Field(default=3, ge=1)  # most robots that may act together on one load
+    object_types: dict[str, ObjectType] = {}  # types of this world's own, or categories added to standard ones
+    tidy: list[str] = []  # states plans leave as they found them unless the goal says otherwise (open, switched_on)
 
     # ---- lookups -------------------------------------------------------------------------
     @cached_property
@@ -142,6 +147,41 @@ class World(BaseModel):
     @cached_property
     def robots_by_name(self) -> dict[str, Robot]:
         return {r.name: r for r in self.robots}
+
+    @cached_property
+    def type_table(self) -> dict[str, ObjectType]:
+        """The standard object types with this world's additions."""
+        return merged_types(self.object_types)
+
+    def categories_of(self, obj: str) -> set[str]:
+        """An object's type and every category of that type."""
+        type_name = self.objects_by_name[obj].type
+        entry = self.type_table.get(type_name)
+        return {type_name, *(entry.categories if entry else [])}
+
+    def matching(self, kind: str, what: str) -> list[str]:
+        """The names `any what` / `all what` covers: robots of a kind (or every robot), places of a
+        kind (or every place), objects of a type or category."""
+        if kind == "robot":
+            return [r.name for r in self.robots if what in ("robot", r.kind)]
+        if kind == "place":
+            return [p.name for p in self.places if what in ("place", p.kind)]
+        return [o.name for o in self.objects if what in self.categories_of(o.name)]
+
+    def instances(self, literal: Literal, role_tokens: Iterable[str] = ()) -> list[Literal]:
+        """A quantified literal's ground instances, unsigned (`in(spoon, any drawer)`: one per drawer).
+
+        `role_tokens` stand for robots too: plan validation binds robot roles to such tokens.
+        """
+        signature = self.predicate_signature(literal.predicate) or ()
+        choices = []
+        for arg, kind in zip(literal.args, signature):
+            found = quantifier(arg)
+            if found is None:
+                choices.append([arg])
+            else:
+                choices.append(self.matching(kind, found[1]) + (list(role_tokens) if kind == "robot" else []))
+        return [Literal(literal.predicate, combo) for combo in itertools.product(*choices)]
 
     def kind_of(self, robot: str) -> RobotKind:
         return self.robot_kinds[self.robots_by_name[robot].kind]
@@ -168,12 +208,33 @@ class World(BaseModel):
         return list(merged.values())
 
     @cached_property
+    def usable_skills(self) -> list[SkillSpec]:
+        """Plannable skills with something to act on here (no `heat` where nothing can get hot).
+
+        Robots are not asked for: a skill no robot can do is still worth explaining as such.
+        """
+        usable = []
+        for skill in self.skill_list:
+            tests = [c for c in skill.preconditions_parsed if isinstance(c, Literal) and c.predicate == "is_a" and not c.negated]
+            things = [name for name, spec in skill.parameters.items() if spec.kind != "robot"]
+            if skill.plannable and all(
+                any(all(t.args[1] in self.categories_of(v) for t in tests if t.args[0] == name) for v in self.param_domain(skill, name))
+                for name in things
+            ):
+                usable.append(skill)
+        return usable
+
+    @cached_property
     def skills_by_name(self) -> dict[str, SkillSpec]:
         return {s.name: s for s in self.skill_list}
 
     @cached_property
     def state_names(self) -> list[str]:
-        """Every boolean state: those objects carry and those skills speak of, sorted."""
+        """Every boolean state: those objects carry and those skills always test or set, sorted.
+
+        (What a conditional effect alone speaks of, such as `hot` in the standard switch_on,
+        counts only where an object carries it.)
+        """
         carried = {s for o in self.objects for s in o.states}
         builtin = set(FLUENT_SIGNATURES) | set(STATIC_SIGNATURES)
         spoken = {
@@ -264,6 +325,8 @@ class World(BaseModel):
             return args[0] in self.robots_by_name and args[1] in self.places_by_name and self.can_reach(*args)
         if predicate == "can_carry":
             return args[0] in self.robots_by_name and args[1] in self.objects_by_name and self.can_carry(*args)
+        if predicate == "is_a":
+            return args[0] in self.objects_by_name and args[1] in self.categories_of(args[0])
         raise KeyError(predicate)
 
     def param_domain(self, skill: SkillSpec, param: str) -> list[str]:
@@ -418,6 +481,9 @@ def resolve_world_path(name_or_path: str) -> Path:
     bundled = WORLDS_DIR / f"{name_or_path}.yaml"
     if bundled.exists():
         return bundled
+    in_suite = sorted(WORLDS_DIR.glob(f"*/{name_or_path}.yaml"))  # a world of a suite (worlds/household/...)
+    if len(in_suite) == 1:
+        return in_suite[0]
     known = ", ".join(bundled_worlds())
     raise WorldError([Issue("", f"no bundled world named {name_or_path!r}; bundled worlds: {known}")])
 
@@ -488,10 +554,6 @@ def check_world_references(world: World) -> list[Issue]:
             pass  # held from the start; one object per robot is checked below
         elif obj.location not in places:
             issues.append(Issue(f"{path}.location", f"unknown location {obj.location!r}: expected a place, a receptacle or a robot"))
-        if obj.receptacle and obj.pickable:
-            issues.append(
-                Issue(path, "a receptacle cannot be pickable (its contents would not move with it): set pickable: false")
-            )
         if obj.location in objects and world.place_of_object(obj.name) is None and obj.location not in robots:
             issues.append(Issue(f"{path}.location", "receptacles form a loop: the object is inside itself"))
     holders: dict[str, str] = {}
@@ -503,6 +565,10 @@ def check_world_references(world: World) -> list[Issue]:
                 )
             holders[obj.location] = obj.name
 
+    carried = {s for o in world.objects for s in o.states}
+    for i, state_name in enumerate(world.tidy):
+        if state_name not in carried:
+            issues.append(Issue(f"tidy[{i}]", f"{state_name!r} is not a state any object carries ({', '.join(sorted(carried)) or 'none'})"))
     for i, robot in enumerate(world.robots):
         path = f"robots[{i}] ({robot.name})"
         if robot.kind not in world.robot_kinds:
@@ -517,8 +583,14 @@ def check_world_references(world: World) -> list[Issue]:
     except WorldError as err:
         return [Issue("skill_libraries", issue.render(err.source)) for issue in err.issues]
     for skill in skills:
-        for lit in skill.precondition_literals + skill.effect_literals:
-            signature = world.predicate_signature(lit.predicate)
+        kinds = {name: spec.kind for name, spec in skill.parameters.items()}
+        scoped = [(lit, kinds, lit in skill.effect_literals) for lit in skill.precondition_literals + skill.effect_literals]
+        for when in skill.conditional_effects:  # their variables range over objects
+            inner = kinds | {v: "object" for v in when.variables}
+            scoped += [(lit, inner, False) for lit in when.condition] + [(lit, inner, True) for lit in when.effects]
+        for lit, kinds, is_effect in scoped:
+            # a state skills speak of is a one-object predicate, whether or not an object here carries it
+            signature = world.predicate_signature(lit.predicate) or (("object",) if len(lit.args) == 1 else None)
             where = f"skills ({skill.name})"
             if signature is None:
                 issues.append(Issue(where, f"{lit}: unknown predicate {lit.predicate!r}"))
@@ -526,12 +598,10 @@ def check_world_references(world: World) -> list[Issue]:
             if len(lit.args) != len(signature):
                 issues.append(Issue(where, f"{lit}: {lit.predicate} takes {len(signature)} argument(s)"))
                 continue
-            if lit.predicate == "has_state":
-                continue
-            for arg, kind in zip(lit.args, signature):
-                param_kind = skill.parameters[arg].kind
-                if param_kind != kind:
-                    issues.append(Issue(where, f"{lit}: {arg!r} is a {param_kind}, {lit.predicate} expects a {kind}"))
-            if lit.predicate in STATIC_SIGNATURES and lit in skill.effect_literals:
+            args = lit.args[:1] if lit.predicate in NAMED_SECOND_ARGUMENT else lit.args
+            for arg, kind in zip(args, signature):
+                if kinds[arg] != kind:
+                    issues.append(Issue(where, f"{lit}: {arg!r} is a {kinds[arg]}, {lit.predicate} expects a {kind}"))
+            if lit.predicate in STATIC_SIGNATURES and is_effect:
                 issues.append(Issue(where, f"{lit}: {lit.predicate} is fixed by the world and cannot be an effect"))
     return issues

@@ -21,7 +21,7 @@ def achievable_signs(world: World) -> set[tuple[str, bool]]:
         (effect.predicate, effect.negated)
         for skill in world.skill_list
         if skill.plannable
-        for effect in skill.effect_literals
+        for effect in skill.possible_effects
     }
 
 

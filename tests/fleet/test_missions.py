@@ -44,9 +44,10 @@ def test_every_ground_truth_goal_plans_and_succeeds_in_simulation(name):
     world = load_world(name)
     for mission in load_mission_set(str(MISSIONS_DIR / f"{name}.yaml"), world).missions:
         goal = parse_goal(world, mission.goal)
-        assert not all(Simulation(world).state.holds(g) for g in goal), f"{mission.id} already holds at the start"
-        plan = plan_goal(world, goal)
-        result = Simulation(world, seed=0).run(plan, spread_assignment(world, plan), goal)
+        start = mission.initial_state(world)
+        assert not all(start.holds(g) for g in goal), f"{mission.id} already holds at the start"
+        plan = plan_goal(world, goal, start)
+        result = Simulation(world, seed=0, state=start).run(plan, spread_assignment(world, plan), goal)
         assert result.succeeded, (mission.id, [r.failures for r in result.subtasks])
 
 
@@ -61,3 +62,69 @@ def test_a_mission_file_for_another_world_is_refused_naming_both():
     with pytest.raises(WorldError) as caught:
         load_mission_set(str(MISSIONS_DIR / "household.yaml"), load_world("warehouse"))
     assert "written for the household world, not the warehouse world" in str(caught.value)
+
+
+def test_a_mission_can_start_from_its_own_state(tmp_path, household):
+    from fleet.planning import plan_goal
+    from fleet.sim import Simulation
+    from fleet.validate import spread_assignment
+
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "world: household\nmissions:\n"
+        "  - id: leftovers\n"
+        "    goal: [\"at(apple, dining_table)\", \"not open(fridge)\"]\n"
+        "    state: [\"open(fridge)\", \"in(apple, fridge)\"]\n"
+    )
+    entry = load_mission_set(str(path), household).missions[0]
+    start = entry.initial_state(household)
+    assert start.holds(parse_goal(household, ["in(apple, fridge)"])[0])
+    assert ("at", "apple", "kitchen") in start.facts and ("at", "apple", "kitchen_counter") not in start.facts
+    goal = parse_goal(household, entry.goal)
+    plan = plan_goal(household, goal, start)
+    skills = [s.skill for s in plan.subtasks]
+    assert "open" not in skills and "close" in skills and "pick_from" in skills  # the fridge was open already
+    result = Simulation(household, state=start).run(plan, spread_assignment(household, plan), goal)
+    assert result.succeeded
+
+
+def test_a_bad_starting_state_is_named_and_a_live_run_refuses_one(tmp_path, household):
+    from fleet.cli import _load_missions_file
+    from fleet.errors import FleetError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("missions:\n  - {id: a, goal: [\"open(fridge)\"], state: [\"open(piano)\"]}\n")
+    with pytest.raises(WorldError, match=r"missions\[0\] \(a\)\.state.*piano"):
+        load_mission_set(str(bad), household)
+    good = tmp_path / "good.yaml"
+    good.write_text("missions:\n  - {id: a, goal: [\"not open(fridge)\"], state: [\"open(fridge)\"]}\n")
+    with pytest.raises(FleetError, match="starting state"):
+        _load_missions_file(str(good), "household", use_text=False)
+
+
+SUITE = sorted((MISSIONS_DIR / "household").glob("*.yaml"))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("path", SUITE, ids=[p.stem for p in SUITE])
+def test_every_household_suite_goal_plans_and_succeeds_from_its_own_state(path):
+    from fleet.planning import plan_goal
+    from fleet.sim import Simulation
+    from fleet.validate import spread_assignment
+
+    world = load_world(load_mission_set(str(path)).world)
+    assert 20 <= len(world.objects) <= 60 and 2 <= len(world.robots) <= 4, "suite worlds are household sized"
+    mission_set = load_mission_set(str(path), world)
+    assert mission_set.split in ("dev", "held_out")
+    for mission in mission_set.missions:
+        assert mission.text and mission.goal, f"{mission.id}: suite missions carry text and goal"
+        goal = parse_goal(world, mission.goal)
+        start = mission.initial_state(world)
+        plan = plan_goal(world, goal, start, tidy=mission.tidy)
+        result = Simulation(world, seed=0, state=start).run(plan, spread_assignment(world, plan), goal)
+        assert result.succeeded, (mission.id, [r.failures for r in result.subtasks])
+
+
+def test_the_household_suite_keeps_a_held_out_split():
+    splits = {load_mission_set(str(p)).split for p in SUITE}
+    assert splits == {"dev", "held_out"}

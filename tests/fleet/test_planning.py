@@ -9,7 +9,7 @@ from fleet.goals import parse_goal
 from fleet.planning import plan_goal
 from fleet.sim import Simulation
 from fleet.validate import spread_assignment
-from fleet.world import world_from_dict
+from fleet.world import load_world, world_from_dict
 
 pytestmark = pytest.mark.integration
 
@@ -135,3 +135,24 @@ def test_plans_are_minimal_and_as_cheap_as_the_optimum_on_small_goals(household)
     moved = [(s.skill, s.args.get("object")) for s in plan.subtasks if s.skill in ("pick", "pick_from")]
     assert len(moved) == len(set(moved)) == 3  # each thing picked up once
     assert not any(s.skill in ("place", "switch_on") for s in plan.subtasks)
+
+
+def _plan_names(world_name: str, goal: list[str], times: int) -> list[set[str]]:
+    """Plan a goal several times in this process; the names each plan's steps use."""
+    world = load_world(world_name)
+    return [{v for s in plan_goal(world, goal).subtasks for v in s.args.values()} for _ in range(times)]
+
+
+def test_planners_in_two_processes_from_one_folder_do_not_mix_their_tasks(tmp_path, monkeypatch):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    monkeypatch.chdir(tmp_path)  # both runs start from the same working directory
+    jobs = {"household": ["in(apple, fridge)"], "warehouse": ["at(red_box, loading_dock_b)"]}
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {name: pool.submit(_plan_names, name, goal, 4) for name, goal in jobs.items()}
+        results = {name: future.result(timeout=300) for name, future in futures.items()}
+    for name, plans in results.items():
+        known = set(load_world(name).objects_by_name) | set(load_world(name).places_by_name)
+        assert all(names <= known for names in plans), f"{name} got steps of another world"
+    assert list(tmp_path.iterdir()) == []  # nothing left behind in the working directory

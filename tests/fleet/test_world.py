@@ -104,7 +104,7 @@ def test_field_errors_name_the_path_and_the_item(tmp_path, warehouse_data):
         (lambda d: d["objects"].append(dict(d["objects"][0])), "'red_box' is already used"),
         (lambda d: d["robots"][0].update(kind="tank"), "unknown robot kind 'tank'"),
         (lambda d: d["robots"][0].update(start="moon"), "unknown place 'moon'"),
-        (lambda d: d["objects"][14].update(pickable=True), "a receptacle cannot be pickable"),
+        (lambda d: d["objects"][14].update(location="outbound_bin"), "receptacles form a loop"),
         (lambda d: d["objects"][0].update(location="blue_box"), "'blue_box' is not a receptacle"),
         (lambda d: d["objects"][0].update(colour="red"), "unknown field"),
         (lambda d: d["places"][0].update(name="Dock A"), "String should match pattern"),
@@ -120,6 +120,12 @@ def test_reference_errors_are_specific(warehouse_data, edit, expected):
         world_from_dict(warehouse_data, "edited.yaml")
     assert expected in str(err.value)
     assert "edited.yaml" in str(err.value)
+
+
+def test_a_receptacle_may_be_pickable(warehouse_data):
+    warehouse_data["objects"][14].update(pickable=True)
+    world = world_from_dict(warehouse_data, "edited.yaml")
+    assert world.objects[14].pickable and world.objects[14].receptacle
 
 
 def test_skill_errors_name_the_skill(warehouse_data):
