@@ -28,7 +28,12 @@ class SatisficingPlanner(_PrivateSasFile, FastDownwardPDDLPlanner):
 
 
 class OptimalPlanner(_PrivateSasFile, FastDownwardOptimalPDDLPlanner):
-    """Fast Downward's optimal search (A* with LM-cut)."""
+    """Fast Downward's optimal search: A* with LM-cut, or another admissible search given as
+    `fast_downward_search_config` (LM-cut does not take conditional effects; h^max does)."""
+
+    def __init__(self, log_level: str = "info", fast_downward_search_config: str = "astar(lmcut())"):
+        super().__init__(log_level)
+        self._fd_search_config = fast_downward_search_config
 
 
 def register() -> None:

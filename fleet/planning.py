@@ -14,9 +14,8 @@ from typing import Optional, Union
 from fleet import downward
 from fleet.errors import PlanningError
 from fleet.goals import parse_goal
-from fleet.literals import AllOf, AnyOf, Condition, Literal
+from fleet.literals import NAMED_SECOND_ARGUMENT, AllOf, AnyOf, Condition, Literal, When
 from fleet.plan import Plan, dag_from_sequence
-from fleet.literals import NAMED_SECOND_ARGUMENT
 from fleet.skills import SkillSpec
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
@@ -53,6 +52,33 @@ def tidy_goals(world: World, goal: list[Literal], state: WorldState) -> list[Lit
     return kept
 
 
+def _can_fire(world: World, skill: SkillSpec, when: When) -> bool:
+    """Whether some binding could meet a conditional effect's static tests (is_a, has_state) and
+    put something `in` a receptacle; one that never can only makes the planner's task bigger."""
+
+    def values(name: str) -> list[str]:
+        return world.param_domain(skill, name) if name in skill.parameters else list(world.objects_by_name)
+
+    # a thing the skill holds or picks up is one a robot can hold: pickable, or held from the start
+    held = {lit.args[1] for lit in skill.precondition_literals + skill.effect_literals if lit.predicate == "holding" and not lit.negated}
+
+    def can_hold_things(name: str) -> bool:
+        for value in values(name):
+            thing = world.objects_by_name.get(value)
+            if thing is not None and thing.receptacle and (name not in held or thing.pickable or thing.location in world.robots_by_name):
+                return True
+        return False
+
+    for literal in when.condition:
+        subject = literal.args[0]
+        if literal.predicate in NAMED_SECOND_ARGUMENT:
+            if not any(world.static_holds(literal.predicate, (v, literal.args[1])) != literal.negated for v in values(subject)):
+                return False
+        elif literal.predicate == "in" and not literal.negated and not can_hold_things(literal.args[1]):
+            return False
+    return True
+
+
 def action_cost(skill: SkillSpec) -> int:
     """A skill's cost for the planner: its duration in tenths of a second, at least one."""
     return max(1, round(skill.duration_s * 10))
@@ -70,6 +96,7 @@ class _Compiler:
         self.objects: dict[str, object] = {}
         self.fluents: dict[str, object] = {}
         self.costs: dict[object, object] = {}  # action -> its cost
+        self.conditional = False  # whether an action has conditional effects (LM-cut cannot take them)
         self.problem = up.Problem(world.name)
 
     def fluent(self, name: str, kinds: tuple[str, ...]):
@@ -146,6 +173,9 @@ class _Compiler:
         for effect in skill.effect_literals:
             action.add_effect(self.atom(effect, action), not effect.negated)
         for when in skill.conditional_effects:
+            if not _can_fire(self.world, skill, when):
+                continue  # e.g. contents moving with a carried thing where nothing carried holds anything
+            self.conditional = True
             variables = {name: up.Variable(f"v_{name}", self.types["object"]) for name in when.variables}
             condition = up.And(*(self.expression(c, action, variables) for c in when.condition))
             for effect in when.effects:
@@ -222,7 +252,10 @@ def plan_goal(
 
     up.get_environment().credits_stream = None
     downward.register()
-    engine = {"name": downward.OPTIMAL} if optimal else {"name": downward.SATISFICING, "params": {"fast_downward_search_config": _COST_SEARCH}}
+    if optimal:  # A* with LM-cut, or with h^max where actions have conditional effects
+        engine = {"name": downward.OPTIMAL, "params": {"fast_downward_search_config": "astar(hmax())" if compiler.conditional else "astar(lmcut())"}}
+    else:
+        engine = {"name": downward.SATISFICING, "params": {"fast_downward_search_config": _COST_SEARCH}}
     with up.OneshotPlanner(**engine) as planner:
         result = planner.solve(compiler.problem, timeout=timeout_s)
     if result.status == Status.UNSOLVABLE_INCOMPLETELY and not optimal:

@@ -116,8 +116,9 @@ def test_every_household_suite_goal_plans_and_succeeds_from_its_own_state(path):
     assert 20 <= len(world.objects) <= 60 and 2 <= len(world.robots) <= 4, "suite worlds are household sized"
     mission_set = load_mission_set(str(path), world)
     assert mission_set.split in ("dev", "held_out")
-    for mission in mission_set.missions:
-        assert mission.text and mission.goal, f"{mission.id}: suite missions carry text and goal"
+    assert all(m.text and m.goal for m in mission_set.missions), "suite missions carry text and goal"
+    # a sample here, to keep the suite quick: benchmarks.plan_execution --suite runs every one
+    for mission in mission_set.missions[::6]:
         goal = parse_goal(world, mission.goal)
         start = mission.initial_state(world)
         plan = plan_goal(world, goal, start, tidy=mission.tidy)
