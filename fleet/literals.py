@@ -46,7 +46,7 @@ class Literal:
 
     @property
     def quantifier_kind(self) -> Optional[str]:
-        """"any" when one ground instance must hold, "all" when every one must (goals keep one kind per literal)."""
+        """`any` when one ground instance must hold, `all` when every one must (goals keep one kind per literal)."""
         kinds = [found[0] for found in map(quantifier, self.args) if found]
         return "any" if "any" in kinds else ("all" if kinds else None)
 

@@ -158,12 +158,7 @@ def step_atoms(world: World, skill: SkillSpec, binding: dict[str, str], state: W
 
 def _possible_conditions(world: World, when: When, binding: dict[str, str]) -> list[Literal]:
     """A conditional effect's condition for every object its static tests (is_a, has_state) allow."""
-    candidates: dict[str, list[str]] = {}
-    for var in when.variables:
-        tests = [lit for lit in when.condition if lit.predicate in STATIC_SIGNATURES and lit.args[0] == var]
-        candidates[var] = [
-            name for name in world.objects_by_name if all(world.static_holds(t.predicate, (name, *t.args[1:])) != t.negated for t in tests)
-        ]
+    candidates = {var: world.passing(world.objects_by_name, when.condition, var) for var in when.variables}
     bindings = [dict(binding)]
     for var, names in candidates.items():
         bindings = [{**b, var: name} for b in bindings for name in names]

@@ -72,7 +72,7 @@ def _can_fire(world: World, skill: SkillSpec, when: When) -> bool:
     for literal in when.condition:
         subject = literal.args[0]
         if literal.predicate in NAMED_SECOND_ARGUMENT:
-            if not any(world.static_holds(literal.predicate, (v, literal.args[1])) != literal.negated for v in values(subject)):
+            if not world.passing(values(subject), [literal], subject):
                 return False
         elif literal.predicate == "in" and not literal.negated and not can_hold_things(literal.args[1]):
             return False

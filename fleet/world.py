@@ -215,14 +215,16 @@ class World(BaseModel):
         """
         usable = []
         for skill in self.skill_list:
-            tests = [c for c in skill.preconditions_parsed if isinstance(c, Literal) and c.predicate == "is_a" and not c.negated]
+            tests = [c for c in skill.preconditions_parsed if isinstance(c, Literal) and c.predicate == "is_a"]
             things = [name for name, spec in skill.parameters.items() if spec.kind != "robot"]
-            if skill.plannable and all(
-                any(all(t.args[1] in self.categories_of(v) for t in tests if t.args[0] == name) for v in self.param_domain(skill, name))
-                for name in things
-            ):
+            if skill.plannable and all(self.passing(self.param_domain(skill, name), tests, name) for name in things):
                 usable.append(skill)
         return usable
+
+    def passing(self, values: Iterable[str], tests: Iterable[Literal], subject: str) -> list[str]:
+        """The values that pass every static test (`is_a`, `has_state`, signed) whose first argument is `subject`."""
+        mine = [t for t in tests if t.predicate in STATIC_SIGNATURES and t.args[0] == subject]
+        return [v for v in values if all(self.static_holds(t.predicate, (v, *t.args[1:])) != t.negated for t in mine)]
 
     @cached_property
     def skills_by_name(self) -> dict[str, SkillSpec]:
