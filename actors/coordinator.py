@@ -401,7 +401,11 @@ class Coordinator:
         from serve_apps.planner import PlanRequest
 
         request = PlanRequest(
-            text=text, world=self.world, facts=sorted(state.facts), exemplars=self.store.memory(self.world.name, 200)
+            text=text,
+            world=self.world,
+            facts=sorted(state.facts),
+            exemplars=self.store.memory(self.world.name, 200),
+            tidy=mission.record.spec.tidy,
         )
         try:
             response = await planner_handle(self.config.planner_app).plan.remote(request)

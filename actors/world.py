@@ -10,11 +10,10 @@ import ray
 
 from fleet.config import FleetConfig
 from fleet.goals import parse_goal
-from fleet.literals import Literal
 from fleet.models import OutcomeKind
 from fleet.state import WorldState
 from fleet.store import Store
-from fleet.world import RUNTIME_FLUENTS, STATIC_SIGNATURES
+from fleet.world import STATIC_SIGNATURES
 
 
 @ray.remote(num_cpus=0)
@@ -53,8 +52,7 @@ class WorldActor:
         if place:
             for robot in team:
                 self.state.move_robot(robot, place)
-        checked = [c for c in skill.preconditions_parsed if not (isinstance(c, Literal) and c.predicate in RUNTIME_FLUENTS)]
-        unmet = self.state.unmet(checked, binding)
+        unmet = self.state.blockers(skill, binding)
         if unmet:
             return OutcomeKind.PRECONDITION.value, f"precondition not met: {'; '.join(unmet)}"
         now_s = (time.monotonic() - self.started) * self.time_scale

@@ -240,6 +240,7 @@ def plan_goal(
     if tidy:
         literals = literals + tidy_goals(world, literals, state)
     blockers = [reason for lit in literals if not state.holds(lit) and (reason := _thing_reason(world, lit))]
+    blockers += _crowded_receptacles(world, literals)
     if blockers:  # known without searching
         raise PlanningError(f"no plan reaches {', '.join(map(str, literals))}: " + "; ".join(blockers))
     compiler = _Compiler(world)
@@ -276,6 +277,12 @@ def plan_goal(
         for step in result.plan.actions
     ]
     steps = minimize_steps(world, steps, literals, state)
+    overfilled = _overfilled_on_the_way(world, steps, state)
+    if overfilled:  # the search does not count contents: refuse rather than overfill
+        raise PlanningError(
+            f"the plan found for {', '.join(map(str, literals))} overfills a receptacle: {overfilled}; "
+            "take something out of it first, or raise its capacity in the world"
+        )
     dag = dag_from_sequence(world, steps, literals, state)
     try:
         checked = check_plan(world, dag, literals, state)
@@ -405,9 +412,35 @@ def _thing_reason(world: World, literal: Literal) -> Optional[str]:
     return None
 
 
+def _crowded_receptacles(world: World, goal: list[Literal]) -> list[str]:
+    """Receptacles the goal asks to hold more things than their capacity."""
+    wanted: dict[str, set[str]] = {}
+    for literal in goal:
+        if literal.predicate == "in" and not literal.negated and not literal.quantified:
+            wanted.setdefault(literal.args[1], set()).add(literal.args[0])
+    return [
+        f"the goal puts {len(things)} things in {receptacle} ({', '.join(sorted(things))}), which holds at most {capacity}"
+        for receptacle, things in sorted(wanted.items())
+        if (capacity := world.objects_by_name[receptacle].capacity) is not None and len(things) > capacity
+    ]
+
+
+def _overfilled_on_the_way(world: World, steps: list[tuple[str, dict[str, str]]], state: WorldState) -> str:
+    """The first capacity a sequence of steps breaks, described ('' when none)."""
+    if not world.has_capacities:
+        return ""
+    current = state.copy()
+    for name, binding in steps:
+        skill = world.skills_by_name[name]
+        current.apply_skill(skill, binding)
+        if current.overfull():
+            return f"after {name}({', '.join(binding.values())}), " + "; ".join(current.overfull())
+    return ""
+
+
 def _solvable(world: World, goal: list[Literal], state: WorldState) -> bool:
     try:
-        plan_goal(world, goal, state, timeout_s=20.0)
+        plan_goal(world, goal, state, timeout_s=20.0, tidy=False)  # the goal already carries its tidy part
         return True
     except PlanningError:
         return False

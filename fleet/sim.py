@@ -26,7 +26,7 @@ from fleet.literals import Literal
 from fleet.plan import Plan, Subtask, topological_order
 from fleet.state import WorldState
 from fleet.validate import role_binding
-from fleet.world import RUNTIME_FLUENTS, World
+from fleet.world import World
 
 
 class FailureRate(BaseModel):
@@ -428,8 +428,7 @@ class Simulation:
             binding[role.param] = assignment[role.chain][0]  # the team's lead stands for it in facts
             if place:
                 self.state.move_robot(binding[role.param], place)
-        checked = [c for c in skill.preconditions_parsed if not (isinstance(c, Literal) and c.predicate in RUNTIME_FLUENTS)]
-        unmet = self.state.unmet(checked, binding)
+        unmet = self.state.blockers(skill, binding)
         if unmet:
             return False, f"precondition not met: {'; '.join(unmet)}", end
         for robot in team:

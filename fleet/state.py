@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from fleet.literals import AllOf, AnyOf, Condition, Literal, When
+from fleet.literals import AnyOf, Condition, Literal, When
 from fleet.skills import SkillSpec
-from fleet.world import STATIC_SIGNATURES, World
+from fleet.world import RUNTIME_FLUENTS, STATIC_SIGNATURES, World
 
 Fact = tuple[str, ...]
 
@@ -106,6 +106,40 @@ class WorldState:
     def unmet(self, conditions: list[Condition], binding: dict[str, str]) -> list[str]:
         """The conditions that do not hold, written out with names."""
         return [_render(c, binding) for c in conditions if not self.satisfies(c, binding)]
+
+    def blockers(self, skill: SkillSpec, binding: dict[str, str]) -> list[str]:
+        """Why one execution of a skill cannot run here: its unmet preconditions (robot positions
+        and readiness are the runtime's to check), or a receptacle it would fill past its capacity."""
+        checked = [c for c in skill.preconditions_parsed if not (isinstance(c, Literal) and c.predicate in RUNTIME_FLUENTS)]
+        unmet = self.unmet(checked, binding)
+        if unmet or not self.world.has_capacities:
+            return unmet
+        after = self.copy()
+        after.apply_skill(skill, binding)
+        before = self.contents()
+        return [
+            f"{receptacle} holds at most {capacity} things and would hold {len(things)} ({', '.join(sorted(things))})"
+            for receptacle, things in after.contents().items()
+            if (capacity := self.world.objects_by_name[receptacle].capacity) is not None
+            and len(things) > capacity
+            and len(things) > len(before.get(receptacle, ()))
+        ]
+
+    def contents(self) -> dict[str, set[str]]:
+        """What is directly in or on each receptacle."""
+        found: dict[str, set[str]] = {}
+        for fact in self.facts:
+            if fact[0] == "in":
+                found.setdefault(fact[2], set()).add(fact[1])
+        return found
+
+    def overfull(self) -> list[str]:
+        """Receptacles that hold more than their capacity, described."""
+        return [
+            f"{receptacle} holds {len(things)} things ({', '.join(sorted(things))}), more than its capacity {capacity}"
+            for receptacle, things in sorted(self.contents().items())
+            if (capacity := self.world.objects_by_name[receptacle].capacity) is not None and len(things) > capacity
+        ]
 
     def apply_skill(self, skill: SkillSpec, binding: dict[str, str]) -> None:
         """Apply one execution of a skill: its effects, and its conditional effects wherever their

@@ -13,7 +13,7 @@ from fleet.literals import Literal
 from fleet.plan import Plan, Role, Subtask, ancestor_sets, interferes, step_atoms, topological_order
 from fleet.staffing import find_deadlock, hoist
 from fleet.state import WorldState
-from fleet.world import RUNTIME_FLUENTS, World
+from fleet.world import World
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
@@ -355,8 +355,7 @@ def simulate_symbolically(
         if subtask.place:
             for role in subtask.roles:
                 state.move_robot(binding[role.param], subtask.place)
-        checked = [c for c in skill.preconditions_parsed if not (isinstance(c, Literal) and c.predicate in RUNTIME_FLUENTS)]
-        unmet = state.unmet(checked, binding)
+        unmet = state.blockers(skill, binding)
         if unmet:
             issues.append(
                 PlanIssue(

@@ -81,6 +81,7 @@ class WorldObject(BaseModel):
     mass: float = Field(default=1.0, ge=0)  # kg
     pickable: bool = True
     receptacle: bool = False  # things can be put inside or on it; a pickable one carries them along
+    capacity: Optional[int] = Field(default=None, ge=1)  # most things in or on it at once (None: no limit)
     aliases: list[str] = []  # other words people use for it ("refrigerator" for fridge): the planner's hints
 
 
@@ -149,6 +150,11 @@ class World(BaseModel):
         return {r.name: r for r in self.robots}
 
     @cached_property
+    def has_capacities(self) -> bool:
+        """Whether any receptacle limits how much it holds (plans and runs then count contents)."""
+        return any(o.capacity is not None for o in self.objects)
+
+    @cached_property
     def type_table(self) -> dict[str, ObjectType]:
         """The standard object types with this world's additions."""
         return merged_types(self.object_types)
@@ -158,6 +164,33 @@ class World(BaseModel):
         type_name = self.objects_by_name[obj].type
         entry = self.type_table.get(type_name)
         return {type_name, *(entry.categories if entry else [])}
+
+    @cached_property
+    def spoken_aliases(self) -> dict[str, str]:
+        """Words people use for things here -> the name words they mean ("refrigerator" -> "fridge").
+
+        Each object's and place's own aliases, then the shared type table's aliases for the types
+        this world has: a type alias means the object when it is the only one of its type, else
+        the type (which names every object of it). A type alias made only of words the world
+        already uses ("table" where a coffee_table stands) is left out: it would take a meaning
+        away from them.
+        """
+        found: dict[str, str] = {}
+        for thing in [*self.objects, *self.places]:
+            for alias in thing.aliases:
+                found.setdefault(alias, thing.name.replace("_", " "))
+        known = {w for o in self.objects for w in [*o.name.split("_"), *o.type.split("_")]}
+        known |= {w for p in self.places for w in [*p.name.split("_"), *p.kind.split("_")]}
+        by_type: dict[str, list[str]] = {}
+        for obj in self.objects:
+            by_type.setdefault(obj.type, []).append(obj.name)
+        for type_name, names in sorted(by_type.items()):
+            entry = self.type_table.get(type_name)
+            for alias in entry.aliases if entry else []:
+                if set(alias.split()) <= known:
+                    continue
+                found.setdefault(alias, (names[0] if len(names) == 1 else type_name).replace("_", " "))
+        return found
 
     def matching(self, kind: str, what: str) -> list[str]:
         """The names `any what` / `all what` covers: robots of a kind (or every robot), places of a
@@ -558,6 +591,11 @@ def check_world_references(world: World) -> list[Issue]:
             issues.append(Issue(f"{path}.location", f"unknown location {obj.location!r}: expected a place, a receptacle or a robot"))
         if obj.location in objects and world.place_of_object(obj.name) is None and obj.location not in robots:
             issues.append(Issue(f"{path}.location", "receptacles form a loop: the object is inside itself"))
+        if obj.capacity is not None and not obj.receptacle:
+            issues.append(Issue(f"{path}.capacity", "only a receptacle has a capacity (set receptacle: true)"))
+        inside = [o.name for o in world.objects if o.location == obj.name]
+        if obj.capacity is not None and len(inside) > obj.capacity:
+            issues.append(Issue(f"{path}.capacity", f"holds {len(inside)} things at the start ({', '.join(inside)}), more than its capacity {obj.capacity}"))
     holders: dict[str, str] = {}
     for i, obj in enumerate(world.objects):
         if obj.location in robots:

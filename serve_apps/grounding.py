@@ -16,7 +16,7 @@ import re
 from pydantic import BaseModel
 
 from fleet.world import World
-from serve_apps.vocabulary import mentioned_names
+from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
 # Everyday request language: function words, verbs for moving and changing things, adverbs and
 # adjectives that say how or in what state. It holds no names of things on purpose: a noun that
@@ -87,8 +87,7 @@ def _world_words(world: World) -> tuple[frozenset[str], dict[str, str]]:
     for thing in list(world.objects) + list(world.places):
         words |= set(thing.name.split("_"))
         words |= set((thing.type if hasattr(thing, "type") else thing.kind).split("_"))
-        for alias in thing.aliases:
-            aliases[alias] = thing.name.replace("_", " ")
+    aliases.update(world.spoken_aliases)  # the world file's own, then the shared type table's
     for robot in world.robots:
         words |= set(robot.name.split("_")) | set(robot.kind.split("_"))
     for skill in world.skill_list:
@@ -97,6 +96,13 @@ def _world_words(world: World) -> tuple[frozenset[str], dict[str, str]]:
     for state in world.state_names:
         words |= set(state.split("_"))
     return frozenset(words), aliases
+
+
+def _own_alias_words(world: World) -> set[str]:
+    """Words of the aliases the world file gives. The shared table's aliases only link as whole
+    phrases: their words alone ("oven" of "microwave oven", "range") would mask what a world lacks
+    and attract misspellings ("orange")."""
+    return {w for thing in [*world.objects, *world.places] for alias in thing.aliases for w in alias.split()}
 
 
 def _near_miss(word: str, candidates: list[str]) -> list[str]:
@@ -124,7 +130,7 @@ def _unknown_phrases(world: World, text: str) -> list[str]:
     A to D, "pallet 7", "washing machine" where the only machine makes coffee."""
     names = [n.split("_") for n in [*world.objects_by_name, *world.places_by_name, *world.robots_by_name]]
     name_words = {w for parts in names for w in parts}
-    alias_words = {w for thing in [*world.objects, *world.places] for alias in thing.aliases for w in alias.split()}
+    alias_words = _own_alias_words(world)
     # words that some name follows with an identifier (shelf_a, pallet_1, dock_door_a)
     numbered = {parts[i - 1] for parts in names for i in range(1, len(parts)) if len(parts[i]) == 1 or parts[i].isdigit()}
     words = re.findall(r"[a-z0-9]+", text.lower())
@@ -166,8 +172,10 @@ def ground(world: World, text: str) -> Grounding:
 
     if phrases:
         text = pattern.sub(rename, text)
-    alias_words = {w for alias in aliases for w in alias.split()}
+    alias_words = _own_alias_words(world)
     fixable = sorted(w for w in world_words | alias_words if len(w) > _SHORT)
+    if any(q.endswith(" robot") for q in quantifiers_in(world, text)):  # "have a robot hold it"
+        world_words = world_words | {"robot", "robots"}
     unknown: list[str] = []
 
     def fix(match: re.Match) -> str:

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from fleet.config import PlanMode, PlannerConfig
 from fleet.errors import FleetError
 from fleet.goals import parse_goal
-from fleet.literals import Literal, parse_literal
+from fleet.literals import Literal, parse_literal, quantifier
 from fleet.models import Exemplar
 from fleet.plan import Plan
 from fleet.state import WorldState
@@ -35,7 +35,7 @@ from fleet.world import World
 from serve_apps.grounding import ground
 from serve_apps.llm import GenerationRequest, GenerationResult
 from serve_apps.tuning import ModelCard, tuned_messages
-from serve_apps.vocabulary import direct_schema, goal_literals, goal_schema, mentioned_names, named_in
+from serve_apps.vocabulary import direct_schema, goal_literals, goal_schema, mentioned_names, named_in, quantifiers_in
 
 # Fast Downward through unified-planning keeps process-wide state: one problem at a time.
 _CLASSICAL_LOCK = threading.Lock()
@@ -50,6 +50,7 @@ class PlanRequest(BaseModel):
     mode: Optional[PlanMode] = None  # None: the configured mode
     grounding: Optional[bool] = None  # None: as configured
     exemplars: list[Exemplar] = []
+    tidy: bool = True  # the plan restores the world's tidy states the goal does not mention
 
 
 class PlanAttempt(BaseModel):
@@ -223,7 +224,9 @@ def merge_goals(goals: list[list[str]]) -> list[str]:
     return [str(m) for m in merged]
 
 
-def goal_messages(world: World, text: str, names: set[str], exemplars: list[Exemplar]) -> list[dict[str, str]]:
+def goal_messages(
+    world: World, text: str, names: set[str], exemplars: list[Exemplar], quantified: frozenset[str] = frozenset()
+) -> list[dict[str, str]]:
     """The chat that asks the model for a goal: instructions, examples, then the request."""
     states = ", ".join(world.state_names)
     system = (
@@ -233,6 +236,11 @@ def goal_messages(world: World, text: str, names: set[str], exemplars: list[Exem
         "put 'not ' in front for a condition that must be false (closed is 'not open'). "
         "List only what the request asks for."
     )
+    if quantified:  # said only when the request asks for "any" or "all" of a kind
+        system += (
+            " An argument may be 'any TYPE' (one of them will do) or 'all TYPE' (every one of them): "
+            + ", ".join(sorted(quantified)) + "."
+        )
     described = _describe_things(world, names)
     if described:
         system += "\nThings in this request:\n" + described
@@ -301,6 +309,7 @@ class LanguagePlanner:
         text = self._check_text(request.text)
         names: Optional[set[str]] = None  # None: the whole vocabulary
         required: set[str] = set()
+        quantified = quantifiers_in(world, text)
         if self.config.grounding if request.grounding is None else request.grounding:
             grounding = ground(world, text)
             if grounding.unknown:
@@ -320,8 +329,8 @@ class LanguagePlanner:
 
         def schema_for(excluded: frozenset[str]) -> dict[str, Any]:
             if mode == PlanMode.DIRECT:
-                return direct_schema(world, names, limit, self.config.max_steps, excluded)
-            return goal_schema(world, names, limit, excluded)
+                return direct_schema(world, names, limit, self.config.max_steps, excluded, quantified)
+            return goal_schema(world, names, limit, excluded, quantified)
 
         if mode == PlanMode.DIRECT:
             messages = direct_messages(world, text, names or set())
@@ -331,7 +340,7 @@ class LanguagePlanner:
             max_tokens = 24 + 16 * limit
         else:
             exemplars = choose_exemplars(world, text, request.exemplars, names or set(), self.config.exemplars)
-            messages = goal_messages(world, text, names or set(), exemplars)
+            messages = goal_messages(world, text, names or set(), exemplars, quantified)
             max_tokens = 24 + 16 * limit
         excluded: set[str] = set()
         schema = schema_for(frozenset())
@@ -351,7 +360,9 @@ class LanguagePlanner:
             response.attempts.append(attempt)
             try:
                 last = number == self.config.max_attempts - 1
-                goal, plan, repaired = await self._accept(world, state, result, mode, set() if last else required)
+                goal, plan, repaired = await self._accept(
+                    world, state, result, mode, set() if last else required, request.tidy
+                )
             except FleetError as err:
                 attempt.error = last_error = str(err)
                 left_out = err if isinstance(err, _LeftOut) else None
@@ -382,10 +393,11 @@ class LanguagePlanner:
             if not names:
                 continue  # "do a safety round": nothing to act on by itself
             exemplars = choose_exemplars(world, clause, memory, names, self.config.exemplars)
+            quantified = quantifiers_in(world, clause)
             asks.append(
                 GenerationRequest(
-                    messages=goal_messages(world, clause, names, exemplars),
-                    schema_=goal_schema(world, names, 2),
+                    messages=goal_messages(world, clause, names, exemplars, quantified),
+                    schema_=goal_schema(world, names, 2, quantified=quantified),
                     max_new_tokens=24 + 16 * 2,
                 )
             )
@@ -411,7 +423,13 @@ class LanguagePlanner:
         return _joined([left_out.goal], results)
 
     async def _accept(
-        self, world: World, state: WorldState, result: GenerationResult, mode: PlanMode, required: set[str]
+        self,
+        world: World,
+        state: WorldState,
+        result: GenerationResult,
+        mode: PlanMode,
+        required: set[str],
+        tidy: bool = True,
     ) -> tuple[list[Literal], Plan, bool]:
         """Parse, check and plan one answer; raise FleetError saying what is wrong with it."""
         if not result.finished:
@@ -437,7 +455,7 @@ class LanguagePlanner:
         _check_consistent(goal)
         if all(state.holds(literal) for literal in goal):
             raise _AlreadyHolds({str(g) for g in goal})
-        missing = sorted(required - {arg for literal in goal for arg in literal.args})
+        missing = sorted(required - _covered(world, goal))
         if missing:  # a small model often stops after the first thing asked for
             raise _LeftOut([str(g) for g in goal], missing)
         if mode == PlanMode.DIRECT:
@@ -446,15 +464,20 @@ class LanguagePlanner:
                 return goal, check_plan(world, plan, goal, state), False
             except (PlanValidationError, ValueError):
                 pass  # repair: plan the model's goal classically instead
-            return goal, await self._plan_goal(world, goal, state), True
-        return goal, await self._plan_goal(world, goal, state), False
+            return goal, await self._plan_goal(world, goal, state, tidy), True
+        return goal, await self._plan_goal(world, goal, state, tidy), False
 
-    async def _plan_goal(self, world: World, goal: list[Literal], state: WorldState) -> Plan:
+    async def _plan_goal(self, world: World, goal: list[Literal], state: WorldState, tidy: bool = True) -> Plan:
         from fleet.planning import plan_goal
 
         def solve() -> Plan:
             with _CLASSICAL_LOCK:
-                return plan_goal(world, goal, state, self.config.planning_timeout_s)
+                try:
+                    return plan_goal(world, goal, state, self.config.planning_timeout_s, tidy=tidy)
+                except FleetError:
+                    raise
+                except Exception as err:  # noqa: BLE001 - one request's failure must not end the replica's others
+                    raise FleetError(f"the classical planner failed on {', '.join(map(str, goal))}: {err!r}") from err
 
         return await asyncio.to_thread(solve)
 
@@ -491,6 +514,16 @@ def _things_asked_about(world: World, text: str) -> set[str]:
     named = named_in(world, text)
     origins = {world.objects_by_name[n].location for n in named if n in world.objects_by_name}
     return {n for n in named if n in world.objects_by_name and n not in origins}
+
+
+def _covered(world: World, goal: list[Literal]) -> set[str]:
+    """The names a goal speaks of; `any drawer` speaks of every drawer."""
+    names: set[str] = set()
+    for literal in goal:
+        for arg, kind in zip(literal.args, world.predicate_signature(literal.predicate) or ()):
+            found = quantifier(arg)
+            names |= set(world.matching(kind, found[1])) if found else {arg}
+    return names
 
 
 class _LeftOut(FleetError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from fleet.goals import check_goal_literal
-from fleet.literals import Literal
+from fleet.goals import expand_goal_literal
+from fleet.literals import Literal, quantifier
 from fleet.world import FLUENT_SIGNATURES, World
 
 # Goal predicates a user may ask for; `free` and `contained` are bookkeeping.
@@ -25,13 +25,14 @@ def achievable_signs(world: World) -> set[tuple[str, bool]]:
     }
 
 
-def goal_literals(world: World, names: Optional[set[str]] = None) -> list[str]:
+def goal_literals(world: World, names: Optional[set[str]] = None, quantified: frozenset[str] = frozenset()) -> list[str]:
     """Every well-typed goal literal of a world that some skill can bring about, optionally only over `names`.
 
     Narrowing to the names a request mentions keeps a small model from copying unrelated
     objects; the result is what constrained decoding lets the model choose from. Literals no
     skill could make true (say `not sliced(apple)`) are left out: asking for them is refused
-    by the planner anyway.
+    by the planner anyway. `quantified` arguments the request asks for (`any drawer`, `all
+    fruit`, `any robot`, from `quantifiers_in`) stand in argument places as names do.
     """
     by_kind = {
         "robot": [r.name for r in world.robots],
@@ -40,6 +41,10 @@ def goal_literals(world: World, names: Optional[set[str]] = None) -> list[str]:
     }
     if names is not None:
         by_kind = {kind: [n for n in values if n in names] for kind, values in by_kind.items()}
+    for token in sorted(quantified):
+        what = quantifier(token)
+        if what is not None:
+            by_kind["robot" if what[1] == "robot" else "object"].append(token)
     literals: list[Literal] = []
     for predicate in GOAL_PREDICATES:
         kinds = FLUENT_SIGNATURES[predicate]
@@ -53,7 +58,7 @@ def goal_literals(world: World, names: Optional[set[str]] = None) -> list[str]:
     valid = []
     for literal in literals:
         try:
-            check_goal_literal(world, literal)
+            expand_goal_literal(world, literal)
         except ValueError:
             continue  # e.g. a state the object does not carry, or `in` a non-receptacle
         for negated in (False, True):
@@ -112,20 +117,71 @@ def mentioned_names(world: World, text: str) -> set[str]:
     return found
 
 
-def _goal_array(world: World, names: Optional[set[str]], max_literals: int, excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
-    choices = [c for c in goal_literals(world, names) if c not in excluded]
+# Words before a type or category that ask for one of them, or for every one.
+_ANY_WORDS = ("any", "either", "a", "an", "some", "one of the")
+_ALL_WORDS = ("all", "all the", "all of the", "every", "each", "each of the", "both", "both the")
+
+
+def quantifiers_in(world: World, text: str) -> frozenset[str]:
+    """Quantified goal arguments a request asks for: "put it in any drawer" gives `any drawer`,
+    "close all the cupboards" `all cabinet`, "have a robot hold it" `any robot`.
+
+    Type and category words come from the shared object type table (with its aliases), and
+    only those that cover something in this world count.
+    """
+    spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+    words: dict[str, str] = {"robot": "robot"}  # spoken word -> type or category
+    for name, entry in world.type_table.items():
+        if world.matching("object", name):
+            for word in [name.replace("_", " "), *entry.aliases]:
+                words.setdefault(word, name)
+        for category in entry.categories:
+            if world.matching("object", category):
+                words.setdefault(category.replace("_", " "), category)
+    found = set()
+    for word, what in words.items():
+        forms = {word, word + "s", word + "es", word[:-1] + "ies" if word.endswith("y") else word}
+        for form in forms:
+            if f" {form} " not in spaced:
+                continue
+            if _after(spaced, _ANY_WORDS, form):
+                found.add(f"any {what}")
+            if _after(spaced, _ALL_WORDS, form) or (form != word and f" the {form} " in spaced):
+                found.add(f"all {what}")
+    return frozenset(found)
+
+
+def _after(spaced: str, determiners: tuple[str, ...], form: str) -> bool:
+    """Whether a word follows one of the determiners, directly or as the second of a pair
+    ("every cupboard and drawer")."""
+    pattern = rf" (?:{'|'.join(map(re.escape, determiners))}) (?:[a-z]+ (?:and|or) )?{re.escape(form)} "
+    return re.search(pattern, spaced) is not None
+
+
+def _goal_array(
+    world: World,
+    names: Optional[set[str]],
+    max_literals: int,
+    excluded: frozenset[str] = frozenset(),
+    quantified: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    choices = [c for c in goal_literals(world, names, quantified) if c not in excluded]
     if not choices:  # nothing mentioned: fall back to the whole vocabulary
         choices = [c for c in goal_literals(world) if c not in excluded]
     return {"type": "array", "items": {"enum": choices}, "minItems": 1, "maxItems": max_literals}
 
 
 def goal_schema(
-    world: World, names: Optional[set[str]] = None, max_literals: int = 4, excluded: frozenset[str] = frozenset()
+    world: World,
+    names: Optional[set[str]] = None,
+    max_literals: int = 4,
+    excluded: frozenset[str] = frozenset(),
+    quantified: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """JSON schema of `{"goal": [literal, ...]}` whose literals exist in the world (minus `excluded`)."""
     return {
         "type": "object",
-        "properties": {"goal": _goal_array(world, names, max_literals, excluded)},
+        "properties": {"goal": _goal_array(world, names, max_literals, excluded, quantified)},
         "required": ["goal"],
         "additionalProperties": False,
     }
@@ -137,6 +193,7 @@ def direct_schema(
     max_literals: int = 4,
     max_steps: int = 8,
     excluded: frozenset[str] = frozenset(),
+    quantified: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """JSON schema of a goal plus the steps that reach it: existing skills with well-typed arguments.
 
@@ -174,7 +231,7 @@ def direct_schema(
     return {
         "type": "object",
         "properties": {
-            "goal": _goal_array(world, names, max_literals, excluded),
+            "goal": _goal_array(world, names, max_literals, excluded, quantified),
             "subtasks": {"type": "array", "items": {"anyOf": steps}, "minItems": 1, "maxItems": max_steps},
         },
         "required": ["goal", "subtasks"],

@@ -29,26 +29,40 @@ def test_runtime_overhead_smoke():
 
 
 def test_planning_quality_smoke(tmp_path):
-    missions = tmp_path / "two.yaml"
-    missions.write_text(
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "household.yaml").write_text(
+        "world: household\nsplit: dev\n"
         "missions:\n"
-        "  - {id: a, text: 'Open the fridge.', goal: ['open(fridge)']}\n"
-        "  - {id: b, text: 'Bring me the unicorn.', goal: ['switched_on(lamp)']}\n"
+        "  - {id: a, text: 'Open the fridge.', goal: ['open(fridge)'], tags: [single]}\n"
+        "  - {id: b, text: 'Bring me the unicorn.', goal: ['switched_on(lamp)'], tags: [single]}\n"
     )
-    data = printed_json(
-        benchmark("planning_quality", "--world", "household", "--missions", str(missions), "--json", timeout=400)
+    (suite / "galley.yaml").write_text(
+        "world: galley_kitchen\nsplit: held_out\n"
+        "missions:\n"
+        "  - {id: c, text: 'Turn off the microwave.', goal: ['not switched_on(microwave)'],"
+        " state: ['switched_on(microwave)'], tags: [single, state]}\n"
     )
-    assert data["missions"] == 2 and [r["id"] for r in data["rows"]] == ["a", "b"]
-    refused = data["rows"][1]
+    data = printed_json(benchmark("planning_quality", "--suite", str(suite), "--json", timeout=400))
+    assert data["missions"] == 3 and [r["id"] for r in data["rows"]] == ["c", "a", "b"]
+    refused = data["rows"][2]
     assert not refused["plan_valid"] and not refused["success"] and "nothing called 'unicorn'" in refused["reason"]
     for key in ("schema_valid_rate", "plan_valid_rate", "executed_rate", "success_rate"):
-        assert 0 <= data[key] <= 0.5  # the unicorn cannot count
+        assert 0 <= data[key] <= 2 / 3  # the unicorn cannot count
+    assert set(data["by_world"]) == {"household", "galley_kitchen"} and data["by_world"]["household"]["missions"] == 2
+    assert set(data["by_split"]) == {"dev", "held_out"} and data["by_tag"]["state"]["missions"] == 1
+    # mission c starts with the microwave running: a plan is needed, and success is judged from that state
+    state_row = data["rows"][0]
+    assert state_row["understood"] == ["not switched_on(microwave)"] and state_row["success"] and state_row["steps"] >= 1
+    assert data["wrong_accept_rate"] == round(sum(r["plan_valid"] and not r["success"] for r in data["rows"]) / 3, 3)
+    bad = benchmark("planning_quality", "--json")
+    assert bad.returncode == 2 and "give --missions FILE or --suite DIR" in bad.stderr
 
 
 def test_planner_throughput_smoke():
-    data = printed_json(benchmark("planner_throughput", "--concurrency", "1", "2", "--rounds", "1", "--json", timeout=400))
+    data = printed_json(benchmark("planner_throughput", "--concurrency", "2", "--rounds", "1", "--json", timeout=400))
     for key in ("raw_tok_s", "serve_tok_s", "serve_p50_s", "serve_p99_s"):
-        assert set(data[key]) == {"1", "2"} and all(v > 0 for v in data[key].values())
+        assert set(data[key]) == {"2"} and all(v > 0 for v in data[key].values())
     assert data["serve_p99_s"]["2"] >= data["serve_p50_s"]["2"]
 
 

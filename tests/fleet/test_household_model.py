@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fleet.errors import GoalError, WorldError
+from fleet.errors import GoalError, PlanningError, WorldError
 from fleet.goals import parse_goal
 from fleet.literals import parse_literal
 from fleet.planning import plan_goal
@@ -200,3 +200,53 @@ def test_a_tidy_state_must_be_a_state_of_the_world():
     data["tidy"] = ["opne"]
     with pytest.raises(WorldError, match="'opne' is not a state"):
         world_from_dict(data, source="typo")
+
+
+def test_a_receptacle_holds_no_more_than_its_capacity():
+    data = kitchen_data()
+    next(o for o in data["objects"] if o["name"] == "bowl")["capacity"] = 2  # the pear is in it already
+    world = world_from_dict(data, source="small bowl")
+    _, facts = run(world, ["in(apple, bowl)"])
+    assert {"in(apple, bowl)", "in(pear, bowl)"} <= facts
+    with pytest.raises(PlanningError, match=r"the goal puts 3 things in bowl \(apple, knife, spoon\), which holds at most 2"):
+        plan_goal(world, ["in(apple, bowl)", "in(spoon, bowl)", "in(knife, bowl)"])
+    with pytest.raises(PlanningError, match="overfills a receptacle: .*bowl holds 3 things"):
+        plan_goal(world, ["in(apple, bowl)", "in(spoon, bowl)"])  # the pear stays: no room for both
+    # a run refuses the third thing with the reason, and changes nothing
+    state = WorldState.initial(world).with_facts([parse_literal("in(apple, bowl)"), parse_literal("holding(ada, spoon)")])
+    put = world.skills_by_name["put_in"]
+    binding = {"robot": "ada", "object": "spoon", "receptacle": "bowl", "place": "kitchen"}
+    assert state.blockers(put, binding) == ["bowl holds at most 2 things and would hold 3 (apple, pear, spoon)"]
+    assert ("in", "spoon", "bowl") not in state.facts
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"name": "apple", "capacity": 1}, "only a receptacle has a capacity"),
+        ({"name": "bowl", "capacity": 0}, "greater than or equal to 1"),
+    ],
+)
+def test_bad_capacities_are_named(change, message):
+    data = kitchen_data()
+    next(o for o in data["objects"] if o["name"] == change["name"]).update(change)
+    with pytest.raises(WorldError, match=message):
+        world_from_dict(data, source="bad capacity")
+
+
+def test_a_receptacle_may_not_start_overfull():
+    data = kitchen_data()
+    data["objects"].append({"name": "plum", "type": "pear", "location": "bowl", "mass": 0.1})
+    next(o for o in data["objects"] if o["name"] == "bowl")["capacity"] = 1
+    with pytest.raises(WorldError, match=r"holds 2 things at the start \(pear, plum\), more than its capacity 1"):
+        world_from_dict(data, source="full bowl")
+
+
+def test_an_unreachable_goal_in_a_tidy_world_is_refused_with_its_reason():
+    data = kitchen_data()
+    data["tidy"] = ["open"]
+    data["places"].append({"name": "loft", "kind": "room", "xy": [3, 3], "requires": ["fly"]})
+    next(o for o in data["objects"] if o["name"] == "knife")["location"] = "loft"  # out of every robot's reach
+    world = world_from_dict(data, source="knife in the loft")
+    with pytest.raises(PlanningError, match=r"sliced\(apple\) cannot be reached from the current state"):
+        plan_goal(world, ["sliced(apple)"])

@@ -86,3 +86,17 @@ def test_getting_rid_of_a_thing_implies_the_trash_receptacle(household, warehous
     assert ground(household, "Get rid of the banana.").names == {"banana", "trash_bin"}
     assert ground(household, "Throw away the plate, please").names == {"plate", "trash_bin"}
     assert ground(warehouse, "Get rid of the green box.").names == {"green_box"}  # no trash receptacle there
+
+
+def test_words_for_a_type_come_from_the_shared_table():
+    from fleet.world import load_world
+
+    kitchen = load_world("city_kitchen")  # its fridge is fridge_freezer; the world file gives no aliases
+    linked = ground(kitchen, "Open the refrigerator.")
+    assert linked.names == {"fridge_freezer"} and not linked.unknown
+    assert ground(load_world("media_room"), "Turn off the television.").names == {"big_screen"}
+    galley = load_world("galley_kitchen")
+    # its counters and cupboards are named so: the table's "counter" and "cupboard" would only steal meaning
+    assert "counter" not in galley.spoken_aliases and "cupboard" not in galley.spoken_aliases
+    assert galley.spoken_aliases["refrigerator"] == "fridge"
+    assert not ground(galley, "Have a robot hold the spoon.").unknown  # "robot": any of the fleet

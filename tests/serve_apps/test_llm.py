@@ -37,3 +37,25 @@ def test_concurrent_requests_over_two_worlds_all_parse_and_name_only_real_things
         assert goal and set(goal) <= allowed and result.new_tokens > 0
         assert result.finished and -7.0 < result.mean_logprob <= 0  # a know-nothing model scores about -10.8
     assert [r.text for r in results[:3]] == [r.text for r in results[3:6]]  # batch neighbours change no answer
+
+
+def test_the_bundled_model_is_converted_once_into_the_cache_with_the_same_tokens(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from transformers import AutoTokenizer
+
+    from serve_apps.llm import _BUNDLED_GGUF, bundled_model_folder, converted_bundled_model, model_cache_dir
+
+    folder = converted_bundled_model()  # converted by the first model load of the session, or now
+    assert os.path.isfile(os.path.join(folder, "model.safetensors")) and os.path.basename(folder).startswith("smollm2-")
+    started = time.monotonic()
+    assert converted_bundled_model() == folder and time.monotonic() - started < 5  # found, not converted again
+    assert not [n for n in os.listdir(os.path.dirname(folder)) if n.startswith(".partial-")]
+    gguf = AutoTokenizer.from_pretrained(bundled_model_folder(), gguf_file=_BUNDLED_GGUF)
+    cached = AutoTokenizer.from_pretrained(folder)
+    chat = [{"role": "system", "content": "Answer as JSON."}, {"role": "user", "content": "Put the pear in any bowl!"}]
+    assert cached.apply_chat_template(chat, tokenize=False) == gguf.apply_chat_template(chat, tokenize=False)
+    assert cached(chat[1]["content"]).input_ids == gguf(chat[1]["content"]).input_ids
+    monkeypatch.setenv("FLEET_CACHE_DIR", str(tmp_path))  # the cache folder follows the setting
+    assert model_cache_dir() == str(tmp_path)

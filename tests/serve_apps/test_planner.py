@@ -180,3 +180,27 @@ def test_direct_mode_repairs_steps_cut_off_after_a_whole_goal(household):
     cut = '{"goal": ["open(fridge)"], "subtasks": [{"args": {"place": "kitc'
     response = plan(household, "Open the fridge.", Scripted(cut, finished=False), PlanMode.DIRECT)
     assert response.ok and response.repaired and response.goal == ["open(fridge)"]
+
+
+def test_quantified_answers_are_offered_and_planned_and_text_missions_may_opt_out_of_tidying():
+    from fleet.world import load_world
+
+    galley = load_world("galley_kitchen")  # tidy: [open, switched_on]
+    model = Scripted(goal("in(spoon, any drawer)"))
+    response = plan(galley, "Put the spoon in any drawer.", model)
+    assert response.ok and response.goal == ["in(spoon, any drawer)"]
+    assert "'any TYPE'" in model.requests[0].messages[0]["content"]  # the syntax is explained when asked for
+    assert "in(spoon, any drawer)" in model.requests[0].schema_["properties"]["goal"]["items"]["enum"]
+    skills = [s.skill for s in response.plan.subtasks]
+    assert skills[-1] == "close"  # the drawer it opened is closed again
+    untidy = asyncio.run(
+        LanguagePlanner(PlannerConfig(), Scripted(goal("in(spoon, any drawer)"))).plan(
+            PlanRequest(text="Put the spoon in any drawer.", world=galley, tidy=False)
+        )
+    )
+    assert untidy.ok and "close" not in [s.skill for s in untidy.plan.subtasks]
+    either = Scripted(goal("in(spoon, any drawer)"))  # names both drawers; `any drawer` speaks of them
+    assert plan(galley, "Put the spoon in one of the drawers.", either).ok and len(either.requests) == 1
+    plain = Scripted(goal("in(spoon, cutlery_drawer)"))
+    plan(galley, "Put the spoon in the cutlery drawer.", plain)
+    assert "'any TYPE'" not in plain.requests[0].messages[0]["content"]

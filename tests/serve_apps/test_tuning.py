@@ -101,14 +101,14 @@ def test_serve_switches_checkpoints_without_dropping_requests(ray_session, plann
     name = "planner-switch"
     handle = deploy_planner(PlannerConfig(llm=LLMConfig(num_cpus=0, threads=1)), name=name)
     world = backend_world()
-    texts = ["Open the fridge.", "Turn on the lamp.", "Put the apple in the fruit bowl.", "Wash the mug."] * 3
+    texts = ["Open the fridge.", "Turn on the lamp.", "Put the apple in the fruit bowl.", "Wash the mug."] * 2
     try:
         switcher = threading.Thread(target=switch_planner_model, args=(checkpoint["path"], name))
 
         async def stream():
-            pending = [handle.plan.remote(PlanRequest(text=t, world=world)) for t in texts[:6]]
+            pending = [handle.plan.remote(PlanRequest(text=t, world=world)) for t in texts[:4]]
             switcher.start()
-            for text in texts[6:]:
+            for text in texts[4:]:
                 await asyncio.sleep(0.5)
                 pending.append(handle.plan.remote(PlanRequest(text=text, world=world)))
             return await asyncio.gather(*pending)
@@ -132,7 +132,10 @@ def test_a_fleet_retrains_its_planner_after_text_missions_succeed(start_fleet, t
     from ray import serve
 
     name = "planner-retrain"
-    training = tiny(tmp_path / "models", steps=1, num_cpus=0, every_missions=1)
+    # the smallest run that still trains, scores both models and decides
+    training = tiny(
+        tmp_path / "models", steps=1, num_cpus=0, every_missions=1, examples_per_world=4, held_out_per_world=2, batch_size=4
+    )
     fleet = start_fleet(
         "household", planner="llm", planner_app=name, planner_config={"llm": {"num_cpus": 0, "threads": 1}},
         planner_training=training.model_dump(),

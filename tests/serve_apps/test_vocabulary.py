@@ -26,3 +26,31 @@ def test_narrowing_to_mentioned_names(household):
 def test_schema_falls_back_to_everything_when_nothing_is_mentioned(warehouse):
     schema = goal_schema(warehouse, set())
     assert len(schema["properties"]["goal"]["items"]["enum"]) == len(goal_literals(warehouse))
+
+
+def test_any_and_all_come_from_the_requests_words():
+    from fleet.world import load_world
+    from serve_apps.vocabulary import quantifiers_in
+
+    galley = load_world("galley_kitchen")
+    assert quantifiers_in(galley, "Put the spoon in any drawer.") == {"any drawer"}
+    assert quantifiers_in(galley, "Put the spoon in either drawer.") == {"any drawer"}
+    assert quantifiers_in(galley, "Close every cupboard and drawer.") == {"all cabinet", "all drawer"}
+    assert quantifiers_in(galley, "Close the cupboards.") == {"all cabinet"}
+    assert quantifiers_in(galley, "Have a robot hold the spoon.") == {"any robot"}
+    assert quantifiers_in(galley, "Put the spoon in the cutlery drawer.") == frozenset()
+    assert quantifiers_in(galley, "Put all the fruit in the fridge.") == frozenset()  # no fruit in this kitchen
+    assert quantifiers_in(load_world("city_kitchen"), "Put all the fruit in the fridge.") == {"all fruit"}
+
+
+def test_quantified_literals_are_offered_only_when_asked_and_all_are_valid():
+    from fleet.world import load_world
+    from serve_apps.vocabulary import quantifiers_in
+
+    galley = load_world("galley_kitchen")
+    text = "Put the spoon in any drawer and close every cupboard."
+    quantified = quantifiers_in(galley, text)
+    offered = goal_schema(galley, mentioned_names(galley, text), quantified=quantified)["properties"]["goal"]["items"]["enum"]
+    assert {"in(spoon, any drawer)", "not open(all cabinet)"} <= set(offered)
+    assert not [lit for lit in goal_literals(galley, mentioned_names(galley, text)) if "any " in lit or "all " in lit]
+    parse_goal(galley, offered)  # every one is a goal the world can state
