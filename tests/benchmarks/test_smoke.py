@@ -48,7 +48,7 @@ def test_planning_quality_smoke(tmp_path):
     refused = data["rows"][2]
     assert not refused["plan_valid"] and not refused["success"] and "nothing called 'unicorn'" in refused["reason"]
     for key in ("schema_valid_rate", "plan_valid_rate", "executed_rate", "success_rate"):
-        assert 0 <= data[key] <= 2 / 3  # the unicorn cannot count
+        assert 0 <= data[key] <= 0.667  # the unicorn cannot count (rates have three decimals)
     assert set(data["by_world"]) == {"household", "galley_kitchen"} and data["by_world"]["household"]["missions"] == 2
     assert set(data["by_split"]) == {"dev", "held_out"} and data["by_tag"]["state"]["missions"] == 1
     # mission c starts with the microwave running: a plan is needed, and success is judged from that state
