@@ -60,6 +60,9 @@ class PlannerConfig(BaseModel):
     # Link the request to world names first (exact, aliases, near-misses): narrows what the model
     # may choose and refuses requests about things the world does not have.
     grounding: bool = True
+    # With grounding, offer a state only when the request's words ask for it (fleet.lexicon):
+    # "put the egg in the fridge" can never become broken(egg).
+    lexicon: bool = True
     # "fewshot": instructions and worked examples; "tuned": the short prompt fine-tuned models
     # learned (see serve_apps.tuning); "auto": tuned when the model is a fine-tuned checkpoint.
     prompt: Literal["auto", "fewshot", "tuned"] = "auto"

@@ -174,8 +174,9 @@ def ground(world: World, text: str) -> Grounding:
         text = pattern.sub(rename, text)
     alias_words = _own_alias_words(world)
     fixable = sorted(w for w in world_words | alias_words if len(w) > _SHORT)
-    if any(q.endswith(" robot") for q in quantifiers_in(world, text)):  # "have a robot hold it"
-        world_words = world_words | {"robot", "robots"}
+    # "all the fruit", "any drawer", "have a robot hold it": a kind asked for as a whole is known
+    kinds = {q.split(" ", 1)[1] for q in quantifiers_in(world, text)}
+    world_words = world_words | {w for kind in kinds for w in kind.split("_")}
     unknown: list[str] = []
 
     def fix(match: re.Match) -> str:

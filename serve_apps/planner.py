@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from fleet.config import PlanMode, PlannerConfig
 from fleet.errors import FleetError
 from fleet.goals import parse_goal
+from fleet.lexicon import asked_states
 from fleet.literals import Literal, parse_literal, quantifier
 from fleet.models import Exemplar
 from fleet.plan import Plan
@@ -308,9 +309,11 @@ class LanguagePlanner:
         world = request.world
         text = self._check_text(request.text)
         names: Optional[set[str]] = None  # None: the whole vocabulary
+        asked: Optional[frozenset[tuple[str, bool]]] = None  # None: every state may be asked for
         required: set[str] = set()
         quantified = quantifiers_in(world, text)
-        if self.config.grounding if request.grounding is None else request.grounding:
+        grounded = self.config.grounding if request.grounding is None else request.grounding
+        if grounded:
             grounding = ground(world, text)
             if grounding.unknown:
                 raise FleetError(
@@ -318,6 +321,8 @@ class LanguagePlanner:
                     "name objects, places and robots it has (fleet describe-world lists them)"
                 )
             text, names = grounding.text, grounding.names
+            if self.config.lexicon:
+                asked = asked_states(world, text)  # the states its words ask for, and only those
             required = _things_asked_about(world, text)
             if not names:
                 raise FleetError(
@@ -329,8 +334,8 @@ class LanguagePlanner:
 
         def schema_for(excluded: frozenset[str]) -> dict[str, Any]:
             if mode == PlanMode.DIRECT:
-                return direct_schema(world, names, limit, self.config.max_steps, excluded, quantified)
-            return goal_schema(world, names, limit, excluded, quantified)
+                return direct_schema(world, names, limit, self.config.max_steps, excluded, quantified, asked)
+            return goal_schema(world, names, limit, excluded, quantified, asked)
 
         if mode == PlanMode.DIRECT:
             messages = direct_messages(world, text, names or set())
@@ -351,9 +356,9 @@ class LanguagePlanner:
         left_out: Optional[_LeftOut] = None
         for number in range(self.config.max_attempts):
             if number == 0 and len(clauses) > 1:  # first try: one request at a time
-                result = await self._answer_in_parts(world, clauses, request.exemplars)
+                result = await self._answer_in_parts(world, clauses, request.exemplars, asked is not None)
             elif left_out is not None and mode == PlanMode.GOAL:  # ask about what the answer left out
-                result = await self._complete(world, messages[:-2], names or set(), left_out)
+                result = await self._complete(world, messages[:-2], names or set(), left_out, asked)
             else:
                 result = await self.generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=max_tokens))
             attempt = PlanAttempt(answer=result.text, tokens=result.new_tokens, mean_logprob=result.mean_logprob)
@@ -361,7 +366,7 @@ class LanguagePlanner:
             try:
                 last = number == self.config.max_attempts - 1
                 goal, plan, repaired = await self._accept(
-                    world, state, result, mode, set() if last else required, request.tidy
+                    world, state, result, mode, set() if last else required, request.tidy, asked
                 )
             except FleetError as err:
                 attempt.error = last_error = str(err)
@@ -378,7 +383,9 @@ class LanguagePlanner:
             return
         raise FleetError(f"the planner could not make a valid plan in {self.config.max_attempts} attempt(s): {last_error}")
 
-    async def _answer_in_parts(self, world: World, clauses: list[str], memory: list[Exemplar]) -> GenerationResult:
+    async def _answer_in_parts(
+        self, world: World, clauses: list[str], memory: list[Exemplar], narrow_states: bool = True
+    ) -> GenerationResult:
         """Ask for each request of a compound mission separately (batched together), then join the goals.
 
         A pronoun ("put it in the fridge") reaches back to the names of the request before.
@@ -394,10 +401,11 @@ class LanguagePlanner:
                 continue  # "do a safety round": nothing to act on by itself
             exemplars = choose_exemplars(world, clause, memory, names, self.config.exemplars)
             quantified = quantifiers_in(world, clause)
+            asked = asked_states(world, clause) if narrow_states else None
             asks.append(
                 GenerationRequest(
                     messages=goal_messages(world, clause, names, exemplars, quantified),
-                    schema_=goal_schema(world, names, 2, quantified=quantified),
+                    schema_=goal_schema(world, names, 2, quantified=quantified, asked=asked),
                     max_new_tokens=24 + 16 * 2,
                 )
             )
@@ -405,12 +413,17 @@ class LanguagePlanner:
         return _joined([], list(results))
 
     async def _complete(
-        self, world: World, messages: list[dict[str, str]], names: set[str], left_out: "_LeftOut"
+        self,
+        world: World,
+        messages: list[dict[str, str]],
+        names: set[str],
+        left_out: "_LeftOut",
+        asked: Optional[frozenset[tuple[str, bool]]] = None,
     ) -> GenerationResult:
         """Keep the goal so far and ask, for each thing it left out, what the request wants of it."""
         results = []
         for thing in left_out.missing:
-            about = [lit for lit in goal_literals(world, names) if thing in parse_literal(lit).args]
+            about = [lit for lit in goal_literals(world, names, asked=asked) if thing in parse_literal(lit).args]
             if not about:
                 continue
             schema = {
@@ -430,6 +443,7 @@ class LanguagePlanner:
         mode: PlanMode,
         required: set[str],
         tidy: bool = True,
+        asked: Optional[frozenset[tuple[str, bool]]] = None,
     ) -> tuple[list[Literal], Plan, bool]:
         """Parse, check and plan one answer; raise FleetError saying what is wrong with it."""
         if not result.finished:
@@ -437,7 +451,7 @@ class LanguagePlanner:
             if mode == PlanMode.DIRECT and goal_text is not None:
                 # the goal comes first and is whole: repair by planning it classically
                 whole = result.model_copy(update={"text": goal_text, "finished": True})
-                goal, plan, _ = await self._accept(world, state, whole, PlanMode.GOAL, required)
+                goal, plan, _ = await self._accept(world, state, whole, PlanMode.GOAL, required, tidy, asked)
                 return goal, plan, True
             raise FleetError("the model's answer was cut off before it was complete")
         if result.mean_logprob is not None and result.mean_logprob < self.config.min_mean_logprob:
@@ -453,6 +467,9 @@ class LanguagePlanner:
             raise FleetError("the model's answer has no goal list")
         goal = parse_goal(world, list(dict.fromkeys(str(item) for item in answer["goal"])))  # drop repeats
         _check_consistent(goal)
+        unasked = [str(g) for g in goal if asked is not None and g.predicate in world.state_names and (g.predicate, g.negated) not in asked]
+        if unasked:  # a backend that ignores the schema: never act on a state nobody asked about
+            raise FleetError(f"the request does not ask for {', '.join(unasked)}")
         if all(state.holds(literal) for literal in goal):
             raise _AlreadyHolds({str(g) for g in goal})
         missing = sorted(required - _covered(world, goal))

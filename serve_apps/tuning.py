@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from fleet.config import LLMConfig, PlannerTrainingConfig
 from fleet.errors import FleetError
+from fleet.lexicon import asked_states
 from fleet.models import Exemplar
 from fleet.world import World
 from serve_apps.grounding import ground
@@ -141,7 +142,8 @@ def evaluate(backend: Any, world: World, examples: list[Example], batch_size: in
         else:
             shown = choose_exemplars(world, grounding.text, [], grounding.names, 4)
             messages = goal_messages(world, grounding.text, grounding.names, shown)
-        requests.append(GenerationRequest(messages=messages, schema=goal_schema(world, grounding.names), max_new_tokens=96))
+        schema = goal_schema(world, grounding.names, asked=asked_states(world, grounding.text))
+        requests.append(GenerationRequest(messages=messages, schema=schema, max_new_tokens=96))
     right = 0
     for start in range(0, len(requests), batch_size):
         results = backend.generate_json(requests[start : start + batch_size])

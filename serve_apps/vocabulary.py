@@ -25,14 +25,22 @@ def achievable_signs(world: World) -> set[tuple[str, bool]]:
     }
 
 
-def goal_literals(world: World, names: Optional[set[str]] = None, quantified: frozenset[str] = frozenset()) -> list[str]:
+def goal_literals(
+    world: World,
+    names: Optional[set[str]] = None,
+    quantified: frozenset[str] = frozenset(),
+    asked: Optional[frozenset[tuple[str, bool]]] = None,
+) -> list[str]:
     """Every well-typed goal literal of a world that some skill can bring about, optionally only over `names`.
 
     Narrowing to the names a request mentions keeps a small model from copying unrelated
     objects; the result is what constrained decoding lets the model choose from. Literals no
     skill could make true (say `not sliced(apple)`) are left out: asking for them is refused
     by the planner anyway. `quantified` arguments the request asks for (`any drawer`, `all
-    fruit`, `any robot`, from `quantifiers_in`) stand in argument places as names do.
+    fruit`, `any robot`, from `quantifiers_in`) stand in argument places as names do. With
+    `asked` (from `fleet.lexicon.asked_states`), a state literal is offered only when the
+    request's words ask for that state and sign: "put the egg in the fridge" cannot become
+    `broken(egg)`.
     """
     by_kind = {
         "robot": [r.name for r in world.robots],
@@ -63,6 +71,8 @@ def goal_literals(world: World, names: Optional[set[str]] = None, quantified: fr
             continue  # e.g. a state the object does not carry, or `in` a non-receptacle
         for negated in (False, True):
             if negated and literal.predicate in GOAL_PREDICATES and literal.predicate not in NEGATABLE_RELATIONS:
+                continue
+            if asked is not None and literal.predicate in world.state_names and (literal.predicate, negated) not in asked:
                 continue
             if (literal.predicate, negated) in signs:
                 valid.append(f"not {literal}" if negated else str(literal))
@@ -130,7 +140,10 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
     only those that cover something in this world count.
     """
     spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+    for name in sorted((n for n in [*world.objects_by_name, *world.places_by_name] if "_" in n), key=len, reverse=True):
+        spaced = spaced.replace(f" {name.replace('_', ' ')} ", " ")  # "the fruit bowl" speaks of no fruit
     words: dict[str, str] = {"robot": "robot"}  # spoken word -> type or category
+    categories: set[str] = set()
     for name, entry in world.type_table.items():
         if world.matching("object", name):
             for word in [name.replace("_", " "), *entry.aliases]:
@@ -138,6 +151,7 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
         for category in entry.categories:
             if world.matching("object", category):
                 words.setdefault(category.replace("_", " "), category)
+                categories.add(category)
     found = set()
     for word, what in words.items():
         forms = {word, word + "s", word + "es", word[:-1] + "ies" if word.endswith("y") else word}
@@ -146,7 +160,9 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
                 continue
             if _after(spaced, _ANY_WORDS, form):
                 found.add(f"any {what}")
-            if _after(spaced, _ALL_WORDS, form) or (form != word and f" the {form} " in spaced):
+            # "the cutlery", "the fruit": a category word names its whole kind
+            collective = form != word or (what in categories and what not in world.type_table)
+            if _after(spaced, _ALL_WORDS, form) or (collective and f" the {form} " in spaced):
                 found.add(f"all {what}")
     return frozenset(found)
 
@@ -164,10 +180,11 @@ def _goal_array(
     max_literals: int,
     excluded: frozenset[str] = frozenset(),
     quantified: frozenset[str] = frozenset(),
+    asked: Optional[frozenset[tuple[str, bool]]] = None,
 ) -> dict[str, Any]:
-    choices = [c for c in goal_literals(world, names, quantified) if c not in excluded]
+    choices = [c for c in goal_literals(world, names, quantified, asked) if c not in excluded]
     if not choices:  # nothing mentioned: fall back to the whole vocabulary
-        choices = [c for c in goal_literals(world) if c not in excluded]
+        choices = [c for c in goal_literals(world, asked=asked) if c not in excluded]
     return {"type": "array", "items": {"enum": choices}, "minItems": 1, "maxItems": max_literals}
 
 
@@ -177,11 +194,12 @@ def goal_schema(
     max_literals: int = 4,
     excluded: frozenset[str] = frozenset(),
     quantified: frozenset[str] = frozenset(),
+    asked: Optional[frozenset[tuple[str, bool]]] = None,
 ) -> dict[str, Any]:
     """JSON schema of `{"goal": [literal, ...]}` whose literals exist in the world (minus `excluded`)."""
     return {
         "type": "object",
-        "properties": {"goal": _goal_array(world, names, max_literals, excluded, quantified)},
+        "properties": {"goal": _goal_array(world, names, max_literals, excluded, quantified, asked)},
         "required": ["goal"],
         "additionalProperties": False,
     }
@@ -194,6 +212,7 @@ def direct_schema(
     max_steps: int = 8,
     excluded: frozenset[str] = frozenset(),
     quantified: frozenset[str] = frozenset(),
+    asked: Optional[frozenset[tuple[str, bool]]] = None,
 ) -> dict[str, Any]:
     """JSON schema of a goal plus the steps that reach it: existing skills with well-typed arguments.
 
@@ -231,7 +250,7 @@ def direct_schema(
     return {
         "type": "object",
         "properties": {
-            "goal": _goal_array(world, names, max_literals, excluded, quantified),
+            "goal": _goal_array(world, names, max_literals, excluded, quantified, asked),
             "subtasks": {"type": "array", "items": {"anyOf": steps}, "minItems": 1, "maxItems": max_steps},
         },
         "required": ["goal", "subtasks"],

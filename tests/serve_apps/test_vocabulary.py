@@ -40,7 +40,11 @@ def test_any_and_all_come_from_the_requests_words():
     assert quantifiers_in(galley, "Have a robot hold the spoon.") == {"any robot"}
     assert quantifiers_in(galley, "Put the spoon in the cutlery drawer.") == frozenset()
     assert quantifiers_in(galley, "Put all the fruit in the fridge.") == frozenset()  # no fruit in this kitchen
-    assert quantifiers_in(load_world("city_kitchen"), "Put all the fruit in the fridge.") == {"all fruit"}
+    city = load_world("city_kitchen")
+    assert quantifiers_in(city, "Put all the fruit in the fridge.") == {"all fruit"}
+    assert quantifiers_in(city, "Put the fruit in the fridge.") == {"all fruit"}  # a category names its kind
+    assert quantifiers_in(city, "Put the banana in the fruit bowl.") == frozenset()  # a name, not the fruit
+    assert quantifiers_in(galley, "Put the cutlery in the cutlery drawer.") == {"all cutlery"}
 
 
 def test_quantified_literals_are_offered_only_when_asked_and_all_are_valid():

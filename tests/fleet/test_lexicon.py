@@ -1,0 +1,54 @@
+"""The verb lexicon: which states a request's words ask for (pure, no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fleet.lexicon import asked_states, inflections, lexicon
+from serve_apps.vocabulary import goal_literals, mentioned_names
+
+
+@pytest.mark.parametrize(
+    "text, asked, not_asked",
+    [
+        ("Put the egg in the fridge.", set(), {("broken", False), ("cooked", False), ("open", False)}),
+        ("Slice the apple.", {("sliced", False)}, {("broken", False)}),
+        ("Chop the onion and the carrots.", {("sliced", False)}, set()),
+        ("Cut the bread.", {("sliced", False)}, set()),
+        ("Turn the desk lamp on.", {("switched_on", False)}, set()),
+        ("Turn it off if it's on.", {("switched_on", True), ("switched_on", False)}, set()),
+        ("Close the fridge.", {("open", True)}, {("open", False)}),
+        ("The fridge is still open.", {("open", True), ("open", False)}, set()),
+        ("Wash the dirty mug.", {("clean", False)}, set()),
+        ("Smash the vase.", {("broken", False)}, set()),
+        ("Warm up the milk.", {("hot", False)}, {("cooked", False)}),
+        ("Fry the egg.", {("cooked", False)}, {("broken", False)}),
+    ],
+)
+def test_words_ask_for_states(text, asked, not_asked):
+    from fleet.world import load_world
+
+    world = load_world("galley_kitchen")
+    found = asked_states(world, text)
+    assert asked <= found and not (not_asked & found), sorted(found)
+
+
+def test_inflections_cover_regular_and_irregular_forms():
+    assert {"slices", "sliced", "slicing"} <= inflections("slice")
+    assert {"chopped", "chopping"} <= inflections("chop") and {"fried", "fries"} <= inflections("fry")
+    assert {"broke", "broken"} <= inflections("break")
+
+
+def test_the_lexicon_comes_from_the_worlds_skills(household, warehouse):
+    assert ("sliced", False) in lexicon(household)["cut"]  # the slice skill's alias
+    assert ("open", True) in lexicon(household)["shut"]
+    assert "toast" not in lexicon(warehouse)  # a world without the kitchen skills has no such words
+
+
+def test_a_request_that_does_not_ask_for_a_state_cannot_get_one(household):
+    text = "Put the apple in the fridge."
+    offered = goal_literals(household, mentioned_names(household, text), asked=asked_states(household, text))
+    assert "in(apple, fridge)" in offered
+    assert not [lit for lit in offered if lit.startswith(("sliced", "open", "not open"))]
+    every = goal_literals(household, mentioned_names(household, text))
+    assert "sliced(apple)" in every  # without the lexicon the model could have said it
