@@ -9,6 +9,7 @@ the same attempt id, which robots never execute twice.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -101,6 +102,11 @@ def _prefixed(plan: Plan, prefix: str) -> Plan:
     return plan
 
 
+def report_training(namespace: str, line: str) -> None:
+    """Pass a line of the planner's training (run as a Ray task) to the fleet's coordinator."""
+    ray.get_actor(COORDINATOR_NAME, namespace=namespace).training_progress.remote(line)
+
+
 @ray.remote(num_cpus=0, max_restarts=-1)
 class Coordinator:
     """Mission intake, planning, allocation, dispatch, monitoring, feedback and replanning."""
@@ -140,6 +146,8 @@ class Coordinator:
             self._policy_changed()
             self._spawn(self._follow_policy())
         self._spawn(self._main())
+        if self.config.planner == "llm" and self.config.planner_training.on_new_world:
+            self._spawn(self._tune_for_world())
 
     # ---- plumbing ----------------------------------------------------------------------------
     def _spawn(self, coro) -> asyncio.Task:
@@ -848,17 +856,50 @@ class Coordinator:
             self.texts_since_retrain = 0
             self.retraining = self._spawn(self._retrain_planner())
 
-    async def _retrain_planner(self) -> None:
+    def _planner_model_dir(self) -> str:
+        """Where this fleet's tuned planner versions go: per world vocabulary when fleets train for their world."""
+        from serve_apps.tuning import world_model_dir
+
+        training = self.config.planner_training
+        return world_model_dir(training.model_dir, self.world) if training.on_new_world else training.model_dir
+
+    async def _tune_for_world(self) -> None:
+        """At start: serve the model tuned for this world's vocabulary, or train one in the background."""
+        from serve_apps.deployment import switch_planner_model
+        from serve_apps.tuning import latest_version
+
+        latest = latest_version(self._planner_model_dir())
+        if latest is None:
+            self.retraining = self._spawn(self._retrain_planner("no tuned model for this world yet"))
+            return
+        try:
+            await asyncio.to_thread(switch_planner_model, latest, self.config.planner_app)
+            self._event("planner_tuned_model", message=f"serving {latest}, tuned for this world's vocabulary")
+        except Exception as err:  # noqa: BLE001 - the base model goes on serving
+            self._event("planner_retrain_failed", message=f"could not serve {latest}: {err}")
+
+    def training_progress(self, line: str) -> None:
+        """A line from the planner's background training: an event, and the progress gauge."""
+        self._event("planner_training_progress", message=line)
+        step = re.match(r"step (\d+)/(\d+)", line)
+        if step:
+            self.metrics.planner_progress(int(step.group(1)) / int(step.group(2)))
+
+    async def _retrain_planner(self, reason: str = "") -> None:
         """One retraining as a Ray task; the planner app switches only if the new version wins."""
         from serve_apps.deployment import retrain_and_serve
 
         training = self.config.planner_training
-        config = training.model_copy(update={"worlds": training.worlds or [self.config.world]})
+        config = training.model_copy(update={"worlds": training.worlds or [self.config.world], "model_dir": self._planner_model_dir()})
         memory = {self.world.name: self.store.memory(self.world.name, MEMORY_MAX)}
-        self._event("planner_retraining", message=f"{len(memory[self.world.name])} remembered missions")
+        remembered = f"{len(memory[self.world.name])} remembered missions"
+        self._event("planner_retraining", message=f"{reason}: {remembered}" if reason else remembered)
+        self.metrics.planner_progress(0.0)
         try:
             task = ray.remote(retrain_and_serve).options(num_cpus=training.num_cpus)
-            result = await task.remote(config, memory, self.config.planner_app)
+            progress = partial(report_training, self.config.namespace)
+            result = await task.remote(config, memory, self.config.planner_app, progress)
+            self.metrics.planner_progress(1.0)
             verdict = "now serving" if result.promoted else "kept the served model"
             self._event(
                 "planner_retrained",

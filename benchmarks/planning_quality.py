@@ -186,7 +186,8 @@ def run(pairs: list[tuple[Optional[str], str]], mode: str, model: str, lexicon: 
         "lexicon": lexicon,
         **rates(rows),
         "by_world": grouped(lambda r: [r["world"]]),
-        "by_split": grouped(lambda r: [r["split"]]),
+        # requests that cannot be done are scored apart: "dev/impossible" is the refusal rate
+        "by_split": grouped(lambda r: [r["split"] + ("/impossible" if "impossible" in r["tags"] else "")]),
         "by_tag": grouped(lambda r: r["tags"]),
         "median_tokens": statistics.median(r["tokens"] for r in rows),
         "median_seconds": statistics.median(r["seconds"] for r in rows),

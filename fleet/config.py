@@ -95,6 +95,11 @@ class PlannerTrainingConfig(BaseModel):
     # A running fleet retrains after this many text missions succeed (None: only when asked); the
     # new version replaces the served one only if it scores higher on the held-out split.
     every_missions: Optional[int] = Field(default=None, ge=1)
+    # A fleet whose world has no tuned model yet trains one in the background when it starts, on
+    # the world's own synthetic requests, serving the base model meanwhile and switching only when
+    # the new one scores higher. Models are kept per world vocabulary (model_dir/WORLD-HASH), so
+    # the next fleet on the same world serves its tuned model at once.
+    on_new_world: bool = False
     num_cpus: float = Field(default=1.0, ge=0)  # reserved by the retraining Ray task
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Optional
 
 import yaml
 
@@ -41,10 +42,18 @@ _IRREGULAR = {
 
 
 @functools.lru_cache(maxsize=1)
-def state_words() -> dict[str, str]:
-    """The shared table: word or phrase -> the state it speaks of."""
+def state_words() -> dict[str, list[tuple[str, bool]]]:
+    """The shared table: word or phrase -> the (state, negated) goals it speaks of; a state named
+    without "not" may be asked for either way."""
     with open(STATE_WORDS_FILE) as handle:
-        return {str(word): str(state) for word, state in yaml.safe_load(handle)["words"].items()}
+        table = yaml.safe_load(handle)["words"]
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for word, said in table.items():
+        for entry in said if isinstance(said, list) else [said]:
+            negated = str(entry).startswith("not ")
+            state = str(entry).removeprefix("not ")
+            found.setdefault(str(word), []).extend([(state, True)] if negated else [(state, False), (state, True)])
+    return found
 
 
 def inflections(word: str) -> set[str]:
@@ -59,21 +68,22 @@ def inflections(word: str) -> set[str]:
     return forms
 
 
-def _says(words: list[str], phrase: str) -> bool:
-    """Whether the request's words say the phrase: its first word inflected, the rest in order."""
+def phrase_end(words: list[str], phrase: str) -> Optional[int]:
+    """Where the phrase's last word stands when the request's words say it (its first word
+    inflected, the rest in order, a few words apart at most), else None."""
     parts = phrase.split()
-    starts = [i for i, w in enumerate(words) if w in inflections(parts[0])]
-    for start in starts:
-        position, found = start, True
+    for start, word in enumerate(words):
+        if word not in inflections(parts[0]):
+            continue
+        position = start
         for part in parts[1:]:
             window = words[position + 1 : position + 2 + _GAP]
             if part not in window:
-                found = False
                 break
             position = position + 1 + window.index(part)
-        if found:
-            return True
-    return False
+        else:
+            return position
+    return None
 
 
 def lexicon(world: World) -> dict[str, set[tuple[str, bool]]]:
@@ -90,16 +100,29 @@ def lexicon(world: World) -> dict[str, set[tuple[str, bool]]]:
             found.setdefault(phrase, set()).update(signs)
     for state in states:
         found.setdefault(state.replace("_", " "), set()).update({(state, False), (state, True)})
-    for phrase, state in state_words().items():
-        if state in states:
-            found.setdefault(phrase, set()).update({(state, False), (state, True)})
+    for phrase, signs in state_words().items():
+        known = {sign for sign in signs if sign[0] in states or sign[0] == "in"}
+        if known:
+            found.setdefault(phrase, set()).update(known)
     return found
 
 
+def _without_conditions(text: str) -> str:
+    """The request without its "if ..." parts, which say when to act rather than what to bring about."""
+    return re.sub(r"\b(?:if|when|unless|in case)\b[^,.;]*(?:[,.;]|$)", " ", text.lower())
+
+
 def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
-    """The (state, negated) goals a request's words ask for; where things go is always askable."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return frozenset(sign for phrase, signs in lexicon(world).items() if _says(words, phrase) for sign in signs)
+    """The (state, negated) goals a request's words ask for; ("in", True) when it asks to take a
+    thing out of or off somewhere. Where things go is always askable."""
+    spaced = " " + " ".join(re.findall(r"[a-z0-9]+", _without_conditions(text))) + " "
+    for name in sorted((n for n in [*world.objects_by_name, *world.places_by_name] if "_" in n), key=len, reverse=True):
+        spaced = spaced.replace(f" {name.replace('_', ' ')} ", " ")  # "the cleaning caddy" asks nothing to be clean
+    words = spaced.split()
+    signs = {sign for phrase, signs in lexicon(world).items() if phrase_end(words, phrase) is not None for sign in signs}
+    if {"onto", "into"} & set(words):  # "off the table onto the cart": where it goes says it all
+        signs.discard(("in", True))
+    return frozenset(signs)
 
 
-__all__ = ["STATE_WORDS_FILE", "asked_states", "inflections", "lexicon", "state_words"]
+__all__ = ["STATE_WORDS_FILE", "asked_states", "inflections", "lexicon", "phrase_end", "state_words"]

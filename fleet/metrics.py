@@ -11,6 +11,7 @@
 | `fleet_planner_latency_s`      | histogram | model                | seconds per planned mission                 |
 | `fleet_planner_tokens`         | histogram | model                | tokens the model generated per mission      |
 | `fleet_planner_model_version`  | gauge     | model                | version of the fine-tuned planner checkpoint in service (0: the base model) |
+| `fleet_planner_training_progress` | gauge  | fleet                | share of the planner's background training done, 0..1 |
 
 Each actor builds the metrics it records once (they need a running Ray); `examples/grafana_dashboard.json`
 charts them. Ray drops a gauge series that has not been set for about a minute, so a fleet's gauges are
@@ -40,6 +41,7 @@ FLEET_METRICS = {
     "battery": ("gauge", "fleet_robot_battery_fraction", "Robot charge, 0 to 1", ("fleet", "robot")),
     "robot_state": ("gauge", "fleet_robot_state", "1 for the state a robot is in", ("fleet", "robot", "state")),
     "planner_model_version": ("gauge", "fleet_planner_model_version", "Fine-tuned planner checkpoint in service", ("model",)),
+    "planner_training": ("gauge", "fleet_planner_training_progress", "Share of the planner's background training done", ("fleet",)),
 }
 
 
@@ -101,6 +103,9 @@ class FleetMetrics:
 
     def policy(self, name: str, version: int) -> None:
         self.set_gauge(self.policy_version, version, {"fleet": self.fleet, "policy": name})
+
+    def planner_progress(self, fraction: float) -> None:
+        self.set_gauge(self.planner_training, fraction, {"fleet": self.fleet})
 
     def robot(self, name: str, battery_fraction: float, state: str) -> None:
         self.set_gauge(self.battery, battery_fraction, {"fleet": self.fleet, "robot": name})

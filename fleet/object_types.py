@@ -28,14 +28,26 @@ class ObjectTypeTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     types: dict[str, ObjectType] = Field(default_factory=dict)
+    # a type or category -> receptacle types or categories it is kept in, best first (fleet/homes.py)
+    kept_in: dict[str, list[str]] = Field(default_factory=dict)
 
 
 @functools.lru_cache(maxsize=1)
-def standard_types() -> dict[str, ObjectType]:
+def standard_table() -> ObjectTypeTable:
     """The bundled table (`fleet/data/object_types.yaml`)."""
     from fleet.world import load_yaml_model  # one YAML loader for every file kind
 
-    return load_yaml_model(OBJECT_TYPES_FILE, ObjectTypeTable).types
+    return load_yaml_model(OBJECT_TYPES_FILE, ObjectTypeTable)
+
+
+def standard_types() -> dict[str, ObjectType]:
+    """The bundled object types."""
+    return standard_table().types
+
+
+def standard_kept_in() -> dict[str, list[str]]:
+    """The bundled table of where things of each type or category are kept."""
+    return standard_table().kept_in
 
 
 def merged_types(extra: dict[str, ObjectType]) -> dict[str, ObjectType]:
@@ -50,4 +62,4 @@ def merged_types(extra: dict[str, ObjectType]) -> dict[str, ObjectType]:
     return merged
 
 
-__all__ = ["OBJECT_TYPES_FILE", "ObjectType", "ObjectTypeTable", "merged_types", "standard_types"]
+__all__ = ["OBJECT_TYPES_FILE", "ObjectType", "ObjectTypeTable", "merged_types", "standard_kept_in", "standard_table", "standard_types"]

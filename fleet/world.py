@@ -83,6 +83,7 @@ class WorldObject(BaseModel):
     receptacle: bool = False  # things can be put inside or on it; a pickable one carries them along
     capacity: Optional[int] = Field(default=None, ge=1)  # most things in or on it at once (None: no limit)
     aliases: list[str] = []  # other words people use for it ("refrigerator" for fridge): the planner's hints
+    kept_in: list[str] = []  # where it goes when put away: receptacle names, types or categories, best first
 
 
 class Battery(BaseModel):
@@ -135,6 +136,9 @@ class World(BaseModel):
     max_coalition: int = Field(default=3, ge=1)  # most robots that may act together on one load
     object_types: dict[str, ObjectType] = {}  # types of this world's own, or categories added to standard ones
     tidy: list[str] = []  # states plans leave as they found them unless the goal says otherwise (open, switched_on)
+    # where things go when put away, over the shared table: an object name, type or category ->
+    # receptacle names, types or categories, best first (fleet/homes.py)
+    kept_in: dict[str, list[str]] = {}
 
     # ---- lookups -------------------------------------------------------------------------
     @cached_property
@@ -609,6 +613,7 @@ def check_world_references(world: World) -> list[Issue]:
     for i, state_name in enumerate(world.tidy):
         if state_name not in carried:
             issues.append(Issue(f"tidy[{i}]", f"{state_name!r} is not a state any object carries ({', '.join(sorted(carried)) or 'none'})"))
+    issues += _kept_in_issues(world)
     for i, robot in enumerate(world.robots):
         path = f"robots[{i}] ({robot.name})"
         if robot.kind not in world.robot_kinds:
@@ -644,4 +649,27 @@ def check_world_references(world: World) -> list[Issue]:
                     issues.append(Issue(where, f"{lit}: {arg!r} is a {kinds[arg]}, {lit.predicate} expects a {kind}"))
             if lit.predicate in STATIC_SIGNATURES and is_effect:
                 issues.append(Issue(where, f"{lit}: {lit.predicate} is fixed by the world and cannot be an effect"))
+    return issues
+
+
+def _kept_in_issues(world: World) -> list[Issue]:
+    """Where-things-are-kept entries must speak of things here and name receptacles here."""
+    issues: list[Issue] = []
+    kinds = {k for o in world.objects for k in world.categories_of(o.name)} | set(world.objects_by_name)
+
+    def unknown_homes(homes: list[str]) -> list[str]:
+        return [
+            home for home in homes
+            if not any(world.objects_by_name[n].receptacle for n in world.matching("object", home))
+            and not (home in world.objects_by_name and world.objects_by_name[home].receptacle)
+        ]
+
+    for key, homes in world.kept_in.items():
+        if key not in kinds:
+            issues.append(Issue(f"kept_in.{key}", f"{key!r} is no object, type or category in this world"))
+        for home in unknown_homes(homes):
+            issues.append(Issue(f"kept_in.{key}", f"{home!r} names no receptacle in this world"))
+    for i, obj in enumerate(world.objects):
+        for home in unknown_homes(obj.kept_in):
+            issues.append(Issue(f"objects[{i}] ({obj.name}).kept_in", f"{home!r} names no receptacle in this world"))
     return issues

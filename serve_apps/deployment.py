@@ -18,7 +18,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ray import serve
 from ray.serve.handle import DeploymentHandle
@@ -159,12 +159,15 @@ def switch_planner_model(model: str, name: str = PLANNER_APP) -> None:
 
 
 def retrain_and_serve(
-    config: PlannerTrainingConfig, memory: Optional[dict[str, list[Exemplar]]] = None, name: str = PLANNER_APP
+    config: PlannerTrainingConfig,
+    memory: Optional[dict[str, list[Exemplar]]] = None,
+    name: str = PLANNER_APP,
+    progress: Callable[[str], None] = lambda line: None,
 ) -> RetrainResult:
     """Retrain against the model the planner app serves now and switch the app to the new
     version if it scores higher on the held-out split (run it as a Ray task: it takes minutes)."""
     served = planner_handle(name).settings.remote().result(timeout_s=60)["llm"]["model"]
-    result = retrain(config, served, memory)
+    result = retrain(config, served, memory, progress)
     if result.promoted and result.path:
         switch_planner_model(result.path, name)
     return result

@@ -36,7 +36,7 @@ EVERYDAY_WORDS = frozenset(
     bring take move put place get fetch carry deliver drop leave send set keep hand give park
     wheel haul shift transfer return stow store stash pop toss throw tidy clear empty fill load
     unload pick grab lift lower raise hold heat warm cool chill cook make prepare serve use run
-    stage ship dispatch collect gather sort pack unpack rid dispose
+    stage ship dispatch collect gather sort pack unpack rid dispose belong belongs kept tidy untidy mess messy
     close shut open unlock lock start stop turn switch power boot activate check inspect examine
     look test clean wash wipe rinse scrub dry slice cut chop dice halve
     done ready needed required wanted urgent urgently now today immediately right away
@@ -44,11 +44,14 @@ EVERYDAY_WORDS = frozenset(
     cold hot warm cool full empty small big large heavy little new old other same last
     first second third safe safety round tour sweep job task errand favour favor help moment
     time bit fix sort top still but
+    hang lay fold roll push pull slide drag recycle swap exchange replace stack arrange straighten
+    organise organize fluff spread cover uncover unplug plug scramble whisk stir mix pour bake roast
+    grill fry boil poach steam toast run over next across along beside inside outside
     """.split()
 )
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
 DISPOSAL_PHRASES = ("get rid of", "throw away", "throw out", "dispose of", "bin")
-_TRASH_WORDS = {"trash", "garbage", "rubbish", "waste"}
+_TRASH_WORDS = {"trash", "garbage", "rubbish", "waste", "recycling"}
 # Words that only join a request; left out of the candidate words a fuzzy match may fix.
 _SHORT = 3
 
@@ -77,6 +80,8 @@ def _stem_forms(word: str) -> list[str]:
         if word.endswith(ending) and len(word) > len(ending) + 2:
             base = word[: -len(ending)]
             forms += [base, base + "e"]
+            if len(base) > 2 and base[-1] == base[-2]:
+                forms.append(base[:-1])  # running, stopped
     return forms
 
 
@@ -95,6 +100,8 @@ def _world_words(world: World) -> tuple[frozenset[str], dict[str, str]]:
         words |= {w for alias in skill.aliases for w in alias.split()}
     for state in world.state_names:
         words |= set(state.split("_"))
+    if world.matching("object", "water_source"):
+        words.add("water")  # "fill the pot with water" where a tap runs
     return frozenset(words), aliases
 
 
@@ -172,6 +179,8 @@ def ground(world: World, text: str) -> Grounding:
 
     if phrases:
         text = pattern.sub(rename, text)
+    if world.matching("object", "water_source"):  # "fill the pot with water": filling is with water here
+        text = re.sub(r"\s+with water\b", "", text, flags=re.IGNORECASE)
     alias_words = _own_alias_words(world)
     fixable = sorted(w for w in world_words | alias_words if len(w) > _SHORT)
     # "all the fruit", "any drawer", "have a robot hold it": a kind asked for as a whole is known

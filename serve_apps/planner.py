@@ -19,7 +19,7 @@ import json
 import re
 import threading
 import time
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional, Sequence
 
 from pydantic import BaseModel
 
@@ -27,16 +27,27 @@ from fleet.config import PlanMode, PlannerConfig
 from fleet.errors import FleetError
 from fleet.goals import parse_goal
 from fleet.lexicon import asked_states
-from fleet.literals import Literal, parse_literal, quantifier
+from fleet.literals import Literal, parse_literal
 from fleet.models import Exemplar
 from fleet.plan import Plan
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
+from serve_apps.clauses import PRONOUNS, request_groups
+from serve_apps.goal_checks import AlreadyHolds, LeftOut, Misplaced, check_consistent, misplaced, missing_from, things_asked_about
 from serve_apps.grounding import ground
 from serve_apps.llm import GenerationRequest, GenerationResult
+from serve_apps.phrasing import carried_contents, located_by, narrowed
+from serve_apps.putting_away import put_away_parts
 from serve_apps.tuning import ModelCard, tuned_messages
-from serve_apps.vocabulary import direct_schema, goal_literals, goal_schema, mentioned_names, named_in, quantifiers_in
+from serve_apps.vocabulary import (
+    direct_schema,
+    goal_literals,
+    goal_schema,
+    is_asked,
+    mentioned_names,
+    quantifiers_in,
+)
 
 # Fast Downward through unified-planning keeps process-wide state: one problem at a time.
 _CLASSICAL_LOCK = threading.Lock()
@@ -181,38 +192,6 @@ def choose_exemplars(world: World, text: str, memory: list[Exemplar], names: set
     return chosen + _skill_exemplars(world, names, count - len(chosen), text)
 
 
-# Words that start a new request inside a sentence ("... and close the fridge"): the world's
-# skill names plus everyday verbs for moving things and changing them.
-_REQUEST_VERBS = {
-    "bring", "take", "move", "put", "get", "leave", "send", "carry", "fetch", "place", "store",
-    "shut", "close", "open", "start", "stop", "turn", "switch", "check", "clean", "wash", "wipe",
-    "slice", "cut", "inspect", "heat", "make", "drop", "set", "give", "hand", "park", "stage",
-}
-_PRONOUNS = {"it", "them", "its", "they", "there", "one"}
-
-
-def split_requests(world: World, text: str) -> list[str]:
-    """Split a mission into the requests it strings together ("slice the apple, put it in the
-    fridge and close the fridge" -> three), so a small model answers one thing at a time."""
-    verbs = _REQUEST_VERBS | {part for skill in world.skill_list for part in skill.name.split("_")}
-    parts = [p for p in re.split(r"[,;:]|\bthen\b", text) if p.strip()]
-    clauses: list[str] = []
-    for part in parts:
-        words = part.split()
-        current: list[str] = []
-        for i, word in enumerate(words):
-            nxt = words[i + 1].lower().strip(".?!") if i + 1 < len(words) else ""
-            if word.lower() == "and" and nxt in verbs:
-                if current:
-                    clauses.append(" ".join(current))
-                current = []
-                continue
-            current.append(word)
-        if current:
-            clauses.append(" ".join(current))
-    return [c.strip(" .?!") for c in clauses if c.strip(" .?!")]
-
-
 def merge_goals(goals: list[list[str]]) -> list[str]:
     """Join the goals of consecutive requests; a later place for the same thing replaces an earlier one."""
     merged: list[Literal] = []
@@ -323,7 +302,7 @@ class LanguagePlanner:
             text, names = grounding.text, grounding.names
             if self.config.lexicon:
                 asked = asked_states(world, text)  # the states its words ask for, and only those
-            required = _things_asked_about(world, text)
+            required = things_asked_about(world, text) | quantified
             if not names:
                 raise FleetError(
                     f"the request names nothing the {world.name} world has (no object, place or robot of it "
@@ -331,6 +310,27 @@ class LanguagePlanner:
                 )
         state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
         limit = self.config.max_goal_literals
+        fixed: list[str] = []  # goal literals read from the words themselves, not asked of the model
+        near: set[str] = set()  # where the things that only locate stand ("next to the hand soap")
+        if names is not None:
+            carried, text = carried_contents(world, text)  # "the box with the blanket in it"
+            away, rest = put_away_parts(world, text, state)  # "put the milk away", "tidy the desk"
+            fixed = carried + [lit for lit in away if lit not in carried]
+            if fixed and not rest.strip(" ."):  # nothing left for the model to answer
+                answer = GenerationResult(text=json.dumps({"goal": fixed}), new_tokens=0, finished=True)
+                response.attempts.append(PlanAttempt(answer=answer.text, tokens=0))
+                goal, plan, _ = await self._accept(world, state, answer, PlanMode.GOAL, set(), request.tidy)
+                response.ok, response.goal, response.plan = True, [str(g) for g in goal], plan
+                return
+            if fixed and mode == PlanMode.DIRECT:
+                raise FleetError("direct mode plans the whole request itself; use goal mode for this one")
+            if fixed:  # the model answers the rest of the request
+                text, names = rest, ground(world, rest).names
+                asked = asked_states(world, text) if self.config.lexicon else None
+                quantified = quantifiers_in(world, text)
+            located, near = located_by(world, text, state)
+            names = narrowed(world, text, names, state) | near
+            required = (things_asked_about(world, text) | quantified) - located
 
         def schema_for(excluded: frozenset[str]) -> dict[str, Any]:
             if mode == PlanMode.DIRECT:
@@ -351,31 +351,31 @@ class LanguagePlanner:
         schema = schema_for(frozenset())
         # a small untuned model answers one request at a time better; that needs linked names
         split = mode == PlanMode.GOAL and names is not None and not self.tuned
-        clauses = split_requests(world, text) if split else [text]
+        groups = request_groups(world, text) if split else [[text]]
+        clauses = [clause for group in groups for clause in group]
         last_error = "no answer"
-        left_out: Optional[_LeftOut] = None
+        left_out: Optional[LeftOut] = None
         for number in range(self.config.max_attempts):
             if number == 0 and len(clauses) > 1:  # first try: one request at a time
-                result = await self._answer_in_parts(world, clauses, request.exemplars, asked is not None)
+                result = await self._answer_in_parts(world, groups, request.exemplars, asked is not None, state)
             elif left_out is not None and mode == PlanMode.GOAL:  # ask about what the answer left out
-                result = await self._complete(world, messages[:-2], names or set(), left_out, asked)
+                result = await self._complete(world, messages[:-2], names or set(), left_out, asked, quantified)
             else:
                 result = await self.generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=max_tokens))
             attempt = PlanAttempt(answer=result.text, tokens=result.new_tokens, mean_logprob=result.mean_logprob)
             response.attempts.append(attempt)
             try:
-                last = number == self.config.max_attempts - 1
                 goal, plan, repaired = await self._accept(
-                    world, state, result, mode, set() if last else required, request.tidy, asked
+                    world, state, result, mode, required, request.tidy, asked, fixed, text
                 )
             except FleetError as err:
                 attempt.error = last_error = str(err)
-                left_out = err if isinstance(err, _LeftOut) else None
+                left_out = err if isinstance(err, LeftOut) else None
                 messages = messages + [
                     {"role": "assistant", "content": result.text},
                     {"role": "user", "content": f"That answer does not work: {last_error}. Answer the request again."},
                 ]
-                if isinstance(err, _AlreadyHolds):  # a greedy model would say it again: take it off the menu
+                if isinstance(err, (AlreadyHolds, Misplaced)):  # a greedy model would say it again: take it off the menu
                     excluded |= err.literals
                     schema = schema_for(frozenset(excluded))
                 continue
@@ -384,19 +384,32 @@ class LanguagePlanner:
         raise FleetError(f"the planner could not make a valid plan in {self.config.max_attempts} attempt(s): {last_error}")
 
     async def _answer_in_parts(
-        self, world: World, clauses: list[str], memory: list[Exemplar], narrow_states: bool = True
+        self,
+        world: World,
+        groups: list[list[str]],
+        memory: list[Exemplar],
+        narrow_states: bool = True,
+        state: Optional[WorldState] = None,
     ) -> GenerationResult:
-        """Ask for each request of a compound mission separately (batched together), then join the goals.
+        """Ask for each clause of a compound mission separately (batched together), then join the goals.
 
         A pronoun ("put it in the fridge") reaches back to the names of the request before.
         """
         asks = []
         previous: set[str] = set()
-        for clause in clauses:
-            names = mentioned_names(world, clause)
-            if set(re.findall(r"[a-z]+", clause.lower())) & _PRONOUNS:
-                names |= previous
-            previous = names or previous
+        clauses: list[tuple[str, set[str]]] = []
+        for group in groups:
+            named: set[str] = set()
+            for clause in group:
+                names = mentioned_names(world, clause)
+                if state is not None:
+                    names = narrowed(world, clause, names, state) | located_by(world, clause, state)[1]
+                if set(re.findall(r"[a-z]+", clause.lower())) & PRONOUNS:
+                    names |= previous | named  # "the keys on the rack and the shoes next to it"
+                named |= names
+                clauses.append((clause, names))
+            previous = named or previous
+        for clause, names in clauses:
             if not names:
                 continue  # "do a safety round": nothing to act on by itself
             exemplars = choose_exemplars(world, clause, memory, names, self.config.exemplars)
@@ -417,13 +430,14 @@ class LanguagePlanner:
         world: World,
         messages: list[dict[str, str]],
         names: set[str],
-        left_out: "_LeftOut",
+        left_out: "LeftOut",
         asked: Optional[frozenset[tuple[str, bool]]] = None,
+        quantified: frozenset[str] = frozenset(),
     ) -> GenerationResult:
         """Keep the goal so far and ask, for each thing it left out, what the request wants of it."""
         results = []
         for thing in left_out.missing:
-            about = [lit for lit in goal_literals(world, names, asked=asked) if thing in parse_literal(lit).args]
+            about = [lit for lit in goal_literals(world, names, quantified, asked) if thing in parse_literal(lit).args]
             if not about:
                 continue
             schema = {
@@ -444,6 +458,8 @@ class LanguagePlanner:
         required: set[str],
         tidy: bool = True,
         asked: Optional[frozenset[tuple[str, bool]]] = None,
+        fixed: Sequence[str] = (),
+        text: str = "",
     ) -> tuple[list[Literal], Plan, bool]:
         """Parse, check and plan one answer; raise FleetError saying what is wrong with it."""
         if not result.finished:
@@ -465,16 +481,20 @@ class LanguagePlanner:
             raise FleetError(f"the model's answer is not valid JSON ({err.msg})") from None
         if not isinstance(answer, dict) or not isinstance(answer.get("goal"), list):
             raise FleetError("the model's answer has no goal list")
-        goal = parse_goal(world, list(dict.fromkeys(str(item) for item in answer["goal"])))  # drop repeats
-        _check_consistent(goal)
-        unasked = [str(g) for g in goal if asked is not None and g.predicate in world.state_names and (g.predicate, g.negated) not in asked]
+        said = parse_goal(world, list(dict.fromkeys(str(item) for item in answer["goal"])))  # drop repeats
+        unasked = [str(g) for g in said if asked is not None and not is_asked(world, g.predicate, g.negated, asked)]
+        backwards = misplaced(world, text, said)
+        if backwards:  # "put the case in the bag" answered in(bag, case)
+            raise Misplaced(backwards)
+        goal = said + ([g for g in parse_goal(world, list(fixed)) if g not in said] if fixed else [])
+        check_consistent(goal)
         if unasked:  # a backend that ignores the schema: never act on a state nobody asked about
             raise FleetError(f"the request does not ask for {', '.join(unasked)}")
         if all(state.holds(literal) for literal in goal):
-            raise _AlreadyHolds({str(g) for g in goal})
-        missing = sorted(required - _covered(world, goal))
+            raise AlreadyHolds({str(g) for g in goal})
+        missing = missing_from(world, required, goal)
         if missing:  # a small model often stops after the first thing asked for
-            raise _LeftOut([str(g) for g in goal], missing)
+            raise LeftOut([str(g) for g in goal], missing)
         if mode == PlanMode.DIRECT:
             try:
                 plan = Plan.model_validate({"goal": [str(g) for g in goal], "subtasks": answer.get("subtasks", [])})
@@ -523,55 +543,6 @@ def _goal_prefix(text: str) -> Optional[str]:
     """`{"goal": [...]}` from the start of an answer cut off later, or None."""
     match = re.match(r'\{"goal": (\[[^\]]*\])', text)
     return '{"goal": %s}' % match.group(1) if match else None
-
-
-def _things_asked_about(world: World, text: str) -> set[str]:
-    """Objects the request names whole, other than where something named starts out (the
-    drawer the knife is taken out of): a goal should say something about each of them."""
-    named = named_in(world, text)
-    origins = {world.objects_by_name[n].location for n in named if n in world.objects_by_name}
-    return {n for n in named if n in world.objects_by_name and n not in origins}
-
-
-def _covered(world: World, goal: list[Literal]) -> set[str]:
-    """The names a goal speaks of; `any drawer` speaks of every drawer."""
-    names: set[str] = set()
-    for literal in goal:
-        for arg, kind in zip(literal.args, world.predicate_signature(literal.predicate) or ()):
-            found = quantifier(arg)
-            names |= set(world.matching(kind, found[1])) if found else {arg}
-    return names
-
-
-class _LeftOut(FleetError):
-    """The answer says nothing about something the request names."""
-
-    def __init__(self, goal: list[str], missing: list[str]):
-        self.goal, self.missing = goal, missing
-        super().__init__(f"it leaves out {', '.join(_words(n) for n in missing)}, which the request names")
-
-
-class _AlreadyHolds(FleetError):
-    """The model asked for what is already true."""
-
-    def __init__(self, literals: set[str]):
-        self.literals = literals
-        super().__init__(f"{', '.join(sorted(literals))} already holds, so there is nothing to do")
-
-
-def _check_consistent(goal: list[Literal]) -> None:
-    """Refuse goals that ask for a fact and its negation, or one thing in two places."""
-    positive = {g.atom for g in goal if not g.negated}
-    for literal in goal:
-        if literal.negated and literal.atom in positive:
-            raise FleetError(f"the goal asks for both {Literal(literal.predicate, literal.args)} and its opposite")
-    where: dict[tuple[str, str], str] = {}
-    for literal in goal:
-        if literal.predicate in ("at", "in", "robot_at") and not literal.negated:
-            key = ("at" if literal.predicate == "robot_at" else literal.predicate, literal.args[0])
-            if key in where and where[key] != literal.args[1]:
-                raise FleetError(f"the goal puts {literal.args[0]} in two places ({where[key]} and {literal.args[1]})")
-            where[key] = literal.args[1]
 
 
 def plan_text_locally(text: str, world: World, config: PlannerConfig, mode: Optional[PlanMode] = None) -> PlanResponse:

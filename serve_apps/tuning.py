@@ -109,6 +109,26 @@ def split_examples(world: World, config: TrainingConfig, memory: list[Exemplar])
     return train + remembered[cut:], held + remembered[:cut]
 
 
+def vocabulary_key(world: World) -> str:
+    """A short hash of what a tuned model learned about a world: its names, types, aliases,
+    skills and states. A world whose vocabulary changes gets a model of its own."""
+    import hashlib
+
+    vocabulary = {
+        "objects": sorted((o.name, o.type, tuple(o.aliases)) for o in world.objects),
+        "places": sorted((p.name, p.kind, tuple(p.aliases)) for p in world.places),
+        "robots": sorted((r.name, r.kind) for r in world.robots),
+        "skills": sorted((s.name, tuple(s.aliases)) for s in world.skill_list if s.plannable),
+        "states": sorted(world.state_names),
+    }
+    return hashlib.sha256(json.dumps(vocabulary).encode()).hexdigest()[:12]
+
+
+def world_model_dir(model_dir: str, world: World) -> str:
+    """Where the tuned versions for one world's vocabulary live."""
+    return str(Path(model_dir) / f"{world.name}-{vocabulary_key(world)}")
+
+
 def versions(model_dir: str) -> list[tuple[str, ModelCard]]:
     """(path, card) of every version in a model directory, oldest first."""
     root = Path(model_dir)
@@ -326,6 +346,7 @@ def retrain(
     """Train a new version on fresh synthetic data plus remembered missions; keep it only if it
     beats `served_model` on the same held-out split (the caller then serves it)."""
     started = time.monotonic()
+    progress(f"scoring the served model {served_model} on the held-out split")
     served_score = held_out_score(served_model, config, memory)
     progress(f"served model {served_model}: {served_score:.3f} on the held-out split")
     path, card = train_planner(config, memory, progress)

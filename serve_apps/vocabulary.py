@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from fleet.errors import FleetError
 from fleet.goals import expand_goal_literal
 from fleet.literals import Literal, quantifier
 from fleet.world import FLUENT_SIGNATURES, World
@@ -23,6 +24,30 @@ def achievable_signs(world: World) -> set[tuple[str, bool]]:
         if skill.plannable
         for effect in skill.possible_effects
     }
+
+
+def is_asked(world: World, predicate: str, negated: bool, asked: frozenset[tuple[str, bool]]) -> bool:
+    """Whether a request's words (`fleet.lexicon.asked_states`) ask for a goal of this predicate and
+    sign: a state only when named, a thing taken out of somewhere only when said; where things go always."""
+    if predicate in world.state_names or (predicate in NEGATABLE_RELATIONS and negated):
+        return (predicate, negated) in asked
+    return True
+
+
+def _nothing_to_offer(world: World, names: set[str], asked: Optional[frozenset[tuple[str, bool]]]) -> str:
+    """Why no goal fits a request: what it names cannot be or do what its words ask."""
+    named = ", ".join(sorted(names))
+    states = sorted({("not " if negated else "") + state for state, negated in asked or () if state != "in"})
+    if states:
+        return f"nothing the request names ({named}) can be made {' or '.join(states)} in the {world.name} world"
+    return f"nothing the request names ({named}) can be moved or changed as it asks in the {world.name} world"
+
+
+def _movable(world: World, name: str) -> bool:
+    """Whether a goal may say where this object (or each one a quantifier covers) should be."""
+    found = quantifier(name)
+    names = world.matching("object", found[1]) if found else [name]
+    return all(world.objects_by_name[n].pickable for n in names if n in world.objects_by_name)
 
 
 def goal_literals(
@@ -57,6 +82,8 @@ def goal_literals(
     for predicate in GOAL_PREDICATES:
         kinds = FLUENT_SIGNATURES[predicate]
         for first in by_kind[kinds[0]]:
+            if predicate in ("at", "in") and not _movable(world, first):
+                continue  # a fridge or a sofa stays where it is
             for second in by_kind[kinds[1]]:
                 literals.append(Literal(predicate, (first, second)))
     for state in world.state_names:
@@ -72,7 +99,7 @@ def goal_literals(
         for negated in (False, True):
             if negated and literal.predicate in GOAL_PREDICATES and literal.predicate not in NEGATABLE_RELATIONS:
                 continue
-            if asked is not None and literal.predicate in world.state_names and (literal.predicate, negated) not in asked:
+            if asked is not None and not is_asked(world, literal.predicate, negated, asked):
                 continue
             if (literal.predicate, negated) in signs:
                 valid.append(f"not {literal}" if negated else str(literal))
@@ -123,7 +150,10 @@ def mentioned_names(world: World, text: str) -> set[str]:
         }
         if partial:
             best = max(partial.values())
-            found |= {name for name, shared in partial.items() if shared == best}
+            chosen = {name for name, shared in partial.items() if shared == best}
+            # "the wine" is the red_wine rather than the wine_glass: a name's last word is what it is
+            headed = {name for name in chosen if name.split("_")[-1] == word}
+            found |= headed if headed and len(chosen) > 1 else chosen
     return found
 
 
@@ -152,7 +182,8 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
             if world.matching("object", category):
                 words.setdefault(category.replace("_", " "), category)
                 categories.add(category)
-    found = set()
+    found: set[str] = set()
+    plural: set[str] = set()  # kinds named by a plural or a category word, not by "all" or "every"
     for word, what in words.items():
         forms = {word, word + "s", word + "es", word[:-1] + "ies" if word.endswith("y") else word}
         for form in forms:
@@ -162,8 +193,12 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
                 found.add(f"any {what}")
             # "the cutlery", "the fruit": a category word names its whole kind
             collective = form != word or (what in categories and what not in world.type_table)
-            if _after(spaced, _ALL_WORDS, form) or (collective and f" the {form} " in spaced):
+            if _after(spaced, _ALL_WORDS, form):
                 found.add(f"all {what}")
+            elif collective and f" the {form} " in spaced:
+                plural.add(f"all {what}")
+    # "one of the drawers": the plural is the set to choose from
+    found |= {token for token in plural if f"any {token[4:]}" not in found}
     return frozenset(found)
 
 
@@ -183,7 +218,9 @@ def _goal_array(
     asked: Optional[frozenset[tuple[str, bool]]] = None,
 ) -> dict[str, Any]:
     choices = [c for c in goal_literals(world, names, quantified, asked) if c not in excluded]
-    if not choices:  # nothing mentioned: fall back to the whole vocabulary
+    if not choices and names:  # never fall back to things the request did not name
+        raise FleetError(_nothing_to_offer(world, names, asked))
+    if not choices:  # nothing mentioned at all: the whole vocabulary
         choices = [c for c in goal_literals(world, asked=asked) if c not in excluded]
     return {"type": "array", "items": {"enum": choices}, "minItems": 1, "maxItems": max_literals}
 

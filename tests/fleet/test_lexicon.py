@@ -11,12 +11,16 @@ from serve_apps.vocabulary import goal_literals, mentioned_names
 @pytest.mark.parametrize(
     "text, asked, not_asked",
     [
-        ("Put the egg in the fridge.", set(), {("broken", False), ("cooked", False), ("open", False)}),
+        ("Put the egg in the fridge.", set(), {("broken", False), ("cooked", False), ("open", False), ("in", True)}),
         ("Slice the apple.", {("sliced", False)}, {("broken", False)}),
         ("Chop the onion and the carrots.", {("sliced", False)}, set()),
         ("Cut the bread.", {("sliced", False)}, set()),
         ("Turn the desk lamp on.", {("switched_on", False)}, set()),
-        ("Turn it off if it's on.", {("switched_on", True), ("switched_on", False)}, set()),
+        ("Turn it off if it's on.", {("switched_on", True)}, {("switched_on", False)}),  # "if ..." says when
+        ("If the microwave is running, turn it off.", {("switched_on", True)}, {("switched_on", False)}),
+        ("Switch every lamp off.", {("switched_on", True)}, {("switched_on", False)}),
+        ("Take the milk out of the fridge.", {("in", True)}, {("open", False)}),
+        ("Put the butter, the milk and the egg on the nook table.", set(), {("in", True), ("switched_on", False)}),
         ("Close the fridge.", {("open", True)}, {("open", False)}),
         ("The fridge is still open.", {("open", True), ("open", False)}, set()),
         ("Wash the dirty mug.", {("clean", False)}, set()),

@@ -132,3 +132,19 @@ def test_the_household_suite_keeps_a_held_out_split():
     assert len({s.world for s in sets}) >= 12 and sum(len(s.missions) for s in sets) >= 150
     tags = {t for s in sets for m in s.missions for t in m.tags}
     assert {"list", "all", "any", "conditional", "hidden", "container", "state", "wash", "slice", "cook", "heat", "fill"} <= tags
+
+
+SUITE_IMPOSSIBLE = sorted((MISSIONS_DIR / "household_impossible").glob("*.yaml"))
+
+
+def test_each_suite_split_has_fifty_requests_that_cannot_be_done():
+    """Things each world has, asked for what cannot be done; one file per suite world, same split."""
+    splits = {load_mission_set(str(p)).world: load_mission_set(str(p)).split for p in SUITE}
+    counts: dict[str, int] = {}
+    for path in SUITE_IMPOSSIBLE:
+        world = load_world(load_mission_set(str(path)).world)
+        mission_set = load_mission_set(str(path), world)
+        assert mission_set.split == splits[world.name], f"{path.name}: same split as the world's missions"
+        assert all(m.text and m.goal is None and m.tags == ["impossible"] for m in mission_set.missions)
+        counts[mission_set.split] = counts.get(mission_set.split, 0) + len(mission_set.missions)
+    assert counts == {"dev": 50, "held_out": 50}

@@ -157,3 +157,40 @@ def test_a_fleet_retrains_its_planner_after_text_missions_succeed(start_fleet, t
         assert second.planning.model_version == (1 if promoted else None)
     finally:
         serve.delete(name)
+
+
+def test_a_fleet_on_a_world_without_a_tuned_model_trains_one_and_the_next_fleet_serves_it(start_fleet, tmp_path, checkpoint):
+    """on_new_world: the first fleet serves the base model and trains in the background (progress
+    as events); a later fleet on the same vocabulary serves the tuned version from the start."""
+    import shutil
+    import time
+
+    from ray import serve
+
+    from fleet.world import load_world
+    from serve_apps.tuning import latest_version, world_model_dir
+
+    name = "planner-new-world"
+    training = tiny(tmp_path / "models", steps=1, num_cpus=0, on_new_world=True, examples_per_world=4, held_out_per_world=2, batch_size=4)
+    settings = dict(planner="llm", planner_app=name, planner_config={"llm": {"num_cpus": 0, "threads": 1}}, planner_training=training.model_dump())
+    try:
+        fleet = start_fleet("household", **settings)
+        deadline = time.monotonic() + 400
+        while time.monotonic() < deadline and not [e for e in fleet.events() if e.kind in ("planner_retrained", "planner_retrain_failed")]:
+            time.sleep(2)
+        events = [e for e in fleet.events() if e.kind.startswith("planner_")]
+        kinds = [e.kind for e in events]
+        assert kinds[0] == "planner_retraining" and events[0].message.startswith("no tuned model for this world yet")
+        assert "planner_training_progress" in kinds and kinds[-1] == "planner_retrained", [e.message for e in events]
+        fleet.shutdown()
+        model_dir = world_model_dir(training.model_dir, load_world("household"))
+        if latest_version(model_dir) is None:  # the one-step version lost: serve the module's checkpoint instead
+            shutil.copytree(checkpoint["path"], f"{model_dir}/v0001")
+        again = start_fleet("household", **settings)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not [e for e in again.events() if e.kind == "planner_tuned_model"]:
+            time.sleep(1)
+        assert [e for e in again.events() if e.kind == "planner_tuned_model"], [e.message for e in again.events()]
+        assert again.submit("Open the fridge.").wait(300).planning.model_version is not None
+    finally:
+        serve.delete(name)

@@ -1,0 +1,147 @@
+"""Requests to put things away or tidy up: their goal comes from where things are kept, not the model.
+
+"Put the milk away", "tidy up the desk", "clear the nook table", "put the dishes where they
+belong": each thing asked about goes to its home (`fleet.homes.home_of`). A request that says
+where ("put them away in the upper cupboard") is left to the model. A thing whose home no table
+gives is refused with a reason, never guessed.
+
+    python -c "from fleet.world import load_world; from fleet.state import WorldState; \\
+        from serve_apps.putting_away import put_away_goal; w = load_world('household'); \\
+        print(put_away_goal(w, 'Put the mug away.', WorldState.initial(w), set()))"
+"""
+
+from __future__ import annotations
+
+import re
+from fleet.errors import FleetError
+from fleet.homes import home_of, is_home
+from fleet.lexicon import phrase_end
+from fleet.state import WorldState
+from fleet.world import World
+from serve_apps.clauses import request_groups
+from serve_apps.grounding import DISPOSAL_PHRASES, disposal_receptacles
+from serve_apps.vocabulary import mentioned_names, quantifiers_in
+
+# Phrases that ask for things to go where they are kept; the words of each in order, a few apart.
+AWAY_PHRASES = (
+    "put away", "put back", "tidy", "clear", "where belongs", "where belong", "where goes",
+    "where go", "in place", "back where", "where is kept", "where are kept",
+)
+# Prepositions that say where things go, and words before one that make it say where they are.
+_DESTINATION = {"in", "into", "on", "onto", "to", "inside", "under"}
+_SOURCE_BEFORE = {"things", "everything", "stuff", "items", "anything", "that", "which", "is", "are", "lying", "sitting", "left"}
+_PRONOUNS = {"it", "them", "they", "those", "these"}
+
+
+def _disposes(words: list[str]) -> bool:
+    """Whether the words ask for something to go in the trash ("throw the potato away", "bin it")."""
+    verb = words[1:2] if words[:1] == ["please"] else words[:1]
+    several = [phrase for phrase in DISPOSAL_PHRASES if " " in phrase]  # "bin" counts only as the verb
+    return verb in (["bin"], ["recycle"]) or any(phrase_end(words, phrase) is not None for phrase in several)
+
+
+def asks_to_put_away(world: World, clause: str) -> bool:
+    """Whether a clause asks for things to go where they are kept (or in the trash), without saying where."""
+    words = re.findall(r"[a-z0-9]+", clause.lower())
+    phrases = AWAY_PHRASES + tuple(p for p in DISPOSAL_PHRASES if " " in p) if _disposes(words) else AWAY_PHRASES
+    ends = [end for phrase in phrases if (end := phrase_end(words, phrase)) is not None]
+    if _disposes(words) and not ends:
+        ends = [0]  # "bin the potato", "recycle the bottle": the verb itself
+    if not ends:
+        return False
+    after = min(ends)
+    for i in range(after + 1, len(words)):
+        if words[i] in _DESTINATION and words[i - 1] not in _SOURCE_BEFORE:
+            if mentioned_names(world, " ".join(words[i + 1 : i + 5])):
+                return False  # "put them away in the upper cupboard": the request says where
+    return True
+
+
+def _things(world: World, clause: str, earlier: set[str]) -> tuple[list[str], list[str]]:
+    """The movable things a clause names (pronouns reach back to `earlier`), and the areas it names."""
+    names = mentioned_names(world, clause)
+    for quantified in quantifiers_in(world, clause):
+        if quantified.startswith("all "):
+            names |= set(world.matching("object", quantified[4:]))
+    if set(re.findall(r"[a-z]+", clause.lower())) & _PRONOUNS:
+        names |= earlier
+    objects = world.objects_by_name
+    movable = sorted(n for n in names if n in objects and objects[n].pickable)
+    areas = sorted(n for n in names if (n in objects and objects[n].receptacle and not objects[n].pickable) or n in world.places_by_name)
+    return movable, areas
+
+
+def _out_of_place(world: World, state: WorldState, area: str) -> list[str]:
+    """Movable things in or on a receptacle, or standing loose at a place, that are kept elsewhere."""
+    if area in world.places_by_name:
+        loose = {f[1] for f in state.facts if f[0] == "at" and f[2] == area} - {f[1] for f in state.facts if f[0] == "contained"}
+        holder_of = {thing: area for thing in loose}
+    else:
+        holder_of = {thing: area for thing in state.contents().get(area, set())}
+    found = []
+    for thing, holder in sorted(holder_of.items()):
+        if not world.objects_by_name[thing].pickable or home_of(world, thing) is None:
+            continue
+        if not is_home(world, thing, holder):
+            found.append(thing)
+    return found
+
+
+def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str]) -> list[str]:
+    """The goal of a put-away clause: each thing it names (or each out-of-place thing in the area it
+    names) in its home, or in the trash when the clause throws things away. Raises FleetError
+    naming what has no home, or when nothing is named."""
+    movable, areas = _things(world, clause, earlier)
+    words = re.findall(r"[a-z0-9]+", clause.lower())
+    if _disposes(words):
+        return _trash_goal(world, movable, recycle="recycle" in words)
+    if not movable:
+        movable = [thing for area in areas for thing in _out_of_place(world, state, area)]
+        if not movable:
+            if areas:
+                raise FleetError(
+                    f"nothing in or on {', '.join(areas)} is out of place (or has a known home); "
+                    "say what to put where"
+                )
+            raise FleetError("the request does not say what to put away or tidy; name the things or where they are")
+    homeless = [thing for thing in movable if home_of(world, thing) is None]
+    if homeless:
+        raise FleetError(
+            f"the {world.name} world does not say where {', '.join(homeless)} is kept; "
+            "say where to put it (or give it kept_in in the world)"
+        )
+    return [f"in({thing}, {home_of(world, thing)})" for thing in movable]
+
+
+def put_away_parts(world: World, text: str, state: WorldState) -> tuple[list[str], str]:
+    """The goal of the request's put-away clauses (from where things are kept) and the rest of it.
+
+    A pronoun in a put-away clause ("wash the mug and put it away") means the movable things of
+    the clause before.
+    """
+    fixed: list[str] = []
+    rest: list[str] = []
+    earlier: set[str] = set()
+    for group in request_groups(world, text):
+        for clause in group:
+            if asks_to_put_away(world, clause):
+                fixed += [lit for lit in put_away_goal(world, clause, state, earlier) if lit not in fixed]
+            else:
+                rest.append(clause)
+        named = {n for c in group for n in mentioned_names(world, c) if n in world.objects_by_name and world.objects_by_name[n].pickable}
+        earlier = named or earlier
+    return fixed, ", then ".join(rest) + ("." if rest else "")
+
+
+def _trash_goal(world: World, movable: list[str], recycle: bool = False) -> list[str]:
+    """Each named thing in the world's trash receptacle (a recycling one first, when asked to recycle)."""
+    bins = [b for b in disposal_receptacles(world) if b not in movable]
+    bins.sort(key=lambda b: not (recycle and "recycling" in b))
+    if not bins:
+        raise FleetError(f"the {world.name} world has no bin or trash can to throw things into")
+    if not movable:
+        raise FleetError("the request does not say what to throw away; name the things")
+    return [f"in({thing}, {bins[0]})" for thing in movable]
+
+
+__all__ = ["AWAY_PHRASES", "asks_to_put_away", "put_away_goal", "put_away_parts"]
