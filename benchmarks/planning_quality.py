@@ -187,7 +187,7 @@ def run(pairs: list[tuple[Optional[str], str]], mode: str, model: str, lexicon: 
         **rates(rows),
         "by_world": grouped(lambda r: [r["world"]]),
         # requests that cannot be done are scored apart: "dev/impossible" is the refusal rate
-        "by_split": grouped(lambda r: [r["split"] + ("/impossible" if "impossible" in r["tags"] else "")]),
+        "by_split": grouped(lambda r: [f"{r['split']}/impossible" if "impossible" in r["tags"] else r["split"]]),
         "by_tag": grouped(lambda r: r["tags"]),
         "median_tokens": statistics.median(r["tokens"] for r in rows),
         "median_seconds": statistics.median(r["seconds"] for r in rows),
