@@ -36,6 +36,7 @@ def test_planning_quality_smoke(tmp_path):
         "missions:\n"
         "  - {id: a, text: 'Open the fridge.', goal: ['open(fridge)'], tags: [single]}\n"
         "  - {id: b, text: 'Bring me the unicorn.', goal: ['switched_on(lamp)'], tags: [single]}\n"
+        "  - {id: d, text: 'Slice the fridge.', tags: [impossible]}\n"
     )
     (suite / "galley.yaml").write_text(
         "world: galley_kitchen\nsplit: held_out\n"
@@ -44,17 +45,19 @@ def test_planning_quality_smoke(tmp_path):
         " state: ['switched_on(microwave)'], tags: [single, state]}\n"
     )
     data = printed_json(benchmark("planning_quality", "--suite", str(suite), "--json", timeout=400))
-    assert data["missions"] == 3 and [r["id"] for r in data["rows"]] == ["c", "a", "b"]
+    assert data["missions"] == 4 and [r["id"] for r in data["rows"]] == ["c", "a", "b", "d"]
     refused = data["rows"][2]
     assert not refused["plan_valid"] and not refused["success"] and "nothing called 'unicorn'" in refused["reason"]
     for key in ("schema_valid_rate", "plan_valid_rate", "executed_rate", "success_rate"):
-        assert 0 <= data[key] <= 0.667  # the unicorn cannot count (rates have three decimals)
-    assert set(data["by_world"]) == {"household", "galley_kitchen"} and data["by_world"]["household"]["missions"] == 2
-    assert set(data["by_split"]) == {"dev", "held_out"} and data["by_tag"]["state"]["missions"] == 1
+        assert 0 <= data[key] <= 0.75  # the unicorn cannot count
+    assert set(data["by_world"]) == {"household", "galley_kitchen"} and data["by_world"]["household"]["missions"] == 3
+    # a request that cannot be done succeeds when refused, and is scored apart from its split
+    assert data["rows"][3]["success"] and data["by_split"]["dev/impossible"]["success_rate"] == 1.0
+    assert set(data["by_split"]) == {"dev", "held_out", "dev/impossible"} and data["by_tag"]["state"]["missions"] == 1
     # mission c starts with the microwave running: a plan is needed, and success is judged from that state
     state_row = data["rows"][0]
     assert state_row["understood"] == ["not switched_on(microwave)"] and state_row["success"] and state_row["steps"] >= 1
-    assert data["wrong_accept_rate"] == round(sum(r["plan_valid"] and not r["success"] for r in data["rows"]) / 3, 3)
+    assert data["wrong_accept_rate"] == round(sum(r["plan_valid"] and not r["success"] for r in data["rows"]) / 4, 3)
     bad = benchmark("planning_quality", "--json")
     assert bad.returncode == 2 and "give --missions FILE or --suite DIR" in bad.stderr
 

@@ -15,10 +15,11 @@ def test_the_planner_app_plans_text_through_its_handle(planner_app, household, w
     assert response.ok and response.goal == ["open(fridge)"] and response.plan.subtasks
     refused = planner_app["handle"].plan.remote(PlanRequest(text="Fly me to the moon.", world=household)).result(timeout_s=120)
     assert not refused.ok and "nothing called 'fly', 'moon'" in refused.reason
-    # the sprinkler valve is fixed to the high rack: the request is read as asked, then refused
+    # the sprinkler valve is fixed to the high rack: refused with the reason, before the model answers
     impossible = PlanRequest(text="Move the sprinkler valve to loading dock A.", world=warehouse)
     refused = planner_app["handle"].plan.remote(impossible).result(timeout_s=180)
-    assert not refused.ok and "no plan reaches at(sprinkler_valve, loading_dock_a)" in refused.reason
+    assert not refused.ok and not refused.attempts
+    assert "nothing the request names (loading_dock_a, sprinkler_valve) can be moved" in refused.reason
 
 
 @pytest.mark.parametrize(
