@@ -349,8 +349,8 @@ class LanguagePlanner:
             max_tokens = 24 + 16 * limit
         excluded: set[str] = set()
         schema = schema_for(frozenset())
-        # a small untuned model answers one request at a time better; that needs linked names
-        split = mode == PlanMode.GOAL and names is not None and not self.tuned
+        # a small model answers one clause at a time better (a tuned one too); that needs linked names
+        split = mode == PlanMode.GOAL and names is not None
         groups = request_groups(world, text) if split else [[text]]
         clauses = [clause for group in groups for clause in group]
         last_error = "no answer"
@@ -412,12 +412,16 @@ class LanguagePlanner:
         for clause, names in clauses:
             if not names:
                 continue  # "do a safety round": nothing to act on by itself
-            exemplars = choose_exemplars(world, clause, memory, names, self.config.exemplars)
             quantified = quantifiers_in(world, clause)
             asked = asked_states(world, clause) if narrow_states else None
+            if self.tuned:  # the short prompt it was trained on, one clause at a time too
+                messages = tuned_messages(world, clause, names)
+            else:
+                exemplars = choose_exemplars(world, clause, memory, names, self.config.exemplars)
+                messages = goal_messages(world, clause, names, exemplars, quantified)
             asks.append(
                 GenerationRequest(
-                    messages=goal_messages(world, clause, names, exemplars, quantified),
+                    messages=messages,
                     schema_=goal_schema(world, names, 2, quantified=quantified, asked=asked),
                     max_new_tokens=24 + 16 * 2,
                 )
