@@ -13,6 +13,7 @@ gives is refused with a reason, never guessed.
 from __future__ import annotations
 
 import re
+
 from fleet.errors import FleetError
 from fleet.homes import home_of, is_home
 from fleet.lexicon import phrase_end
