@@ -107,9 +107,31 @@ def lexicon(world: World) -> dict[str, set[tuple[str, bool]]]:
     return found
 
 
+def verb_states(world: World, clause: str) -> frozenset[tuple[str, bool]]:
+    """The (state, negated) goals the verb a clause starts with asks for, from the world's skills:
+    "heat up the soup" asks for hot, "switch off the fan" for not switched_on. Empty when the
+    clause does not start with such a verb ("put ...", "if ...")."""
+    words = re.findall(r"[a-z0-9]+", clause.lower())
+    if words[:1] == ["please"]:
+        words = words[1:]
+    states = set(world.state_names)
+    found: set[tuple[str, bool]] = set()
+    for skill in world.skill_list:
+        signs = {(e.predicate, e.negated) for e in skill.effect_literals if e.predicate in states} if skill.plannable else set()
+        for phrase in [skill.name.replace("_", " "), *skill.aliases] if signs else []:
+            if words and words[0] in inflections(phrase.split()[0]) and phrase_end(words, phrase) is not None:
+                found |= signs
+    return frozenset(found)
+
+
+# Words that open a condition: what follows says when to act, not what to bring about. "should"
+# and "once" only at the start ("should the fridge be open, shut it").
+CONDITION_START = r"(?:\b(?:if|when|unless|in case)\b|^\s*(?:should|once)\b)"
+
+
 def _without_conditions(text: str) -> str:
     """The request without its "if ..." parts, which say when to act rather than what to bring about."""
-    return re.sub(r"\b(?:if|when|unless|in case)\b[^,.;]*(?:[,.;]|$)", " ", text.lower())
+    return re.sub(CONDITION_START + r"[^,.;]*(?:[,.;]|$)", " ", text.lower(), flags=re.MULTILINE)
 
 
 def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
@@ -125,4 +147,4 @@ def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     return frozenset(signs)
 
 
-__all__ = ["STATE_WORDS_FILE", "asked_states", "inflections", "lexicon", "phrase_end", "state_words"]
+__all__ = ["CONDITION_START", "STATE_WORDS_FILE", "asked_states", "inflections", "lexicon", "phrase_end", "state_words", "verb_states"]

@@ -82,6 +82,20 @@ class Plan(BaseModel):
         return data
 
 
+def done_by(world: World, plan: Plan, robot: str) -> Plan:
+    """The plan with every one-robot step pinned to this robot ("have moss take the cheese ...").
+    Steps that need two robots at once (a handover) keep their choice of partner. Validate the
+    result: a robot that cannot do a step is refused there, with what it lacks."""
+    subtasks = []
+    for subtask in plan.subtasks:
+        params = world.skills_by_name[subtask.skill].robot_params if subtask.skill in world.skills_by_name else []
+        args = dict(subtask.args)
+        if len(params) == 1:
+            args[params[0]] = robot
+        subtasks.append(subtask.model_copy(update={"args": args, "roles": []}))
+    return plan.model_copy(update={"subtasks": subtasks})
+
+
 # ---- graph helpers ------------------------------------------------------------------------------
 def topological_order(plan: Plan) -> Optional[list[str]]:
     """Subtask ids in an order that respects dependencies (stable by plan order); None on a cycle."""

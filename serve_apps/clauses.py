@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from fleet.lexicon import CONDITION_START
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names
 
@@ -23,6 +24,10 @@ _REQUEST_VERBS = {
     "bring", "take", "move", "put", "get", "leave", "send", "carry", "fetch", "place", "store",
     "shut", "close", "open", "start", "stop", "turn", "switch", "check", "clean", "wash", "wipe",
     "slice", "cut", "inspect", "heat", "make", "drop", "set", "give", "hand", "park", "stage",
+    "clear", "tidy", "throw", "toss", "hang", "fold", "return", "fill", "swap", "grab", "pick", "load",
+    "unload", "stack", "pour", "cook", "fry", "boil", "bake", "toast", "dry", "rinse", "scrub", "chop",
+    "deliver", "collect", "lay", "warm", "chill", "cool", "hide", "stow", "tuck", "pack", "wheel",
+    "roll", "push", "pull", "slide",
 }
 # Words that reach back to the things of the clause before.
 PRONOUNS = {"it", "them", "its", "they", "there", "one"}
@@ -36,6 +41,7 @@ def request_groups(world: World, text: str) -> list[list[str]]:
     on the table", ...), so a small model answers one thing at a time and none is dropped.
     """
     verbs = _REQUEST_VERBS | {part for skill in world.skill_list for part in skill.name.split("_")}
+    verbs |= {alias.split()[0] for skill in world.skill_list for alias in skill.aliases if alias}
     parts = [p for p in re.split(r";|\bthen\b|(?<=[.!?])\s+", text) if p.strip()]
     clauses: list[str] = []
     for part in parts:
@@ -57,7 +63,7 @@ def request_groups(world: World, text: str) -> list[list[str]]:
     clauses = [c.strip(" .?!,") for c in clauses if c.strip(" .?!,")]
     joined: list[str] = []
     for clause in clauses:  # "if the lamp is on, turn it off": the condition stays with its request
-        if joined and re.match(r"(?:if|when|unless|in case)\b", joined[-1], re.IGNORECASE) and "," not in joined[-1]:
+        if joined and re.match(CONDITION_START, joined[-1], re.IGNORECASE) and "," not in joined[-1]:
             joined[-1] = f"{joined[-1]}, {clause}"
         else:
             joined.append(clause)

@@ -11,6 +11,7 @@ import re
 from typing import Optional
 
 from fleet.errors import FleetError
+from fleet.lexicon import verb_states
 from fleet.literals import Literal, quantifier
 from fleet.world import World
 from serve_apps.clauses import split_requests
@@ -19,9 +20,24 @@ from serve_apps.vocabulary import named_in
 def things_asked_about(world: World, text: str) -> set[str]:
     """Objects the request names whole, other than where something named starts out (the
     drawer the knife is taken out of): a goal should say something about each of them."""
-    named = named_in(world, text)
+    named = named_in(world, text) | _only_one_called(world, text)
     origins = {world.objects_by_name[n].location for n in named if n in world.objects_by_name}
     return {n for n in named if n in world.objects_by_name and n not in origins}
+
+
+def _only_one_called(world: World, text: str) -> set[str]:
+    """Objects a request names by their last word or type alone where no other object shares it:
+    "the lamp" is the standing_lamp when that is the only lamp."""
+    words = set(re.findall(r"[a-z0-9]+", text.lower()))
+    spoken = {part for name in named_in(world, text) for part in name.split("_")}
+    found = set()
+    for word in words - spoken:
+        if len(word) < 3 or not word.isalpha():
+            continue  # "a" of "do a safety round" is not dock_door_a
+        called = {o.name for o in world.objects if o.name.split("_")[-1] == word or o.type == word}
+        if len(called) == 1:
+            found |= called
+    return found
 
 
 def _covered(world: World, goal: list[Literal]) -> set[str]:
@@ -37,9 +53,16 @@ def _covered(world: World, goal: list[Literal]) -> set[str]:
 def _first_mention(world: World, words: list[str], name: str) -> Optional[int]:
     """Where a request first speaks of a name: its first word found, or its type."""
     obj = world.objects_by_name.get(name)
-    parts = set(name.split("_")) | ({obj.type} if obj else set())
-    spots = [i for i, word in enumerate(words) if word in parts or word.rstrip("s") in parts]
-    return min(spots) if spots else None
+    parts = name.split("_")
+    whole = [i for i in range(len(words) - len(parts) + 1) if words[i : i + len(parts)] == parts]
+    if whole:  # "the school bag" said whole, not the "school" of "the school book"
+        return whole[0]
+    heads = {parts[-1]} | ({obj.type} if obj else set())
+    for wanted in (heads, set(parts)):
+        spots = [i for i, word in enumerate(words) if word in wanted or word.rstrip("s") in wanted]
+        if spots:
+            return min(spots)
+    return None
 
 
 _ORIGIN_WORDS = ("from", "off", "out of", "off of")
@@ -102,6 +125,21 @@ def missing_from(world: World, required: set[str], goal: list[Literal]) -> list[
     return missing
 
 
+def states_left_out(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """Clauses whose verb asks for a state the goal never gives anything: "heat up the bread in
+    the microwave" answered `in(bread, microwave)` alone."""
+    said = {(literal.predicate, literal.negated) for literal in goal}
+    return [clause for clause in split_requests(world, text) if (signs := verb_states(world, clause)) and not signs & said]
+
+
+class StateLeftOut(FleetError):
+    """The answer does not do what the verb of a clause asks."""
+
+    def __init__(self, clauses: list[str]):
+        self.clauses = clauses
+        super().__init__(f"it does not do what {'; '.join(repr(c) for c in clauses)} asks: the verb asks for a change the goal does not make")
+
+
 class LeftOut(FleetError):
     """The answer says nothing about something the request names."""
 
@@ -133,4 +171,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AlreadyHolds", "LeftOut", "Misplaced", "check_consistent", "misplaced", "missing_from", "things_asked_about"]
+__all__ = ["AlreadyHolds", "LeftOut", "Misplaced", "StateLeftOut", "check_consistent", "misplaced", "missing_from", "states_left_out", "things_asked_about"]

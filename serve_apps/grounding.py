@@ -47,11 +47,16 @@ EVERYDAY_WORDS = frozenset(
     hang lay fold roll push pull slide drag recycle swap exchange replace stack arrange straighten
     organise organize fluff spread cover uncover unplug plug scramble whisk stir mix pour bake roast
     grill fry boil poach steam toast run over next across along beside inside outside
+    stick chuck shove plonk
+    except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
+    nobody anybody case once
     """.split()
 )
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
 DISPOSAL_PHRASES = ("get rid of", "throw away", "throw out", "dispose of", "bin")
 _TRASH_WORDS = {"trash", "garbage", "rubbish", "waste", "recycling"}
+# Words after which an everyday word that is also a thing's alias means the thing ("the throw")
+_THING_WORDS = {"the", "a", "an", "my", "your", "our", "his", "her", "their", "this", "that", "its"}
 # Words that only join a request; left out of the candidate words a fuzzy match may fix.
 _SHORT = 3
 
@@ -174,6 +179,9 @@ def ground(world: World, text: str) -> Grounding:
         said = " ".join(re.findall(r"[a-z0-9]+", match.group(0).lower()))
         if phrases[said] == said:
             return match.group(0)
+        before = match.string[: match.start()].split()[-1:]
+        if said in EVERYDAY_WORDS and not (before and before[0].lower() in _THING_WORDS):
+            return match.group(0)  # "throw the socks in the hamper": a verb here, not the blanket called a throw
         links.append(Link(said=said, meant=phrases[said].replace(" ", "_"), how="alias"))
         return phrases[said]
 

@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel
+
+from fleet.lexicon import verb_states
 from fleet.state import WorldState
 from fleet.world import World
-from serve_apps.vocabulary import mentioned_names
+from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
 _WITH_INSIDE = re.compile(
     r"\s*\bwith (?:the |a |an |its |their )?(?P<inside>[a-z][a-z ]*?) (?:in|on|inside|on top of) (?:it|them)\b",
     re.IGNORECASE,
 )
 _LOCATOR = re.compile(r"\b(?:next to|beside|by|near|close to|alongside) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
-# "bring the caddy to the toilet": a fixture that holds nothing says where, as a locator does
-_TOWARDS = re.compile(r"\b(?:to|towards) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+# "bring the caddy to the toilet", "fill the bottle at the tap": a fixture that holds nothing
+# says where, as a locator does
+_TOWARDS = re.compile(r"\b(?:to|towards|at) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 
 
 def _one_movable(world: World, words: str) -> str | None:
@@ -33,17 +37,45 @@ def _one_movable(world: World, words: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _holder_before(world: World, before: str) -> list[str]:
+    """What "it" stands for in "... with the egg in it": the one container the words before name
+    that can be carried ("put the frying pan on the front burner with the egg in it"), else the
+    receptacles of the last few words."""
+    objects = world.objects_by_name
+    named = [n for n in mentioned_names(world, before) if n in objects and objects[n].receptacle]
+    carried = [n for n in named if objects[n].pickable]
+    if len(carried) == 1:
+        return carried
+    last = " ".join(before.split()[-4:])
+    return [n for n in mentioned_names(world, last) if n in objects and objects[n].receptacle]
+
+
 def carried_contents(world: World, text: str) -> tuple[list[str], str]:
     """(`in(thing, container)` for each "CONTAINER with THING in it", the text without those phrases)."""
     fixed: list[str] = []
     while (match := _WITH_INSIDE.search(text)) is not None:
         inside = _one_movable(world, match.group("inside"))
-        before = " ".join(text[: match.start()].split()[-4:])
-        holders = [n for n in mentioned_names(world, before) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
+        holders = _holder_before(world, re.split(r"[.;!?]", text[: match.start()])[-1])
         if inside is None or len(holders) != 1 or holders[0] == inside:
             break  # not a phrase read here: the model gets the words as they are
         fixed.append(f"in({inside}, {holders[0]})")
         text = text[: match.start()] + text[match.end() :]
+    return fixed, text
+
+
+_PIECES_OF = re.compile(r"\b(?:a |one |two |three |some |a few )?(?:slice|slices|piece|pieces) of (?P<the>the |a |an |some )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+
+
+def pieces_of(world: World, text: str) -> tuple[list[str], str]:
+    """(`sliced(thing)` for each "a slice of THING" whose thing can be sliced, the text with the
+    thing in place of the phrase): "heat up a slice of bread" asks for the bread sliced and hot."""
+    fixed: list[str] = []
+    for match in list(_PIECES_OF.finditer(text))[::-1]:
+        thing = _one_movable(world, " ".join(match.group("what").split()[:3]))
+        if thing is None or "sliced" not in world.objects_by_name[thing].states:
+            continue
+        fixed.insert(0, f"sliced({thing})")
+        text = text[: match.start()] + "the " + text[match.start("what") :]
     return fixed, text
 
 
@@ -95,4 +127,168 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
     return kept
 
 
-__all__ = ["carried_contents", "located_by", "narrowed"]
+_ASK_ROBOT = r"(?:please |could you |can you )?(?:have|let|get|ask|tell|make|send) "
+
+
+def doer_named(world: World, text: str) -> tuple[str | None, str]:
+    """(the robot a request names as the one to do it, the request without those words):
+    "have moss take the cheese ..." gives (moss, "take the cheese ..."); so do "moss, take ...",
+    "ask moss to take ...", "can moss take ..." and "moss should take ...". "Send moss to the
+    dock" moves the robot and names no doer."""
+    for robot in world.robots:
+        name = r"[ _]".join(map(re.escape, robot.name.split("_")))
+        patterns = (
+            rf"{_ASK_ROBOT}{name}\b(?! to the\b| to a\b| to an\b)(?: to\b)?",
+            rf"{name}\s*[,:]",
+            rf"(?:can|could|would|will) {name}\b",
+            rf"{name} (?:should|must|needs to|has to|please)\b",
+        )
+        for pattern in patterns:
+            match = re.match(pattern, text.strip(), re.IGNORECASE)
+            if match:
+                return robot.name, text.strip()[match.end() :].strip(" ,:")
+    return None, text
+
+
+_SCOPED = re.compile(
+    r"\b(?:all|every|each|both)(?: of)?(?: the)? (?P<kind>[a-z]+(?: [a-z]+)?) (?:in|on|from|at|off) (?:the )?(?P<where>[a-z][a-z ]*)",
+    re.IGNORECASE,
+)
+
+
+_EVERYTHING = re.compile(
+    r"\b(?:everything|all the things|all the stuff|all things)(?: that is| that's)? (?:in|on|from|off|out of) (?:the )?(?P<where>[a-z][a-z ]*)",
+    re.IGNORECASE,
+)
+
+
+def _limits(world: World, text: str, match: re.Match) -> bool:
+    """Whether the place after "all KIND" says which ones rather than where they go: another
+    place follows as where they go, or the verb changes a state."""
+    words = match.group("where").split()
+    cut = next((i for i, word in enumerate(words) if i and word.lower() in _PHRASE_ENDS), len(words))
+    rest = " ".join(words[cut:]) + text[match.end("where") :]  # what follows the place
+    return bool(destinations_in(world, rest) or verb_states(world, text))
+
+
+def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, tuple[str, set[str]]]:
+    """`all KIND` quantifiers the words limit to one place, with that place and the things they mean:
+    "turn on every light in the lounge" is the lights there, "put all the toys on the mat in the
+    chest" the toys on the mat. "Put all the fruit in the fridge" names where the fruit goes,
+    not which fruit: a place counts as a scope only when another place follows as where things
+    go, or the verb changes a state rather than a place. "Everything in the X" is every thing
+    that can be picked up there (key "everything")."""
+    found: dict[str, tuple[str, set[str]]] = {}
+    for match in _SCOPED.finditer(text):
+        asked = {q for q in quantifiers_in(world, match.group(0)[: match.end("kind") - match.start()]) if q.startswith("all ")}
+        places = _names_at(world, match.group("where"))
+        if len(asked) != 1 or len(places) != 1 or not _limits(world, text, match):
+            continue
+        quantifier, where = next(iter(asked)), next(iter(places))
+        holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
+        inside = {n for n in world.matching("object", quantifier.split(" ", 1)[1]) if where in (holder_of.get(n), state.object_place(n))}
+        if inside:
+            found[quantifier] = (where, inside)
+    for match in _EVERYTHING.finditer(text):  # "everything from the fridge onto the counter"
+        places = _names_at(world, match.group("where"))
+        if len(places) != 1 or not _limits(world, text, match):
+            continue
+        where = next(iter(places))
+        holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
+        inside = {o.name for o in world.objects if o.pickable and where in (holder_of.get(o.name), state.object_place(o.name))}
+        if inside:
+            found["everything"] = (where, inside)
+    return found
+
+
+_SPARED = re.compile(
+    r"\b(?:but not|except for|except|apart from|other than|but leave|not the)\s+(?:the |a |an |my |your )?(?P<what>[^,.;!?]*)",
+    re.IGNORECASE,
+)
+_FORBIDDEN = re.compile(r"\b(?:don'?t|do not|never|without)\b(?P<what>[^,.;!?]*)[,.;!?]?\s*", re.IGNORECASE)
+_LEAVE_ALONE = re.compile(r"\bleave (?:the |my )?(?P<what>[a-z][a-z ]*?) (?:alone|where it is|where they are|as it is|as they are)\b[,.;!?]?\s*", re.IGNORECASE)
+
+
+class LeftAlone(BaseModel):
+    """What a request says to leave out: things no goal may speak of, things no step may touch."""
+
+    spared: set[str] = set()  # "wash the red mug but not the green one": no goal about the green mug
+    untouched: set[str] = set()  # "don't open the fridge": no step of the plan uses the fridge
+    text: str  # the request without those words
+
+
+def left_alone(world: World, text: str) -> LeftAlone:
+    """Read "but not the X", "except the X", "don't touch the X" and "leave the X alone" out of a
+    request: the model sees the rest, and the goal and plan are checked against them."""
+    spared: set[str] = set()
+    untouched: set[str] = set()
+    for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_SPARED, spared)):
+        for match in list(pattern.finditer(text))[::-1]:
+            what = match.group("what")
+            names = mentioned_names(world, what) if pattern is _FORBIDDEN else _names_at(world, what)
+            if not names:
+                continue
+            into |= names
+            text = text[: match.start()] + text[match.end() :]
+    text = re.sub(r"\s+([.,;!?])", r"\1", " ".join(text.split()))
+    return LeftAlone(spared=spared, untouched=untouched, text=re.sub(r"^(?:and|but|then)\s+", "", text, flags=re.IGNORECASE))
+
+
+# words that end the name of a place a thing comes from or goes to
+_PHRASE_ENDS = {"in", "into", "on", "onto", "to", "inside", "and", "then", "from", "off", "out", "of", "back", "if", "with"}
+_DESTINATION = re.compile(r"\b(?:in|into|on|onto|to|inside|on top of) (?:the |a |an |any |its |their )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+# "turn off the lamp", "switch it off": "off" after these words is a state, not where from
+_OFF_AS_STATE = {"turn", "turned", "turning", "switch", "switched", "switching", "shut", "power", "powered", "it", "them"}
+
+
+def _names_at(world: World, words: str) -> set[str]:
+    """The names the first few words of a phrase give, up to the next preposition."""
+    kept = []
+    for word in words.split()[:4]:
+        if word.lower() in _PHRASE_ENDS:
+            break
+        kept.append(word)
+    return mentioned_names(world, " ".join(kept)) if kept else set()
+
+
+def came_from(world: World, text: str) -> set[str]:
+    """Things and places named only as where something comes from, in a request that also says
+    where it goes: in "clear the glass off the coffee table onto the bar cart" the coffee table
+    is no goal of its own. "Take the milk out of the fridge" names no other place, so the fridge
+    stays what the request is about."""
+    origins: set[str] = set()
+    for match in _FROM.finditer(text):
+        before = text[: match.start()].split()[-1:]
+        if match.group(0).lower().startswith("off") and before and before[0].lower().strip(",.") in _OFF_AS_STATE:
+            continue
+        origins |= _names_at(world, match.group("what"))
+    if not origins:
+        return set()
+    destinations = destinations_in(world, text)
+    return origins - destinations if destinations - origins else set()
+
+
+def destinations_in(world: World, text: str) -> set[str]:
+    """The names a request gives as where things go ("on the tray", "into the bin")."""
+    found: set[str] = set()
+    for match in _DESTINATION.finditer(text):
+        found |= _names_at(world, match.group("what"))
+    return found
+
+
+def each_of_them(world: World, clause: str, earlier: list[str], earlier_names: set[str]) -> list[tuple[str, str]]:
+    """(clause, thing) for each thing "them" or "they" stands for: "wash the plate and the mug and
+    put them away in the cupboard" asks about the plate and the mug one at a time. Things the
+    earlier words put somewhere are where, not what ("put the pear on the tray and take them ...")
+    is still the pear. Empty when the clause has no plural pronoun or it stands for one thing."""
+    if not re.search(r"\b(?:them|they)\b", clause, re.IGNORECASE):
+        return []
+    places = set().union(*(destinations_in(world, words) for words in earlier)) if earlier else set()
+    objects = world.objects_by_name
+    things = sorted(n for n in earlier_names if n in objects and objects[n].pickable and n not in places)
+    if len(things) < 2:
+        return []
+    return [(re.sub(r"\b(?:them|they)\b", f"the {t.replace('_', ' ')}", clause, flags=re.IGNORECASE), t) for t in things]
+
+
+__all__ = ["LeftAlone", "came_from", "carried_contents", "doer_named", "pieces_of", "scoped_quantifiers", "destinations_in", "each_of_them", "left_alone", "located_by", "narrowed"]

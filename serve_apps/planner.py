@@ -29,15 +29,36 @@ from fleet.goals import parse_goal
 from fleet.lexicon import asked_states
 from fleet.literals import Literal, parse_literal
 from fleet.models import Exemplar
-from fleet.plan import Plan
+from fleet.plan import Plan, done_by
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
 from serve_apps.clauses import PRONOUNS, request_groups
-from serve_apps.goal_checks import AlreadyHolds, LeftOut, Misplaced, check_consistent, misplaced, missing_from, things_asked_about
+from serve_apps.conditions import condition_places, unmet_conditions
+from serve_apps.goal_checks import (
+    AlreadyHolds,
+    LeftOut,
+    Misplaced,
+    StateLeftOut,
+    check_consistent,
+    misplaced,
+    missing_from,
+    states_left_out,
+    things_asked_about,
+)
 from serve_apps.grounding import ground
 from serve_apps.llm import GenerationRequest, GenerationResult
-from serve_apps.phrasing import carried_contents, located_by, narrowed
+from serve_apps.phrasing import (
+    came_from,
+    carried_contents,
+    doer_named,
+    each_of_them,
+    left_alone,
+    located_by,
+    narrowed,
+    pieces_of,
+    scoped_quantifiers,
+)
 from serve_apps.putting_away import put_away_parts
 from serve_apps.tuning import ModelCard, tuned_messages
 from serve_apps.vocabulary import (
@@ -288,10 +309,14 @@ class LanguagePlanner:
         world = request.world
         text = self._check_text(request.text)
         names: Optional[set[str]] = None  # None: the whole vocabulary
+        left_out_names: frozenset[str] = frozenset()  # what the request says to leave alone
         asked: Optional[frozenset[tuple[str, bool]]] = None  # None: every state may be asked for
         required: set[str] = set()
         quantified = quantifiers_in(world, text)
         grounded = self.config.grounding if request.grounding is None else request.grounding
+        untouched: set[str] = set()  # what no step of the plan may use ("don't open the fridge")
+        doer, text = doer_named(request.world, text)  # "have moss take the cheese ...": moss does each step or none
+        state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
         if grounded:
             grounding = ground(world, text)
             if grounding.unknown:
@@ -299,27 +324,38 @@ class LanguagePlanner:
                     f"the {world.name} world has nothing called {', '.join(repr(w) for w in grounding.unknown)}; "
                     "name objects, places and robots it has (fleet describe-world lists them)"
                 )
-            text, names = grounding.text, grounding.names
+            alone = left_alone(world, grounding.text)  # "but not the green one", "don't open the fridge"
+            text, dropped = unmet_conditions(world, alone.text, state)  # "if the mug is dirty, ..." checked now
+            if dropped and not text.strip():
+                raise FleetError("nothing to do: " + "; ".join(dropped))
+            # a condition's "if it is on the table" is where a thing is, never where it goes
+            left_out_names = frozenset(alone.spared | alone.untouched | condition_places(world, text))
+            untouched = alone.untouched
+            names = (ground(world, text).names if dropped else grounding.names) - left_out_names
             if self.config.lexicon:
                 asked = asked_states(world, text)  # the states its words ask for, and only those
-            required = things_asked_about(world, text) | quantified
+            required = (things_asked_about(world, text) | quantified) - left_out_names
+            if doer is not None and (asked is None or re.match(r"(?:hold|keep hold of)\b", text, re.IGNORECASE)):
+                names = names | {doer}  # "have pip hold the butter": the robot is part of the goal
             if not names:
                 raise FleetError(
                     f"the request names nothing the {world.name} world has (no object, place or robot of it "
                     "is mentioned); name what the robots should act on"
                 )
-        state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
         limit = self.config.max_goal_literals
         fixed: list[str] = []  # goal literals read from the words themselves, not asked of the model
         near: set[str] = set()  # where the things that only locate stand ("next to the hand soap")
+        origins: set[str] = set()  # where things come from, in a request that says where they go
         if names is not None:
             carried, text = carried_contents(world, text)  # "the box with the blanket in it"
+            pieces, text = pieces_of(world, text)  # "a slice of bread": sliced(bread)
             away, rest = put_away_parts(world, text, state)  # "put the milk away", "tidy the desk"
-            fixed = carried + [lit for lit in away if lit not in carried]
+            fixed = [lit for lit in dict.fromkeys(carried + pieces + away) if not set(parse_literal(lit).args) & set(left_out_names)]
             if fixed and not rest.strip(" ."):  # nothing left for the model to answer
                 answer = GenerationResult(text=json.dumps({"goal": fixed}), new_tokens=0, finished=True)
                 response.attempts.append(PlanAttempt(answer=answer.text, tokens=0))
-                goal, plan, _ = await self._accept(world, state, answer, PlanMode.GOAL, set(), request.tidy)
+                goal, plan, _ = await self._accept(world, state, answer, PlanMode.GOAL, set(), request.tidy, doer=doer)
+                _check_untouched(plan, untouched)
                 response.ok, response.goal, response.plan = True, [str(g) for g in goal], plan
                 return
             if fixed and mode == PlanMode.DIRECT:
@@ -329,8 +365,11 @@ class LanguagePlanner:
                 asked = asked_states(world, text) if self.config.lexicon else None
                 quantified = quantifiers_in(world, text)
             located, near = located_by(world, text, state)
-            names = narrowed(world, text, names, state) | near
-            required = (things_asked_about(world, text) | quantified) - located
+            origins = came_from(world, text)  # "off the coffee table onto the bar cart": no goal of its own
+            names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked)
+            required = (things_asked_about(world, text) | quantified) - located - origins
+            names, quantified, required = _within_scope(world, text, state, names, quantified, required)
+            names, required = names - left_out_names, required - left_out_names  # no goal speaks of them
 
         def schema_for(excluded: frozenset[str]) -> dict[str, Any]:
             if mode == PlanMode.DIRECT:
@@ -356,8 +395,10 @@ class LanguagePlanner:
         last_error = "no answer"
         left_out: Optional[LeftOut] = None
         for number in range(self.config.max_attempts):
-            if number == 0 and len(clauses) > 1:  # first try: one request at a time
-                result = await self._answer_in_parts(world, groups, request.exemplars, asked is not None, state)
+            if len(clauses) > 1 and (number == 0 or (excluded and left_out is None)):  # one request at a time
+                result = await self._answer_in_parts(
+                    world, groups, request.exemplars, asked is not None, state, origins, left_out_names, frozenset(excluded)
+                )
             elif left_out is not None and mode == PlanMode.GOAL:  # ask about what the answer left out
                 result = await self._complete(world, messages[:-2], names or set(), left_out, asked, quantified)
             else:
@@ -366,8 +407,10 @@ class LanguagePlanner:
             response.attempts.append(attempt)
             try:
                 goal, plan, repaired = await self._accept(
-                    world, state, result, mode, required, request.tidy, asked, fixed, text
+                    world, state, result, mode, required, request.tidy, asked, fixed, text, doer
                 )
+            except DoerCannot:
+                raise  # no other answer changes what the named robot can do
             except FleetError as err:
                 attempt.error = last_error = str(err)
                 left_out = err if isinstance(err, LeftOut) else None
@@ -377,8 +420,14 @@ class LanguagePlanner:
                 ]
                 if isinstance(err, (AlreadyHolds, Misplaced)):  # a greedy model would say it again: take it off the menu
                     excluded |= err.literals
-                    schema = schema_for(frozenset(excluded))
+                    try:
+                        schema = schema_for(frozenset(excluded))
+                    except FleetError:
+                        if isinstance(err, AlreadyHolds):  # nothing else fits the words: it is done already
+                            raise err from None
+                        raise
                 continue
+            _check_untouched(plan, untouched)
             response.ok, response.goal, response.plan, response.repaired = True, [str(g) for g in goal], plan, repaired
             return
         raise FleetError(f"the planner could not make a valid plan in {self.config.max_attempts} attempt(s): {last_error}")
@@ -390,6 +439,9 @@ class LanguagePlanner:
         memory: list[Exemplar],
         narrow_states: bool = True,
         state: Optional[WorldState] = None,
+        origins: frozenset[str] | set[str] = frozenset(),
+        left_out: frozenset[str] = frozenset(),
+        excluded: frozenset[str] = frozenset(),
     ) -> GenerationResult:
         """Ask for each clause of a compound mission separately (batched together), then join the goals.
 
@@ -398,22 +450,40 @@ class LanguagePlanner:
         asks = []
         previous: set[str] = set()
         clauses: list[tuple[str, set[str]]] = []
+        earlier: list[str] = []  # the previous request's clauses
         for group in groups:
             named: set[str] = set()
             for clause in group:
                 names = mentioned_names(world, clause)
                 if state is not None:
                     names = narrowed(world, clause, names, state) | located_by(world, clause, state)[1]
+                names -= _unoffered(origins, asked_states(world, clause) if narrow_states else None) | left_out
+                each = each_of_them(world, clause, earlier, previous - names)
+                if each:  # "... and put them away": one clause per thing
+                    clauses += [(one, names | {thing}) for one, thing in each]
+                    named |= names | {thing for _, thing in each}
+                    continue
                 if set(re.findall(r"[a-z]+", clause.lower())) & PRONOUNS:
                     names |= previous | named  # "the keys on the rack and the shoes next to it"
                 named |= names
                 clauses.append((clause, names))
-            previous = named or previous
+            previous, earlier = (named, group) if named else (previous, earlier)
+        unanswerable: list[FleetError] = []
         for clause, names in clauses:
             if not names:
                 continue  # "do a safety round": nothing to act on by itself
             quantified = quantifiers_in(world, clause)
             asked = asked_states(world, clause) if narrow_states else None
+            limit = 2
+            if state is not None:  # "every light in the lounge": one literal for each light there
+                names, quantified, scoped = _within_scope(world, clause, state, names, quantified, set())
+                names = names - left_out
+                limit = max(limit, len(scoped))
+            try:
+                schema = goal_schema(world, names, limit, excluded, quantified, asked)
+            except FleetError as err:  # "get the clock out of the drawer, put it on the table": the next clause says it
+                unanswerable.append(err)
+                continue
             if self.tuned:  # the short prompt it was trained on, one clause at a time too
                 messages = tuned_messages(world, clause, names)
             else:
@@ -422,10 +492,12 @@ class LanguagePlanner:
             asks.append(
                 GenerationRequest(
                     messages=messages,
-                    schema_=goal_schema(world, names, 2, quantified=quantified, asked=asked),
-                    max_new_tokens=24 + 16 * 2,
+                    schema_=schema,
+                    max_new_tokens=24 + 16 * limit,
                 )
             )
+        if not asks and unanswerable:
+            raise unanswerable[0]
         results = await asyncio.gather(*(self.generate(ask) for ask in asks))
         return _joined([], list(results))
 
@@ -464,8 +536,12 @@ class LanguagePlanner:
         asked: Optional[frozenset[tuple[str, bool]]] = None,
         fixed: Sequence[str] = (),
         text: str = "",
+        doer: Optional[str] = None,
     ) -> tuple[list[Literal], Plan, bool]:
         """Parse, check and plan one answer; raise FleetError saying what is wrong with it."""
+        if doer is not None:  # plan as usual, then give every step to the robot the request names
+            goal, plan, repaired = await self._accept(world, state, result, mode, required, tidy, asked, fixed, text)
+            return goal, _done_by(world, plan, goal, state, doer), repaired
         if not result.finished:
             goal_text = _goal_prefix(result.text)
             if mode == PlanMode.DIRECT and goal_text is not None:
@@ -485,8 +561,8 @@ class LanguagePlanner:
             raise FleetError(f"the model's answer is not valid JSON ({err.msg})") from None
         if not isinstance(answer, dict) or not isinstance(answer.get("goal"), list):
             raise FleetError("the model's answer has no goal list")
-        said = parse_goal(world, list(dict.fromkeys(str(item) for item in answer["goal"])))  # drop repeats
-        unasked = [str(g) for g in said if asked is not None and not is_asked(world, g.predicate, g.negated, asked)]
+        said = list(dict.fromkeys(parse_goal(world, [str(item) for item in answer["goal"]])))  # drop repeats
+        unasked = [str(g) for g in said if asked is not None and not is_asked(world, g.predicate, g.negated, asked) and str(g) not in fixed]
         backwards = misplaced(world, text, said)
         if backwards:  # "put the case in the bag" answered in(bag, case)
             raise Misplaced(backwards)
@@ -499,6 +575,9 @@ class LanguagePlanner:
         missing = missing_from(world, required, goal)
         if missing:  # a small model often stops after the first thing asked for
             raise LeftOut([str(g) for g in goal], missing)
+        unmade = states_left_out(world, text, goal) if asked is not None else []
+        if unmade:  # "heat the bread in the microwave" answered with where it goes only
+            raise StateLeftOut(unmade)
         if mode == PlanMode.DIRECT:
             try:
                 plan = Plan.model_validate({"goal": [str(g) for g in goal], "subtasks": answer.get("subtasks", [])})
@@ -547,6 +626,51 @@ def _goal_prefix(text: str) -> Optional[str]:
     """`{"goal": [...]}` from the start of an answer cut off later, or None."""
     match = re.match(r'\{"goal": (\[[^\]]*\])', text)
     return '{"goal": %s}' % match.group(1) if match else None
+
+
+def _unoffered(origins: set[str] | frozenset[str], asked: Optional[frozenset[tuple[str, bool]]]) -> set[str]:
+    """Where things come from, taken off the menu unless the words ask to take something out
+    ("get the knife out of the drawer and leave it on the counter" may say `not in(knife, drawer)`)."""
+    return set() if asked is not None and ("in", True) in asked else set(origins)
+
+
+def _within_scope(
+    world: World, text: str, state: WorldState, names: set[str], quantified: frozenset[str], required: set[str]
+) -> tuple[set[str], frozenset[str], set[str]]:
+    """(names, quantifiers, required things) with each `all KIND` the words limit to a place
+    replaced by the things of that kind there: "turn on every light in the lounge"."""
+    scoped = scoped_quantifiers(world, text, state)
+    if not scoped:
+        return names, quantified, required
+    meant = {name for _, inside in scoped.values() for name in inside}
+    others = {n for q in scoped if q != "everything" for n in world.matching("object", q.split(" ", 1)[1])} - meant
+    others |= {where for where, _ in scoped.values()}  # the place only says which ones
+    return (names | meant) - others, quantified - set(scoped), ((required - set(scoped)) | meant) - others
+
+
+def _check_untouched(plan: Plan, untouched: set[str]) -> None:
+    """Refuse a plan with a step that uses what the request says to leave alone."""
+    for subtask in plan.subtasks:
+        used = sorted(set(subtask.args.values()) & untouched)
+        if used:
+            raise FleetError(f"the plan needs {subtask.describe()}, which uses {', '.join(used)}; the request says to leave it alone")
+
+
+class DoerCannot(FleetError):
+    """The robot the request names to do it cannot do every step."""
+
+
+def _done_by(world: World, plan: Plan, goal: list[Literal], state: WorldState, robot: str) -> Plan:
+    """The plan with its steps given to the robot the request names; DoerCannot says why not."""
+    kind = world.kind_of(robot)
+    needed = {c for subtask in plan.subtasks for role in subtask.roles for c in role.capabilities}
+    lacking = sorted(needed - set(kind.capabilities))
+    if lacking:
+        raise DoerCannot(f"the request asks {robot} to do it, but {robot} ({world.robots_by_name[robot].kind}) lacks {', '.join(lacking)}")
+    try:
+        return check_plan(world, done_by(world, plan, robot), goal, state)
+    except PlanValidationError as err:
+        raise DoerCannot(f"the request asks {robot} to do it, but {robot} cannot: {err}") from None
 
 
 def plan_text_locally(text: str, world: World, config: PlannerConfig, mode: Optional[PlanMode] = None) -> PlanResponse:

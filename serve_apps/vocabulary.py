@@ -142,6 +142,7 @@ def mentioned_names(world: World, text: str) -> set[str]:
     things += [(o.name, o.type) for o in world.objects]
     found = named_in(world, text)
     covered = {part for name in found for part in name.split("_")}
+    covered |= {part[:-1] for part in covered if part.endswith("s")}  # "games table" says no "game"
     for word in words - covered:
         if len(word) < 3 or not word.isalpha():
             continue  # "a", "b", "2" only narrow a match, they do not make one
@@ -154,7 +155,22 @@ def mentioned_names(world: World, text: str) -> set[str]:
             # "the wine" is the red_wine rather than the wine_glass: a name's last word is what it is
             headed = {name for name in chosen if name.split("_")[-1] == word}
             found |= headed if headed and len(chosen) > 1 else chosen
-    return found
+    return found - _modifiers(text, found)
+
+
+def _modifiers(text: str, found: set[str]) -> set[str]:
+    """Names that only qualify the word after them: in "the shower room shelf" shower_room says
+    which shelf (shower_shelf) and is not a thing of its own."""
+    spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+    dropped = set()
+    for name in found:
+        parts = name.split("_")
+        for other in found - {name}:
+            head, rest = other.split("_")[-1], other.split("_")[:-1]
+            if rest and set(rest) <= set(parts) and head not in parts and f" {' '.join(parts)} {head} " in spaced:
+                if f" {' '.join(parts)} " not in spaced.replace(f" {' '.join(parts)} {head} ", " "):
+                    dropped.add(name)
+    return dropped
 
 
 # Words before a type or category that ask for one of them, or for every one.

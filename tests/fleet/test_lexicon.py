@@ -56,3 +56,12 @@ def test_a_request_that_does_not_ask_for_a_state_cannot_get_one(household):
     assert not [lit for lit in offered if lit.startswith(("sliced", "open", "not open"))]
     every = goal_literals(household, mentioned_names(household, text))
     assert "sliced(apple)" in every  # without the lexicon the model could have said it
+
+
+def test_the_verb_a_clause_starts_with_asks_for_its_states(household):
+    from fleet.lexicon import verb_states
+
+    assert verb_states(household, "Slice the apple") == {("sliced", False)}
+    assert ("switched_on", True) in verb_states(household, "please turn off the lamp")
+    assert verb_states(household, "Put the apple in the fridge") == frozenset()
+    assert verb_states(household, "If the lamp is on, turn it off") == frozenset()  # a condition leads

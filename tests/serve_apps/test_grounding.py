@@ -100,3 +100,12 @@ def test_words_for_a_type_come_from_the_shared_table():
     assert "counter" not in galley.spoken_aliases and "cupboard" not in galley.spoken_aliases
     assert galley.spoken_aliases["refrigerator"] == "fridge"
     assert not ground(galley, "Have a robot hold the spoon.").unknown  # "robot": any of the fleet
+
+
+def test_an_everyday_verb_that_is_also_a_things_alias_is_the_thing_only_after_the():
+    from fleet.world import load_world
+
+    kids = load_world("kids_bedroom")  # the shared table calls a blanket "a throw"
+    assert kids.spoken_aliases.get("throw") == "blanket"
+    assert ground(kids, "Throw the dirty socks in the hamper.").names == {"dirty_socks", "laundry_hamper"}
+    assert "blanket" in ground(kids, "Put the throw on the bunk bed.").names

@@ -8,7 +8,18 @@ from fleet.config import PlannerConfig
 from fleet.literals import parse_literal
 from fleet.state import WorldState
 from fleet.world import load_world
-from serve_apps.phrasing import carried_contents, located_by, narrowed
+from serve_apps.phrasing import (
+    came_from,
+    carried_contents,
+    doer_named,
+    each_of_them,
+    left_alone,
+    located_by,
+    narrowed,
+    pieces_of,
+    scoped_quantifiers,
+)
+from serve_apps.vocabulary import mentioned_names
 from serve_apps.clauses import request_groups
 from serve_apps.planner import LanguagePlanner, PlanRequest
 from tests.serve_apps.test_planner import Scripted, goal, plan
@@ -100,3 +111,125 @@ def test_an_answer_that_leaves_a_thing_where_it_comes_from_is_sent_back():
     assert response.ok and response.goal == ["in(whisky_glass, bar_cart)"]
     assert "where the request does not" in response.attempts[0].error
     assert "in(whisky_glass, coffee_table)" not in model.requests[-1].schema_["properties"]["goal"]["items"]["enum"]
+
+
+def test_where_things_come_from_is_no_goal_of_its_own_when_the_request_says_where_they_go():
+    media, galley = load_world("media_room"), load_world("galley_kitchen")
+    assert came_from(media, "Clear the popcorn bowl and the whisky glass off the coffee table onto the bar cart.") == {"coffee_table"}
+    assert came_from(galley, "Take the milk from the fridge to the nook table") == {"fridge"}
+    assert came_from(galley, "Take the milk out of the fridge.") == set()  # the fridge is what it is about
+    assert came_from(galley, "Turn off the kettle and put the mug on the nook table") == set()  # "off" as a state
+    model = Scripted(goal("in(popcorn_bowl, bar_cart)"), goal("in(whisky_glass, bar_cart)"))
+    response = plan(media, "Clear the popcorn bowl and the whisky glass off the coffee table onto the bar cart.", model)
+    assert response.ok and response.goal == ["in(popcorn_bowl, bar_cart)", "in(whisky_glass, bar_cart)"]
+    offered = {lit for r in model.requests for lit in r.schema_["properties"]["goal"]["items"]["enum"]}
+    assert not any("coffee_table" in lit for lit in offered)
+
+
+def test_them_stands_for_each_thing_of_the_request_before():
+    galley = load_world("galley_kitchen")
+    earlier = ["Wash the plate", "Wash the mug"]
+    assert [t for _, t in each_of_them(galley, "put them in the upper cupboard", earlier, {"blue_plate", "red_mug"})] == ["blue_plate", "red_mug"]
+    # what the earlier words put somewhere is where, not what
+    assert each_of_them(galley, "take them to the sink", ["Put the red mug on the nook table"], {"red_mug", "nook_table"}) == []
+    model = Scripted(goal("clean(blue_plate)"), goal("clean(red_mug)"), goal("in(blue_plate, upper_cupboard)"), goal("in(red_mug, upper_cupboard)"))
+    response = plan(galley, "Wash the dirty plate and mug from the nook table and put them away in the upper cupboard.", model)
+    assert response.ok and set(response.goal) == {
+        "clean(blue_plate)", "clean(red_mug)", "in(blue_plate, upper_cupboard)", "in(red_mug, upper_cupboard)"
+    }
+    assert [r.messages[-1]["content"] for r in model.requests][2:] == [
+        "put the blue plate away in the upper cupboard", "put the red mug away in the upper cupboard"
+    ]
+
+
+def test_a_slice_of_a_thing_asks_for_it_sliced():
+    studio = load_world("studio_apartment")
+    assert pieces_of(studio, "Heat up a slice of bread in the microwave.") == (["sliced(loaf)"], "Heat up the bread in the microwave.")
+    assert pieces_of(studio, "Heat up the bread.") == ([], "Heat up the bread.")
+
+
+def test_a_name_that_only_says_which_one_is_not_a_thing_of_its_own():
+    studio = load_world("studio_apartment")
+    assert mentioned_names(studio, "Take the towel to the shower room shelf") == {"bath_towel", "shower_shelf"}
+    assert mentioned_names(studio, "Take the towel to the shower room") == {"bath_towel", "shower_room"}
+
+
+def test_a_robot_named_as_the_doer_does_every_step_or_the_request_is_refused():
+    galley = load_world("galley_kitchen")  # ada and bo have arms, pip is a rover
+    assert doer_named(galley, "Have pip take the butter to the nook table.") == ("pip", "take the butter to the nook table.")
+    assert doer_named(galley, "Bo, put the red mug on the nook table") == ("bo", "put the red mug on the nook table")
+    assert doer_named(galley, "Ask ada to open the fridge") == ("ada", "open the fridge")
+    assert doer_named(galley, "Send ada to the pantry corner")[0] is None  # moves the robot, names no doer
+    assert doer_named(galley, "Bring the mug to ada")[0] is None
+    refused = plan(galley, "Have pip take the butter to the nook table.", Scripted(goal("in(butter, nook_table)")))
+    assert not refused.ok and "pip" in refused.reason and "lacks grasp" in refused.reason
+    assert len(refused.attempts) == 1  # no other answer changes what pip can do
+    done = plan(galley, "Have ada take the butter to the nook table.", Scripted(goal("in(butter, nook_table)")))
+    assert done.ok and done.goal == ["in(butter, nook_table)"]
+    assert {role.robot for subtask in done.plan.subtasks for role in subtask.roles} == {"ada"}
+    held = Scripted(goal("holding(ada, butter)"))
+    assert plan(galley, "Have ada hold the butter.", held).ok
+    assert "holding(ada, butter)" in held.requests[0].schema_["properties"]["goal"]["items"]["enum"]
+
+
+def test_an_answer_that_does_not_do_what_the_verb_asks_is_sent_back():
+    studio = load_world("studio_apartment")
+    model = Scripted(goal("in(loaf, microwave)"), goal("hot(loaf)", "in(loaf, microwave)"))
+    response = plan(studio, "Heat up the bread in the microwave.", model)
+    assert response.ok and set(response.goal) == {"hot(loaf)", "in(loaf, microwave)"}
+    assert "the verb asks for a change" in response.attempts[0].error
+
+
+def test_all_of_a_kind_in_one_place_means_the_things_there():
+    loft, kids = load_world("loft_living_room"), load_world("kids_bedroom")
+    assert scoped_quantifiers(loft, "Turn on every light in the lounge.", WorldState.initial(loft)) == {
+        "all light": ("lounge", {"ceiling_light"})
+    }
+    toys = scoped_quantifiers(kids, "Put all the toys on the play mat in the toy chest.", WorldState.initial(kids))
+    assert toys == {"all toy": ("play_mat", {"toy_robot", "teddy_bear", "building_blocks"})}
+    # where all of them go, not which ones
+    assert scoped_quantifiers(kids, "Put all the toys in the toy chest.", WorldState.initial(kids)) == {}
+    model = Scripted(goal("in(toy_robot, toy_chest)", "in(teddy_bear, toy_chest)", "in(building_blocks, toy_chest)"))
+    response = plan(kids, "Put all the toys on the play mat in the toy chest.", model)
+    assert response.ok and len(response.goal) == 3
+    offered = model.requests[0].schema_["properties"]["goal"]["items"]["enum"]
+    assert "in(football, toy_chest)" not in offered and not any("play_mat" in lit for lit in offered)
+
+
+def test_the_container_a_thing_is_carried_in_is_the_one_that_can_be_carried():
+    galley = load_world("galley_kitchen")
+    fixed, text = carried_contents(galley, "Put the frying pan on the front burner with the egg in it.")
+    assert fixed == ["in(egg, frying_pan)"] and text == "Put the frying pan on the front burner."
+
+
+def test_a_clause_with_nothing_to_offer_leaves_the_answer_to_the_others():
+    kids = load_world("kids_bedroom")
+    model = Scripted(goal("in(alarm_clock, bedside_table)"), goal("switched_on(alarm_clock)"))
+    response = plan(kids, "Get the alarm clock from the desk drawer, put it on the bedside table and switch it on.", model)
+    assert response.ok and set(response.goal) == {"in(alarm_clock, bedside_table)", "switched_on(alarm_clock)"}
+    assert len(model.requests) == 2  # the first clause only said where the clock comes from
+
+
+def test_what_the_request_says_to_leave_alone_is_in_no_goal_and_no_step():
+    galley = load_world("galley_kitchen")
+    alone = left_alone(galley, "Wash the red mug but not the green one.")
+    assert alone.spared == {"green_mug"} and alone.text == "Wash the red mug."
+    alone = left_alone(galley, "Don't open the fridge, just bring the bread to the nook table.")
+    assert alone.untouched == {"fridge"} and alone.text == "just bring the bread to the nook table."
+    assert left_alone(galley, "Leave the kettle alone and put the tomato in the fridge.").untouched == {"kettle"}
+    washed = Scripted(goal("clean(red_mug)"))
+    response = plan(galley, "Wash the red mug but not the green one.", washed)
+    assert response.ok and response.goal == ["clean(red_mug)"]
+    assert not any("green_mug" in lit for lit in washed.requests[0].schema_["properties"]["goal"]["items"]["enum"])
+    bread = plan(galley, "Don't open the fridge, just bring the bread to the nook table.", Scripted(goal("in(bread, nook_table)")))
+    assert bread.ok and bread.goal == ["in(bread, nook_table)"]
+    milk = plan(galley, "Don't open the fridge, just bring the milk to the nook table.", Scripted(goal("in(milk, nook_table)")))
+    assert not milk.ok and "leave it alone" in milk.reason and "fridge" in milk.reason  # the milk is in the fridge
+
+
+def test_everything_in_one_place_but_one_thing():
+    galley = load_world("galley_kitchen")
+    model = Scripted(goal("in(lettuce, left_counter)", "in(butter, left_counter)", "in(egg, left_counter)"))
+    response = plan(galley, "Put everything from the fridge on the left counter except the milk.", model)
+    assert response.ok and set(response.goal) == {"in(lettuce, left_counter)", "in(butter, left_counter)", "in(egg, left_counter)"}
+    assert not any("milk" in lit for lit in model.requests[0].schema_["properties"]["goal"]["items"]["enum"])

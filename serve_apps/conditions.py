@@ -1,0 +1,121 @@
+"""A request's conditions read against the world now: "if the mug is dirty, wash it".
+
+Each request of a mission ("if C, do X", "do X if C", "when C, X", "unless C, X", "should C, X")
+keeps its condition. Where the condition can be read as one fact about a named thing (a state
+from the shared table's `holds_when_said`, or a thing being in or on a named receptacle) it is
+checked before planning: a request whose condition does not hold is dropped, with the reason,
+and a mission whose every request is dropped is refused with them. A condition that cannot be
+read is left to the words, as before. What a condition names as where a thing is ("if it is on
+the nook table") is never where the goal puts it.
+
+    python -c "from fleet.world import load_world; from fleet.state import WorldState; \\
+        from serve_apps.conditions import unmet_conditions; w = load_world('galley_kitchen'); \\
+        print(unmet_conditions(w, 'If the red mug is dirty, wash it.', WorldState.initial(w)))"
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel
+
+from fleet.lexicon import STATE_WORDS_FILE
+from fleet.literals import Literal
+from fleet.state import WorldState
+from fleet.world import World
+from serve_apps.clauses import request_groups
+from serve_apps.phrasing import destinations_in
+from serve_apps.vocabulary import mentioned_names
+
+_LEADING = re.compile(r"^(?P<word>if|when|unless|in case|should|once)\b(?P<condition>[^,]*),\s*(?P<rest>.*)$", re.IGNORECASE)
+_TRAILING = re.compile(r"^(?P<rest>.*?)\s+\b(?P<word>if|when|unless|in case)\b(?P<condition>.*)$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def _holds_when_said() -> dict[str, tuple[str, bool]]:
+    """Adjective -> (state, value) it says holds, from the shared state-word table."""
+    with open(STATE_WORDS_FILE) as handle:
+        table = yaml.safe_load(handle).get("holds_when_said", {})
+    return {str(word): (str(said).removeprefix("not "), not str(said).startswith("not ")) for word, said in table.items()}
+
+
+class Conditioned(BaseModel):
+    """One request of a mission with its condition, if it has one."""
+
+    request: str  # the words that ask for something
+    condition: Optional[str] = None  # "the mug is dirty"
+    negated: bool = False  # "unless ...": the request applies when the condition does not hold
+
+
+def conditioned(text: str) -> Conditioned:
+    """Split a request into what it asks and the condition it asks it under."""
+    text = text.strip().rstrip(".!?")
+    for pattern in (_LEADING, _TRAILING):
+        match = pattern.match(text)
+        if match and match.group("condition").strip():
+            word = match.group("word").lower()
+            return Conditioned(request=match.group("rest"), condition=match.group("condition").strip(), negated=word == "unless")
+    return Conditioned(request=text)
+
+
+def condition_fact(world: World, condition: str, request: str) -> Optional[Literal]:
+    """The one fact a condition says, or None when it cannot be read as one. "it" is the thing
+    the request acts on ("put the milk back if it is on the table")."""
+    words = re.findall(r"[a-z]+", condition.lower())
+    names = [n for n in mentioned_names(world, condition) if n in world.objects_by_name]
+    subjects = [n for n in names if n not in destinations_in(world, condition)]
+    if words[:1] and words[0] in ("it", "they", "its") or not subjects:  # the thing the request acts on
+        acted_on = [n for n in mentioned_names(world, request) if n in world.objects_by_name]
+        subjects = [n for n in acted_on if world.objects_by_name[n].pickable] or acted_on
+    if len(subjects) != 1:
+        return None
+    subject = subjects[0]
+    places = [n for n in destinations_in(world, condition) if n != subject and n in world.objects_by_name]
+    if places:
+        return Literal("in", (subject, places[0])) if len(places) == 1 else None
+    said = {_holds_when_said()[w] for w in words if w in _holds_when_said()}
+    said = {(state, value) for state, value in said if state in world.objects_by_name[subject].states}
+    if len(said) != 1:
+        return None
+    state, value = next(iter(said))
+    return Literal(state, (subject,), negated=not value)
+
+
+def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, list[str]]:
+    """(the mission without its requests whose condition does not hold now, why each was dropped).
+    A condition that opens a sentence ("if the mug is dirty, wash it and put it away") covers the
+    rest of the sentence; one at the end covers its own request."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for sentence in (s for s in re.split(r"(?<=[.!?;])\s+", text.strip()) if s.strip()):
+        groups = [", ".join(group) for group in request_groups(world, sentence)]
+        for number, request in enumerate(groups):
+            split = conditioned(request)
+            fact = condition_fact(world, split.condition, split.request) if split.condition else None
+            if fact is None or state.holds(fact) != split.negated:
+                kept.append(request)
+                continue
+            shown = str(fact) if state.holds(fact) else f"{fact} is not so"
+            dropped.append(f"'{request}' applies only {'unless' if split.negated else 'if'} {split.condition}, and now {shown}")
+            if number == 0 and _LEADING.match(request.strip()):  # the rest of the sentence goes with it
+                break
+    return (". ".join(kept) if dropped else text), dropped  # untouched words when nothing is dropped
+
+
+def condition_places(world: World, text: str) -> set[str]:
+    """Where the conditions of a mission say things are, and not what the mission asks:
+    "put the milk back in the fridge if it is on the table" names the table only in its condition."""
+    places: set[str] = set()
+    asked: set[str] = set()
+    for group in request_groups(world, text):
+        split = conditioned(", ".join(group))
+        if split.condition:
+            places |= destinations_in(world, split.condition)
+        asked |= mentioned_names(world, split.request)
+    return places - asked
+
+
+__all__ = ["Conditioned", "condition_fact", "condition_places", "conditioned", "unmet_conditions"]

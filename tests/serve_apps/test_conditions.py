@@ -1,0 +1,40 @@
+"""A request's conditions read against the world now (no model)."""
+
+from __future__ import annotations
+
+from fleet.literals import parse_literal
+from fleet.state import WorldState
+from fleet.world import load_world
+from serve_apps.conditions import condition_fact, condition_places, conditioned, unmet_conditions
+from tests.serve_apps.test_planner import Scripted, goal, plan
+
+
+def test_a_condition_is_read_as_one_fact_about_a_named_thing():
+    galley = load_world("galley_kitchen")
+    split = conditioned("Put the milk back in the fridge if it is on the nook table.")
+    assert (split.request, split.condition, split.negated) == ("Put the milk back in the fridge", "it is on the nook table", False)
+    assert condition_fact(galley, split.condition, split.request) == parse_literal("in(milk, nook_table)")
+    assert condition_fact(galley, "the red mug is dirty", "wash it") == parse_literal("not clean(red_mug)")
+    assert condition_fact(galley, "it's open", "Close the fridge") == parse_literal("open(fridge)")
+    assert conditioned("Unless the fridge is open, open it").negated
+    assert condition_fact(galley, "you have time", "wash the mug") is None  # not one fact: left to the words
+
+
+def test_requests_whose_condition_does_not_hold_are_dropped_with_the_reason():
+    galley = load_world("galley_kitchen")
+    state = WorldState.initial(galley)  # the fridge is closed, the milk is in it
+    kept, dropped = unmet_conditions(galley, "If the fridge is open, close it. Put the bread on the nook table.", state)
+    assert kept == "Put the bread on the nook table" and "open(fridge) is not so" in dropped[0]
+    opened = state.with_facts([parse_literal("open(fridge)")])
+    assert unmet_conditions(galley, "If the fridge is open, close it.", opened) == ("If the fridge is open, close it.", [])
+    refused = plan(galley, "Put the milk back in the fridge if it is on the nook table.", Scripted(goal("in(milk, nook_table)")))
+    assert not refused.ok and refused.reason.startswith("nothing to do") and not refused.attempts
+
+
+def test_where_a_condition_says_a_thing_is_is_not_where_the_goal_puts_it():
+    loft = load_world("loft_living_room")  # the laptop is on the sofa
+    assert condition_places(loft, "When the laptop is on the sofa, move it to the desk.") == {"sofa"}
+    model = Scripted(goal("in(laptop, desk)"))
+    response = plan(loft, "When the laptop is on the sofa, move it to the desk.", model)
+    assert response.ok and response.goal == ["in(laptop, desk)"]
+    assert not any("sofa" in lit for lit in model.requests[0].schema_["properties"]["goal"]["items"]["enum"])
