@@ -22,7 +22,7 @@ from typing import Optional
 import yaml
 from pydantic import BaseModel
 
-from fleet.lexicon import STATE_WORDS_FILE
+from fleet.lexicon import STATE_WORDS_FILE, asked_states
 from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
@@ -112,7 +112,7 @@ def condition_places(world: World, text: str) -> set[str]:
     asked: set[str] = set()
     for group in request_groups(world, text):
         split = conditioned(", ".join(group))
-        if split.condition:
+        if split.condition and ("in", True) not in asked_states(world, split.request):  # "... take it out" acts there
             places |= destinations_in(world, split.condition)
         asked |= mentioned_names(world, split.request)
     return places - asked

@@ -49,7 +49,7 @@ EVERYDAY_WORDS = frozenset(
     grill fry boil poach steam toast run over next across along beside inside outside
     stick chuck shove plonk
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
-    nobody anybody case once
+    nobody anybody case once only otherwise else
     """.split()
 )
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
@@ -187,6 +187,10 @@ def ground(world: World, text: str) -> Grounding:
 
     if phrases:
         text = pattern.sub(rename, text)
+    for obj in world.objects:  # "the microwave door", "the fridge door": the thing that opens
+        if "open" in obj.states:
+            spoken = r"\W+".join(obj.name.split("_"))
+            text = re.sub(rf"\b({spoken})\W+doors?\b", r"\1", text, flags=re.IGNORECASE)
     if world.matching("object", "water_source"):  # "fill the pot with water": filling is with water here
         text = re.sub(r"\s+with water\b", "", text, flags=re.IGNORECASE)
     alias_words = _own_alias_words(world)

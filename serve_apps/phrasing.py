@@ -209,6 +209,9 @@ _FORBIDDEN = re.compile(r"\b(?:don'?t|do not|never|without)\b(?P<what>[^,.;!?]*)
 _LEAVE_ALONE = re.compile(r"\bleave (?:the |my )?(?P<what>[a-z][a-z ]*?) (?:alone|where it is|where they are|as it is|as they are)\b[,.;!?]?\s*", re.IGNORECASE)
 
 
+_OTHERWISE_NOTHING = re.compile(r",?\s*\b(?:otherwise|or else|else)\s+(?:leave|do nothing|don'?t)\b[^,.;!?]*", re.IGNORECASE)
+
+
 class LeftAlone(BaseModel):
     """What a request says to leave out: things no goal may speak of, things no step may touch."""
 
@@ -222,6 +225,7 @@ def left_alone(world: World, text: str) -> LeftAlone:
     request: the model sees the rest, and the goal and plan are checked against them."""
     spared: set[str] = set()
     untouched: set[str] = set()
+    text = _OTHERWISE_NOTHING.sub("", text)  # "..., otherwise leave it": nothing to do otherwise
     for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_SPARED, spared)):
         for match in list(pattern.finditer(text))[::-1]:
             what = match.group("what")

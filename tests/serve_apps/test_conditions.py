@@ -38,3 +38,18 @@ def test_where_a_condition_says_a_thing_is_is_not_where_the_goal_puts_it():
     response = plan(loft, "When the laptop is on the sofa, move it to the desk.", model)
     assert response.ok and response.goal == ["in(laptop, desk)"]
     assert not any("sofa" in lit for lit in model.requests[0].schema_["properties"]["goal"]["items"]["enum"])
+
+
+def test_a_condition_about_where_a_thing_is_still_lets_the_request_take_it_out():
+    kids = load_world("kids_bedroom")  # the water bottle is in the school bag
+    assert condition_places(kids, "If the water bottle is in the school bag, take it out.") == set()
+    model = Scripted(goal("not in(water_bottle, school_bag)"))
+    response = plan(kids, "If the water bottle is in the school bag, take it out.", model)
+    assert response.ok and response.goal == ["not in(water_bottle, school_bag)"]
+
+
+def test_otherwise_leave_it_asks_for_nothing_more():
+    loft = load_world("loft_living_room")  # the remote control is on the sofa
+    model = Scripted(goal("in(remote_control, tv_stand)"))
+    response = plan(loft, "If the remote is on the sofa, put it on the tv stand, otherwise leave it.", model)
+    assert response.ok and response.goal == ["in(remote_control, tv_stand)"]

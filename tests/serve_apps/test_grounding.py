@@ -109,3 +109,11 @@ def test_an_everyday_verb_that_is_also_a_things_alias_is_the_thing_only_after_th
     assert kids.spoken_aliases.get("throw") == "blanket"
     assert ground(kids, "Throw the dirty socks in the hamper.").names == {"dirty_socks", "laundry_hamper"}
     assert "blanket" in ground(kids, "Put the throw on the bunk bed.").names
+
+
+def test_the_door_of_a_thing_that_opens_is_the_thing():
+    from fleet.world import load_world
+
+    galley = load_world("galley_kitchen")
+    linked = ground(galley, "If the microwave door is open, shut it.")
+    assert not linked.unknown and linked.names == {"microwave"}
