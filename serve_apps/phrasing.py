@@ -179,14 +179,18 @@ def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, 
     go, or the verb changes a state rather than a place. "Everything in the X" is every thing
     that can be picked up there (key "everything")."""
     found: dict[str, tuple[str, set[str]]] = {}
+    holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
+
+    def there(name: str, where: str) -> bool:  # in or on it, or standing in that place
+        return where in (holder_of.get(name), state.object_place(name))
+
     for match in _SCOPED.finditer(text):
         asked = {q for q in quantifiers_in(world, match.group(0)[: match.end("kind") - match.start()]) if q.startswith("all ")}
         places = _names_at(world, match.group("where"))
         if len(asked) != 1 or len(places) != 1 or not _limits(world, text, match):
             continue
         quantifier, where = next(iter(asked)), next(iter(places))
-        holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
-        inside = {n for n in world.matching("object", quantifier.split(" ", 1)[1]) if where in (holder_of.get(n), state.object_place(n))}
+        inside = {n for n in world.matching("object", quantifier.split(" ", 1)[1]) if there(n, where)}
         if inside:
             found[quantifier] = (where, inside)
     for match in _EVERYTHING.finditer(text):  # "everything from the fridge onto the counter"
@@ -194,8 +198,7 @@ def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, 
         if len(places) != 1 or not _limits(world, text, match):
             continue
         where = next(iter(places))
-        holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
-        inside = {o.name for o in world.objects if o.pickable and where in (holder_of.get(o.name), state.object_place(o.name))}
+        inside = {o.name for o in world.objects if o.pickable and there(o.name, where)}
         if inside:
             found["everything"] = (where, inside)
     return found
@@ -295,4 +298,16 @@ def each_of_them(world: World, clause: str, earlier: list[str], earlier_names: s
     return [(re.sub(r"\b(?:them|they)\b", f"the {t.replace('_', ' ')}", clause, flags=re.IGNORECASE), t) for t in things]
 
 
-__all__ = ["LeftAlone", "came_from", "carried_contents", "doer_named", "pieces_of", "scoped_quantifiers", "destinations_in", "each_of_them", "left_alone", "located_by", "narrowed"]
+__all__ = [
+    "LeftAlone",
+    "came_from",
+    "carried_contents",
+    "destinations_in",
+    "doer_named",
+    "each_of_them",
+    "left_alone",
+    "located_by",
+    "narrowed",
+    "pieces_of",
+    "scoped_quantifiers",
+]

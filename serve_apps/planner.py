@@ -440,7 +440,7 @@ class LanguagePlanner:
         narrow_states: bool = True,
         state: Optional[WorldState] = None,
         origins: frozenset[str] | set[str] = frozenset(),
-        left_out: frozenset[str] = frozenset(),
+        leave_alone: frozenset[str] = frozenset(),
         excluded: frozenset[str] = frozenset(),
     ) -> GenerationResult:
         """Ask for each clause of a compound mission separately (batched together), then join the goals.
@@ -457,7 +457,7 @@ class LanguagePlanner:
                 names = mentioned_names(world, clause)
                 if state is not None:
                     names = narrowed(world, clause, names, state) | located_by(world, clause, state)[1]
-                names -= _unoffered(origins, asked_states(world, clause) if narrow_states else None) | left_out
+                names -= _unoffered(origins, asked_states(world, clause) if narrow_states else None) | leave_alone
                 each = each_of_them(world, clause, earlier, previous - names)
                 if each:  # "... and put them away": one clause per thing
                     clauses += [(one, names | {thing}) for one, thing in each]
@@ -477,7 +477,7 @@ class LanguagePlanner:
             limit = 2
             if state is not None:  # "every light in the lounge": one literal for each light there
                 names, quantified, scoped = _within_scope(world, clause, state, names, quantified, set())
-                names = names - left_out
+                names = names - leave_alone
                 limit = max(limit, len(scoped))
             try:
                 schema = goal_schema(world, names, limit, excluded, quantified, asked)
