@@ -56,6 +56,14 @@ def state_words() -> dict[str, list[tuple[str, bool]]]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
+def holds_when_said() -> dict[str, tuple[str, bool]]:
+    """Adjective -> (state, value) it says holds ("dirty" -> clean, False), from the shared table."""
+    with open(STATE_WORDS_FILE) as handle:
+        table = yaml.safe_load(handle).get("holds_when_said", {})
+    return {str(word): (str(said).removeprefix("not "), not str(said).startswith("not ")) for word, said in table.items()}
+
+
 def inflections(word: str) -> set[str]:
     """A verb's or adjective's common forms: cut, cuts, cutting; slice, sliced, slicing; fry, fried."""
     forms = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing", *_IRREGULAR.get(word, [])}
@@ -68,12 +76,12 @@ def inflections(word: str) -> set[str]:
     return forms
 
 
-def phrase_end(words: list[str], phrase: str) -> Optional[int]:
-    """Where the phrase's last word stands when the request's words say it (its first word
-    inflected, the rest in order, a few words apart at most), else None."""
+def phrase_span(words: list[str], phrase: str, start_at: int = 0) -> Optional[tuple[int, int]]:
+    """Where the phrase stands (first and last word) when the request's words say it (its first
+    word inflected, the rest in order, a few words apart at most), else None."""
     parts = phrase.split()
-    for start, word in enumerate(words):
-        if word not in inflections(parts[0]):
+    for start in range(start_at, len(words)):
+        if words[start] not in inflections(parts[0]):
             continue
         position = start
         for part in parts[1:]:
@@ -82,22 +90,47 @@ def phrase_end(words: list[str], phrase: str) -> Optional[int]:
                 break
             position = position + 1 + window.index(part)
         else:
-            return position
+            return start, position
     return None
+
+
+def phrase_end(words: list[str], phrase: str) -> Optional[int]:
+    """Where the phrase's last word stands when the request's words say it, else None."""
+    span = phrase_span(words, phrase)
+    return span[1] if span else None
+
+
+def spoken(words: list[str], phrases: dict[str, set[tuple[str, bool]]], first_word_only: bool = False) -> set[tuple[str, bool]]:
+    """The signs of the phrases the words say (only those that start at the first word, if asked).
+    Where a longer phrase starts at the same word as a shorter one, the longer one is meant: "shut
+    the laptop down" switches it off, it does not close it."""
+    spans: dict[tuple[int, int], set[str]] = {}
+    for phrase in phrases:
+        start = 0
+        while (span := phrase_span(words, phrase, start)) is not None and not (first_word_only and span[0] > 0):
+            spans.setdefault(span, set()).add(phrase)
+            start = span[0] + 1
+    furthest: dict[int, int] = {}
+    for start, end in spans:
+        furthest[start] = max(end, furthest.get(start, end))
+    return {sign for (start, end), found in spans.items() if end == furthest[start] for phrase in found for sign in phrases[phrase]}
+
+
+def _skill_phrases(world: World) -> dict[str, set[tuple[str, bool]]]:
+    """Each plannable skill's name and aliases -> the (state, negated) goals its unconditional effects set."""
+    states = set(world.state_names)
+    found: dict[str, set[tuple[str, bool]]] = {}
+    for skill in world.skill_list:
+        signs = {(e.predicate, e.negated) for e in skill.effect_literals if e.predicate in states} if skill.plannable else set()
+        for phrase in [skill.name.replace("_", " "), *skill.aliases] if signs else []:
+            found.setdefault(phrase, set()).update(signs)
+    return found
 
 
 def lexicon(world: World) -> dict[str, set[tuple[str, bool]]]:
     """Word or phrase -> the (state, negated) goals it asks for, from the world's skills and the table."""
     states = set(world.state_names)
-    found: dict[str, set[tuple[str, bool]]] = {}
-    for skill in world.skill_list:
-        if not skill.plannable:
-            continue
-        signs = {(e.predicate, e.negated) for e in skill.effect_literals if e.predicate in states}
-        if not signs:
-            continue
-        for phrase in [skill.name.replace("_", " "), *skill.aliases]:
-            found.setdefault(phrase, set()).update(signs)
+    found = _skill_phrases(world)
     for state in states:
         found.setdefault(state.replace("_", " "), set()).update({(state, False), (state, True)})
     for phrase, signs in state_words().items():
@@ -114,22 +147,18 @@ def verb_states(world: World, clause: str) -> frozenset[tuple[str, bool]]:
     words = re.findall(r"[a-z0-9]+", clause.lower())
     if words[:1] == ["please"]:
         words = words[1:]
-    states = set(world.state_names)
-    found: set[tuple[str, bool]] = set()
-    for skill in world.skill_list:
-        signs = {(e.predicate, e.negated) for e in skill.effect_literals if e.predicate in states} if skill.plannable else set()
-        for phrase in [skill.name.replace("_", " "), *skill.aliases] if signs else []:
-            if words and words[0] in inflections(phrase.split()[0]) and phrase_end(words, phrase) is not None:
-                found |= signs
-    return frozenset(found)
+    return frozenset(spoken(words, _skill_phrases(world), first_word_only=True))
 
 
-# Words that open a condition: what follows says when to act, not what to bring about. "should"
-# and "once" only at the start ("should the fridge be open, shut it").
-CONDITION_START = r"(?:\b(?:if|when|unless|in case)\b|^\s*(?:should|once)\b)"
+# Words that open a condition: what follows says when to act, not what to bring about. Those of
+# CONDITION_OPENERS only at the start ("should the fridge be open, shut it"; "once ...").
+CONDITION_WORDS = ("if", "when", "whenever", "unless", "in case", "provided", "providing", "assuming", "supposing", "as long as")
+CONDITION_OPENERS = ("should", "once")
+_CONDITION_ALTERNATIVES = "|".join(w.replace(" ", r"\s+") for w in CONDITION_WORDS)
+CONDITION_START = rf"(?:\b(?:{_CONDITION_ALTERNATIVES})\b|^\s*(?:{'|'.join(CONDITION_OPENERS)})\b)"
 
 
-def _without_conditions(text: str) -> str:
+def without_conditions(text: str) -> str:
     """The request without its "if ..." parts, which say when to act rather than what to bring about."""
     return re.sub(CONDITION_START + r"[^,.;]*(?:[,.;]|$)", " ", text.lower(), flags=re.MULTILINE)
 
@@ -137,14 +166,14 @@ def _without_conditions(text: str) -> str:
 def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     """The (state, negated) goals a request's words ask for; ("in", True) when it asks to take a
     thing out of or off somewhere. Where things go is always askable."""
-    spaced = " " + " ".join(re.findall(r"[a-z0-9]+", _without_conditions(text))) + " "
+    spaced = " " + " ".join(re.findall(r"[a-z0-9]+", without_conditions(text))) + " "
     for name in sorted((n for n in [*world.objects_by_name, *world.places_by_name] if "_" in n), key=len, reverse=True):
         spaced = spaced.replace(f" {name.replace('_', ' ')} ", " ")  # "the cleaning caddy" asks nothing to be clean
     words = spaced.split()
-    signs = {sign for phrase, signs in lexicon(world).items() if phrase_end(words, phrase) is not None for sign in signs}
+    signs = spoken(words, lexicon(world))
     if {"onto", "into"} & set(words):  # "off the table onto the cart": where it goes says it all
         signs.discard(("in", True))
     return frozenset(signs)
 
 
-__all__ = ["CONDITION_START", "STATE_WORDS_FILE", "asked_states", "inflections", "lexicon", "phrase_end", "state_words", "verb_states"]
+__all__ = ["CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "STATE_WORDS_FILE", "asked_states", "holds_when_said", "inflections", "lexicon", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]

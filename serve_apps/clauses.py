@@ -119,22 +119,30 @@ def _distribute(world: World, clause: str, verbs: set[str]) -> list[str]:
         position += 1
     if current:
         items.append(current)
-    verb, tail = " ".join(tokens[:start]), " ".join(tokens[position:])
-    if len(items) == 1:  # "put the pencil in the case and the case in the bag": the verb is shared
-        return _gapped(world, verb, " ".join(items[0]), tokens[position:]) or [clause]
+    verb, rest = " ".join(tokens[:start]), tokens[position:]
+    second: list[str] = []
+    gap = _gap(world, rest)
+    if gap is not None:  # "put the pencil in the case and the case in the bag": the verb is shared
+        rest, second = [w for w in rest[:gap] if w != ","], [" ".join([verb, *rest[gap + 1 :]])]
+    tail = " ".join(rest)
     if len(items) < 2 or not all(mentioned_names(world, " ".join(item)) for item in items):
-        return [clause]
-    return [" ".join(part for part in (verb, " ".join(item), tail) if part) for item in items]
+        return [" ".join(part for part in (verb, " ".join(items[0]), tail) if part), *second] if second and items else [clause]
+    return [" ".join(part for part in (verb, " ".join(item), tail) if part) for item in items] + second
 
 
-def _gapped(world: World, verb: str, item: str, tail: list[str]) -> Optional[list[str]]:
-    """Two clauses when the words after the first thing hold "and the B in the C" (the verb left out)."""
+def _gap(world: World, tail: list[str]) -> Optional[int]:
+    """Where, in the words after a request's things, a second request with its verb left out
+    starts: "... on the counter, the loaf in the fridge" or "... and the B in the C". The second
+    one must name a thing that can be moved before its where-to word."""
     for i, word in enumerate(tail[:-2]):
-        if word.lower() == "and" and tail[i + 1].lower() in _DETERMINERS:
+        if word.lower() in ("and", ",") and tail[i + 1].lower() in _DETERMINERS:
             second = tail[i + 1 :]
-            if any(w.lower() in ("in", "into", "on", "onto", "to") for w in second) and mentioned_names(world, " ".join(second)):
-                first = " ".join([verb, item, *[w for w in tail[:i] if w != ","]])
-                return [first, " ".join([verb, *second])]
+            where = next((j for j, w in enumerate(second) if w.lower() in ("in", "into", "on", "onto", "to")), None)
+            if where is None:
+                continue
+            things = mentioned_names(world, " ".join(second[:where]))
+            if any(n in world.objects_by_name and world.objects_by_name[n].pickable for n in things):
+                return i
     return None
 
 

@@ -1,6 +1,7 @@
 """A request's conditions read against the world now: "if the mug is dirty, wash it".
 
-Each request of a mission ("if C, do X", "do X if C", "when C, X", "unless C, X", "should C, X")
+Each request of a mission ("if C, do X", "do X if C", "when C, X", "unless C, X", "should C, X",
+and the other words of `fleet.lexicon.CONDITION_WORDS`)
 keeps its condition. Where the condition can be read as one fact about a named thing (a state
 from the shared table's `holds_when_said`, or a thing being in or on a named receptacle) it is
 checked before planning: a request whose condition does not hold is dropped, with the reason,
@@ -15,14 +16,12 @@ the nook table") is never where the goal puts it.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Optional
 
-import yaml
 from pydantic import BaseModel
 
-from fleet.lexicon import STATE_WORDS_FILE, asked_states
+from fleet.lexicon import CONDITION_OPENERS, CONDITION_WORDS, asked_states, holds_when_said
 from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
@@ -30,16 +29,13 @@ from serve_apps.clauses import request_groups
 from serve_apps.phrasing import destinations_in
 from serve_apps.vocabulary import mentioned_names
 
-_LEADING = re.compile(r"^(?P<word>if|when|unless|in case|should|once)\b(?P<condition>[^,]*),\s*(?P<rest>.*)$", re.IGNORECASE)
-_TRAILING = re.compile(r"^(?P<rest>.*?)\s+\b(?P<word>if|when|unless|in case)\b(?P<condition>.*)$", re.IGNORECASE)
+_WORDS = "|".join(w.replace(" ", r"\s+") for w in CONDITION_WORDS)
+_LEADING = re.compile(rf"^(?P<word>{_WORDS}|{'|'.join(CONDITION_OPENERS)})\b(?:\s+that\b)?(?P<condition>[^,]*),\s*(?P<rest>.*)$", re.IGNORECASE)
+_TRAILING = re.compile(rf"^(?P<rest>.*?)\s+\b(?P<word>{_WORDS})\b(?:\s+that\b)?(?P<condition>.*)$", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=1)
-def _holds_when_said() -> dict[str, tuple[str, bool]]:
-    """Adjective -> (state, value) it says holds, from the shared state-word table."""
-    with open(STATE_WORDS_FILE) as handle:
-        table = yaml.safe_load(handle).get("holds_when_said", {})
-    return {str(word): (str(said).removeprefix("not "), not str(said).startswith("not ")) for word, said in table.items()}
+# Words that deny what the condition says ("isn't" reads as "isn", "t")
+_NEGATIONS = {"not", "isn", "aren", "wasn", "weren", "doesn", "don", "never", "longer"}
 
 
 class Conditioned(BaseModel):
@@ -73,15 +69,16 @@ def condition_fact(world: World, condition: str, request: str) -> Optional[Liter
     if len(subjects) != 1:
         return None
     subject = subjects[0]
+    denied = bool(_NEGATIONS & set(words))  # "if the lamp isn't off", "if the milk is not in the fridge"
     places = [n for n in destinations_in(world, condition) if n != subject and n in world.objects_by_name]
     if places:
-        return Literal("in", (subject, places[0])) if len(places) == 1 else None
-    said = {_holds_when_said()[w] for w in words if w in _holds_when_said()}
+        return Literal("in", (subject, places[0]), negated=denied) if len(places) == 1 else None
+    said = {holds_when_said()[w] for w in words if w in holds_when_said()}
     said = {(state, value) for state, value in said if state in world.objects_by_name[subject].states}
     if len(said) != 1:
         return None
     state, value = next(iter(said))
-    return Literal(state, (subject,), negated=not value)
+    return Literal(state, (subject,), negated=value == denied)
 
 
 def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, list[str]]:

@@ -11,30 +11,35 @@ import re
 from typing import Optional
 
 from fleet.errors import FleetError
-from fleet.lexicon import verb_states
-from fleet.literals import Literal, quantifier
+from fleet.lexicon import verb_states, without_conditions
+from fleet.literals import Literal, parse_literal, quantifier
 from fleet.world import World
 from serve_apps.clauses import split_requests
-from serve_apps.vocabulary import named_in
+from serve_apps.phrasing import destinations_in
+from serve_apps.vocabulary import named_in, quantifiers_in
 
-def things_asked_about(world: World, text: str) -> set[str]:
+def things_asked_about(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
     """Objects the request names whole, other than where something named starts out (the
-    drawer the knife is taken out of): a goal should say something about each of them."""
-    named = named_in(world, text) | _only_one_called(world, text)
+    drawer the knife is taken out of): a goal should say something about each of them. With
+    `among` (the names the words were narrowed to), a thing called by its kind alone counts
+    when it is the only one of them so called: "the lamp in the living area"."""
+    named = named_in(world, text) | _only_one_called(world, text, among)
     origins = {world.objects_by_name[n].location for n in named if n in world.objects_by_name}
-    return {n for n in named if n in world.objects_by_name and n not in origins}
+    # "one of the mugs" (`any mug`): no one mug is asked about
+    either = {n for token in quantifiers_in(world, text) if (q := quantifier(token)) and q[0] == "any" for n in world.matching("object", q[1])}
+    return {n for n in named if n in world.objects_by_name and n not in origins | either}
 
 
-def _only_one_called(world: World, text: str) -> set[str]:
-    """Objects a request names by their last word or type alone where no other object shares it:
-    "the lamp" is the standing_lamp when that is the only lamp."""
+def _only_one_called(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
+    """Objects a request names by their last word or type alone where no other object (of
+    `among`, if given) shares it: "the lamp" is the standing_lamp when that is the only lamp."""
     words = set(re.findall(r"[a-z0-9]+", text.lower()))
     spoken = {part for name in named_in(world, text) for part in name.split("_")}
     found = set()
     for word in words - spoken:
         if len(word) < 3 or not word.isalpha():
             continue  # "a" of "do a safety round" is not dock_door_a
-        called = {o.name for o in world.objects if o.name.split("_")[-1] == word or o.type == word}
+        called = {o.name for o in world.objects if (o.name.split("_")[-1] == word or o.type == word) and (among is None or o.name in among)}
         if len(called) == 1:
             found |= called
     return found
@@ -66,14 +71,18 @@ def _first_mention(world: World, words: list[str], name: str) -> Optional[int]:
 
 
 _ORIGIN_WORDS = ("from", "off", "out of", "off of")
+_TAKE_OUT = {"out", "remove", "removed"}  # a clause with these takes its things out of where they are
 
 
 def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
     """`in(a, b)` literals the request's words contradict: b named before a in the one clause
     naming both ("put the sofa on the cart" answered `in(cart, sofa)`), or b named only as where
-    a comes from ("off the coffee table"). Requests that fill a thing with another are left alone."""
-    clauses = [re.findall(r"[a-z0-9]+", c.lower()) for c in split_requests(world, text)] if text else []
+    a comes from ("off the coffee table"), or b not named as where anything goes in a request that takes
+a out ("take out the milk"). Requests that fill a thing with another are left alone."""
+    # the words that ask, not those of a condition: "unless the fridge is open, put the tomato in it"
+    clauses = [re.findall(r"[a-z0-9]+", without_conditions(c)) for c in split_requests(world, text)] if text else []
     spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+    goes_to = destinations_in(world, text) if text else set()
     found = []
     for literal in goal:
         if literal.predicate != "in" or literal.negated or quantifier(literal.args[1]):
@@ -84,6 +93,9 @@ def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
         destinations = [f" {w} the {holder_words} " for w in ("in", "into", "on", "onto", "to", "inside")]
         if any(o in spaced for o in origins) and not any(d in spaced for d in destinations):
             found.append(str(literal))
+            continue
+        if holder not in goes_to and any(_TAKE_OUT & set(w) and _first_mention(world, w, thing) is not None for w in clauses):
+            found.append(str(literal))  # "open the fridge and take out the milk" answered in(milk, fridge)
             continue
         for words in clauses:
             if {"with", "fill", "filled"} & set(words):
@@ -132,6 +144,33 @@ def states_left_out(world: World, text: str, goal: list[Literal]) -> list[str]:
     return [clause for clause in split_requests(world, text) if (signs := verb_states(world, clause)) and not signs & said]
 
 
+def states_out_of_reach(world: World, text: str, offered: list[str]) -> list[str]:
+    """Why clauses whose verb asks for a state cannot get it: nothing on the menu (`offered`, from
+    `goal_literals`) carries it. "Warm up the milk" where milk cannot be hot is refused at once
+    rather than answered with where the milk goes."""
+    signs = {(literal.predicate, literal.negated) for literal in map(parse_literal, offered)}
+    reasons = []
+    for clause in split_requests(world, text):
+        wanted = verb_states(world, clause)
+        if wanted and not wanted & signs:
+            shown = " or ".join(sorted(("not " if negated else "") + state for state, negated in wanted))
+            reasons.append(f"'{clause}' asks for {shown}, and nothing it names can be made so in the {world.name} world")
+    return reasons
+
+
+def more_than_one(world: World, quantified: frozenset[str], goal: list[Literal]) -> Optional[str]:
+    """Why a goal does too much for "one of the plates" (`any plate`): it names several plates."""
+    args = {arg for literal in goal for arg in literal.args}
+    for token in sorted(quantified):
+        found = quantifier(token)
+        if found is None or found[0] != "any":
+            continue
+        several = sorted(args & set(world.matching("object", found[1])))
+        if len(several) > 1:
+            return f"the request asks for one {found[1].replace('_', ' ')}, and the answer names {len(several)} ({', '.join(several)})"
+    return None
+
+
 class StateLeftOut(FleetError):
     """The answer does not do what the verb of a clause asks."""
 
@@ -171,4 +210,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AlreadyHolds", "LeftOut", "Misplaced", "StateLeftOut", "check_consistent", "misplaced", "missing_from", "states_left_out", "things_asked_about"]
+__all__ = ["AlreadyHolds", "LeftOut", "Misplaced", "StateLeftOut", "check_consistent", "misplaced", "missing_from", "more_than_one", "states_left_out", "states_out_of_reach", "things_asked_about"]

@@ -15,6 +15,7 @@ import re
 
 from pydantic import BaseModel
 
+from fleet.lexicon import CONDITION_OPENERS, CONDITION_WORDS
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
@@ -49,9 +50,9 @@ EVERYDAY_WORDS = frozenset(
     grill fry boil poach steam toast run over next across along beside inside outside
     stick chuck shove plonk
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
-    nobody anybody case once only otherwise else
+    nobody anybody case once only otherwise else sure certain ensure fresh find locate search
     """.split()
-)
+) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
 DISPOSAL_PHRASES = ("get rid of", "throw away", "throw out", "dispose of", "bin")
 _TRASH_WORDS = {"trash", "garbage", "rubbish", "waste", "recycling"}
@@ -163,6 +164,19 @@ def _unknown_phrases(world: World, text: str) -> list[str]:
     return found
 
 
+def _door_of_the_last_container(world: World, text: str) -> str:
+    """"Put the box in the locker and close the door after": a bare "the door" after words that
+    name one thing that opens and holds things is that thing's door."""
+    match = re.search(r"\bthe\s+doors?\b(?!\s+of\b)", text, re.IGNORECASE)
+    if not match:
+        return text
+    before = mentioned_names(world, text[: match.start()])
+    opening = [n for n in before if n in world.objects_by_name and world.objects_by_name[n].receptacle and "open" in world.objects_by_name[n].states]
+    if len(opening) != 1:
+        return text
+    return text[: match.start()] + "the " + opening[0].replace("_", " ") + text[match.end() :]
+
+
 def ground(world: World, text: str) -> Grounding:
     """Link a request to world names: exact words, aliases from the world YAML, then near-misses."""
     world_words, aliases = _world_words(world)
@@ -191,6 +205,7 @@ def ground(world: World, text: str) -> Grounding:
         if "open" in obj.states:
             spoken = r"\W+".join(obj.name.split("_"))
             text = re.sub(rf"\b({spoken})\W+doors?\b", r"\1", text, flags=re.IGNORECASE)
+    text = _door_of_the_last_container(world, text)
     if world.matching("object", "water_source"):  # "fill the pot with water": filling is with water here
         text = re.sub(r"\s+with water\b", "", text, flags=re.IGNORECASE)
     alias_words = _own_alias_words(world)

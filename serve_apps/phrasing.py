@@ -16,13 +16,13 @@ import re
 
 from pydantic import BaseModel
 
-from fleet.lexicon import verb_states
+from fleet.lexicon import holds_when_said, verb_states
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
 _WITH_INSIDE = re.compile(
-    r"\s*\bwith (?:the |a |an |its |their )?(?P<inside>[a-z][a-z ]*?) (?:in|on|inside|on top of) (?:it|them)\b",
+    r"\s*\bwith (?:the |a |an |its |their )?(?P<inside>[a-z][a-z ]*?) (?:still )?(?:(?:in|on|inside|on top of) (?:it|them)|inside|in there)\b",
     re.IGNORECASE,
 )
 _LOCATOR = re.compile(r"\b(?:next to|beside|by|near|close to|alongside) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
@@ -79,6 +79,40 @@ def pieces_of(world: World, text: str) -> tuple[list[str], str]:
     return fixed, text
 
 
+# "leave the night light on", "keep the fridge closed": a state to keep as it is, said at the end of its clause
+_KEPT = re.compile(
+    r"\b(?:leave|keep)\s+(?P<what>[a-z][a-z ]*?)\s+(?P<how>[a-z]+)\s*(?=[,.;!?]|\band\b|\bthen\b|$)\s*(?:and\b|then\b)?",
+    re.IGNORECASE,
+)
+
+
+def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
+    """(the state literals "leave X on", "keep X closed" ask to keep, the text without those
+    words): "leave the night light on and turn off the tablet" keeps `switched_on(night_light)`
+    and asks the model only about the tablet. "it" is the one thing named before that has the state."""
+    fixed: list[str] = []
+    for match in list(_KEPT.finditer(text))[::-1]:
+        said = holds_when_said().get(match.group("how").lower())
+        if said is None:
+            continue  # "leave it there", "leave the mug alone": not a state
+        state, value = said
+        what = match.group("what")
+        if re.fullmatch(r"(?:it|them)", what.strip(), re.IGNORECASE):
+            names = mentioned_names(world, text[: match.start()])
+        else:
+            names = mentioned_names(world, what)
+        things = [n for n in names if n in world.objects_by_name and state in world.objects_by_name[n].states]
+        if len(things) != 1:
+            continue
+        fixed.insert(0, f"{state}({things[0]})" if value else f"not {state}({things[0]})")
+        text = text[: match.start()] + text[match.end() :]
+    if fixed:  # no "and" left hanging where the words were
+        text = re.sub(r"\s*\b(?:and|then|but)\s*(?=[,.;!?]|$)", "", text.strip(), flags=re.IGNORECASE)
+        text = re.sub(r"^[\s,;]*(?:and\b|then\b)?\s*", "", text, flags=re.IGNORECASE)
+        text = re.sub(r"\s+", " ", text)
+    return fixed, text
+
+
 def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], set[str]]:
     """(things that only say where, "next to the hand soap"; where each of them is, which the goal
     may use as the place to put something)."""
@@ -100,8 +134,47 @@ def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], se
 
 
 _FROM = re.compile(r"\b(?:from|off|out of) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+_IN_PLACE = re.compile(r"\b(?:in|at) (?:the )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 # adjectives that pick one of several things of a kind by its state: (word, state, value)
-_STATE_ADJECTIVES = (("dirty", "clean", False), ("filthy", "clean", False), ("empty", "filled", False), ("full", "filled", True))
+_STATE_ADJECTIVES = (("dirty", "clean", False), ("filthy", "clean", False), ("fresh", "clean", True), ("empty", "filled", False), ("full", "filled", True))
+
+
+def passed_over(world: World, text: str) -> set[str]:
+    """The things a request offers only as the other choice: "put the orange or the banana in the
+    fridge" asks for one of them, so the first is meant and the banana passed over."""
+    objects = world.objects_by_name
+    found: set[str] = set()
+    for match in re.finditer(r"\bor\b", text, re.IGNORECASE):
+        before: list[str] = []
+        for word in reversed(text[: match.start()].split()[-4:]):
+            if word.lower().strip(",") in _PHRASE_ENDS or word.endswith(","):
+                break
+            before.insert(0, word)
+        after: list[str] = []
+        for word in text[match.end() :].split()[:4]:
+            if word.lower().strip(".,!?") in _PHRASE_ENDS:
+                break
+            after.append(word)
+        first = [n for n in mentioned_names(world, " ".join(before)) if n in objects and objects[n].pickable]
+        other = [n for n in mentioned_names(world, " ".join(after)) if n in objects and objects[n].pickable]
+        if len(first) == 1 and len(other) == 1 and first != other:
+            found.add(other[0])
+    return found
+
+
+def only_locating(world: World, text: str, located: set[str]) -> set[str]:
+    """Of the things `located_by` found, those the words name nowhere but after "next to", "by",
+    ...: "put the soap by the washbasin" does not put it in the washbasin."""
+    rest = text
+    for match in reversed(list(_LOCATOR.finditer(text))):
+        words = []
+        for word in match.group("what").split()[:4]:
+            if word.lower() in _PHRASE_ENDS:
+                break
+            words.append(word)
+        end = match.start("what") + len(" ".join(words))
+        rest = rest[: match.start()] + rest[end:]
+    return located - mentioned_names(world, rest)
 
 
 def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set[str]:
@@ -110,6 +183,8 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
     thing of the kind fits."""
     words = set(re.findall(r"[a-z]+", text.lower()))
     origins = {n for m in _FROM.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3]))}
+    if verb_states(world, text):  # "turn off the lamp in the living area": the one there (nothing goes there)
+        origins |= {n for m in _IN_PLACE.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3])) if n in world.places_by_name}
     holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
     by_type: dict[str, list[str]] = {}
     for name in names:
@@ -305,9 +380,12 @@ __all__ = [
     "destinations_in",
     "doer_named",
     "each_of_them",
+    "kept_as_is",
     "left_alone",
     "located_by",
     "narrowed",
+    "only_locating",
+    "passed_over",
     "pieces_of",
     "scoped_quantifiers",
 ]

@@ -43,7 +43,9 @@ from serve_apps.goal_checks import (
     check_consistent,
     misplaced,
     missing_from,
+    more_than_one,
     states_left_out,
+    states_out_of_reach,
     things_asked_about,
 )
 from serve_apps.grounding import ground
@@ -53,9 +55,12 @@ from serve_apps.phrasing import (
     carried_contents,
     doer_named,
     each_of_them,
+    kept_as_is,
     left_alone,
     located_by,
     narrowed,
+    only_locating,
+    passed_over,
     pieces_of,
     scoped_quantifiers,
 )
@@ -329,7 +334,8 @@ class LanguagePlanner:
             if dropped and not text.strip():
                 raise FleetError("nothing to do: " + "; ".join(dropped))
             # a condition's "if it is on the table" is where a thing is, never where it goes
-            left_out_names = frozenset(alone.spared | alone.untouched | condition_places(world, text))
+            # "the orange or the banana": one is meant, the other is no goal either
+            left_out_names = frozenset(alone.spared | alone.untouched | condition_places(world, text) | passed_over(world, text))
             untouched = alone.untouched
             names = (ground(world, text).names if dropped else grounding.names) - left_out_names
             if self.config.lexicon:
@@ -349,8 +355,9 @@ class LanguagePlanner:
         if names is not None:
             carried, text = carried_contents(world, text)  # "the box with the blanket in it"
             pieces, text = pieces_of(world, text)  # "a slice of bread": sliced(bread)
+            kept, text = kept_as_is(world, text)  # "leave the night light on"
             away, rest = put_away_parts(world, text, state)  # "put the milk away", "tidy the desk"
-            fixed = [lit for lit in dict.fromkeys(carried + pieces + away) if not set(parse_literal(lit).args) & set(left_out_names)]
+            fixed = [lit for lit in dict.fromkeys(carried + pieces + kept + away) if not set(parse_literal(lit).args) & set(left_out_names)]
             if fixed and not rest.strip(" ."):  # nothing left for the model to answer
                 answer = GenerationResult(text=json.dumps({"goal": fixed}), new_tokens=0, finished=True)
                 response.attempts.append(PlanAttempt(answer=answer.text, tokens=0))
@@ -366,10 +373,14 @@ class LanguagePlanner:
                 quantified = quantifiers_in(world, text)
             located, near = located_by(world, text, state)
             origins = came_from(world, text)  # "off the coffee table onto the bar cart": no goal of its own
-            names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked)
-            required = (things_asked_about(world, text) | quantified) - located - origins
+            names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked) - only_locating(world, text, located)
+            required = (things_asked_about(world, text, names) | quantified) - located - origins
             names, quantified, required = _within_scope(world, text, state, names, quantified, required)
             names, required = names - left_out_names, required - left_out_names  # no goal speaks of them
+            if asked is not None:  # "warm up the milk" where milk cannot be hot: no answer would do
+                unreachable = states_out_of_reach(world, text, goal_literals(world, names, quantified, asked))
+                if unreachable:
+                    raise FleetError("; ".join(unreachable))
 
         def schema_for(excluded: frozenset[str]) -> dict[str, Any]:
             if mode == PlanMode.DIRECT:
@@ -456,8 +467,11 @@ class LanguagePlanner:
             for clause in group:
                 names = mentioned_names(world, clause)
                 if state is not None:
-                    names = narrowed(world, clause, names, state) | located_by(world, clause, state)[1]
+                    located, near = located_by(world, clause, state)
+                    names = (narrowed(world, clause, names, state) | near) - only_locating(world, clause, located)
                 names -= _unoffered(origins, asked_states(world, clause) if narrow_states else None) | leave_alone
+                if state is not None and narrow_states and ("in", True) in asked_states(world, clause):
+                    names |= {f[2] for f in state.facts if f[0] == "in" and f[1] in names}  # "take out the milk": out of where it is
                 each = each_of_them(world, clause, earlier, previous - names)
                 if each:  # "... and put them away": one clause per thing
                     clauses += [(one, names | {thing}) for one, thing in each]
@@ -575,6 +589,9 @@ class LanguagePlanner:
         missing = missing_from(world, required, goal)
         if missing:  # a small model often stops after the first thing asked for
             raise LeftOut([str(g) for g in goal], missing)
+        too_many = more_than_one(world, quantifiers_in(world, text), goal) if text else None
+        if too_many:  # "put one of the plates on the table" answered with both plates
+            raise FleetError(too_many)
         unmade = states_left_out(world, text, goal) if asked is not None else []
         if unmade:  # "heat the bread in the microwave" answered with where it goes only
             raise StateLeftOut(unmade)

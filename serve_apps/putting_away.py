@@ -45,12 +45,15 @@ def asks_to_put_away(world: World, clause: str) -> bool:
     """Whether a clause asks for things to go where they are kept (or in the trash), without saying where."""
     words = re.findall(r"[a-z0-9]+", clause.lower())
     phrases = AWAY_PHRASES + tuple(p for p in DISPOSAL_PHRASES if " " in p) if _disposes(words) else AWAY_PHRASES
-    ends = [end for phrase in phrases if (end := phrase_end(words, phrase)) is not None]
+    ends = {phrase: end for phrase in phrases if (end := phrase_end(words, phrase)) is not None}
     if _disposes(words) and not ends:
-        ends = [0]  # "bin the potato", "recycle the bottle": the verb itself
+        ends = {"": 0}  # "bin the potato", "recycle the bottle": the verb itself
     if not ends:
         return False
-    after = min(ends)
+    # "put the shoes on the rack where they belong" says where before the phrase; "put them away in
+    # the cupboard" after it
+    trailing = all("where" in phrase or phrase == "in place" for phrase in ends)
+    after = 0 if trailing else min(ends.values())
     for i in range(after + 1, len(words)):
         if words[i] in _DESTINATION and words[i - 1] not in _SOURCE_BEFORE:
             if mentioned_names(world, " ".join(words[i + 1 : i + 5])):

@@ -40,7 +40,10 @@ def _nothing_to_offer(world: World, names: set[str], asked: Optional[frozenset[t
     states = sorted({("not " if negated else "") + state for state, negated in asked or () if state != "in"})
     if states:
         return f"nothing the request names ({named}) can be made {' or '.join(states)} in the {world.name} world"
-    return f"nothing the request names ({named}) can be moved or changed as it asks in the {world.name} world"
+    fixtures = sorted(n for n in names if n in world.objects_by_name and not world.objects_by_name[n].receptacle and not world.objects_by_name[n].pickable)
+    movable = any(world.objects_by_name[n].pickable for n in names if n in world.objects_by_name)
+    holds_nothing = f" ({', '.join(fixtures)} cannot hold things)" if fixtures and movable else ""  # where a thing was to go
+    return f"nothing the request names ({named}) can be moved or changed as it asks in the {world.name} world{holds_nothing}"
 
 
 def _movable(world: World, name: str) -> bool:

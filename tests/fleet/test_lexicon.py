@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fleet.lexicon import asked_states, inflections, lexicon
+from fleet.world import load_world
 from serve_apps.vocabulary import goal_literals, mentioned_names
 
 
@@ -65,3 +66,12 @@ def test_the_verb_a_clause_starts_with_asks_for_its_states(household):
     assert ("switched_on", True) in verb_states(household, "please turn off the lamp")
     assert verb_states(household, "Put the apple in the fridge") == frozenset()
     assert verb_states(household, "If the lamp is on, turn it off") == frozenset()  # a condition leads
+
+
+def test_a_longer_phrase_wins_over_the_shorter_one_it_starts_with():
+    from fleet.lexicon import verb_states
+
+    loft = load_world("loft_living_room")
+    assert asked_states(loft, "Shut the laptop down.") == {("switched_on", True)}  # switched off, not closed
+    assert verb_states(loft, "shut it down") == {("switched_on", True)}
+    assert asked_states(loft, "Shut the storage box and shut the laptop down.") == {("open", True), ("switched_on", True)}

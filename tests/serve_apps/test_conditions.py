@@ -53,3 +53,22 @@ def test_otherwise_leave_it_asks_for_nothing_more():
     model = Scripted(goal("in(remote_control, tv_stand)"))
     response = plan(loft, "If the remote is on the sofa, put it on the tv stand, otherwise leave it.", model)
     assert response.ok and response.goal == ["in(remote_control, tv_stand)"]
+
+
+def test_every_condition_word_opens_a_condition_and_a_denied_one_is_read_the_other_way():
+    media = load_world("media_room")  # the floor lamp is on, the reading lamp off
+    state = WorldState.initial(media)
+    for text in ("Provided the floor lamp is off, switch it on.", "Assuming that the floor lamp is off, switch it on.",
+                 "Switch the floor lamp on as long as it is off.", "If the floor lamp isn't on, switch it on."):
+        kept, dropped = unmet_conditions(media, text, state)
+        assert not kept and dropped, text  # the lamp is on: nothing to do
+    assert condition_fact(media, "the reading lamp is not on", "turn it on") == parse_literal("not switched_on(reading_lamp)")
+    assert condition_fact(media, "the dice are not on the games table", "move them") == parse_literal("not in(dice, games_table)")
+    response = plan(media, "If the floor lamp isn't off, switch it off.", Scripted(goal("not switched_on(floor_lamp)")))
+    assert response.ok and response.goal == ["not switched_on(floor_lamp)"]  # it is on: the condition holds
+
+
+def test_a_condition_first_does_not_make_the_answer_look_backwards():
+    galley = load_world("galley_kitchen")  # the fridge is closed
+    response = plan(galley, "Unless the fridge is open, put the tomato in it.", Scripted(goal("in(tomato, fridge)")))
+    assert response.ok and response.goal == ["in(tomato, fridge)"]

@@ -6,7 +6,7 @@ import pytest
 
 from fleet.goals import parse_goal
 from fleet.missions import MISSIONS_DIR, load_mission_set
-from fleet.world import World, check_world_references
+from fleet.world import World, check_world_references, load_world
 from serve_apps.grounding import ground
 
 
@@ -117,3 +117,11 @@ def test_the_door_of_a_thing_that_opens_is_the_thing():
     galley = load_world("galley_kitchen")
     linked = ground(galley, "If the microwave door is open, shut it.")
     assert not linked.unknown and linked.names == {"microwave"}
+
+
+def test_a_bare_door_after_a_thing_that_opens_is_that_things_door():
+    warehouse = load_world("warehouse")
+    assert ground(warehouse, "Put the blue box somewhere cold, and close the door after.").text.endswith("close the cold locker after.")
+    assert ground(warehouse, "Open the door and put the blue box in the cold locker.").text.startswith("Open the door")  # nothing before it
+    assert "make sure" in ground(warehouse, "Make sure the cold locker is shut.").text.lower()  # everyday words, not unknown
+    assert not ground(warehouse, "Make sure the cold locker is shut.").unknown

@@ -13,12 +13,16 @@ from serve_apps.phrasing import (
     carried_contents,
     doer_named,
     each_of_them,
+    kept_as_is,
     left_alone,
     located_by,
     narrowed,
+    only_locating,
+    passed_over,
     pieces_of,
     scoped_quantifiers,
 )
+from serve_apps.goal_checks import things_asked_about
 from serve_apps.vocabulary import mentioned_names
 from serve_apps.clauses import request_groups
 from serve_apps.planner import LanguagePlanner, PlanRequest
@@ -233,3 +237,79 @@ def test_everything_in_one_place_but_one_thing():
     response = plan(galley, "Put everything from the fridge on the left counter except the milk.", model)
     assert response.ok and set(response.goal) == {"in(lettuce, left_counter)", "in(butter, left_counter)", "in(egg, left_counter)"}
     assert not any("milk" in lit for lit in model.requests[0].schema_["properties"]["goal"]["items"]["enum"])
+
+
+def test_a_state_to_keep_is_kept_and_the_rest_is_asked():
+    kids = load_world("kids_bedroom")  # the night light and the tablet are on
+    assert kept_as_is(kids, "Leave the night light on and turn off the tablet.") == (["switched_on(night_light)"], "turn off the tablet.")
+    assert kept_as_is(kids, "If the night light is on, leave it on and switch on the desk lamp.")[0] == ["switched_on(night_light)"]
+    assert kept_as_is(kids, "Put the teddy bear in the toy chest and leave it there.")[0] == []  # not a state
+    assert kept_as_is(kids, "Leave the tablet on the study desk.")[0] == []  # where it goes, not a state
+    model = Scripted(goal("not switched_on(night_light)"), goal("not switched_on(tablet)"))
+    response = plan(kids, "Leave the night light on and turn off the tablet.", model)
+    assert response.ok and set(response.goal) == {"switched_on(night_light)", "not switched_on(tablet)"}
+    assert all("night_light" not in lit for lit in model.requests[0].schema_["properties"]["goal"]["items"]["enum"])
+
+
+def test_a_container_carried_with_its_contents_inside():
+    media = load_world("media_room")
+    for text in ("Carry the chess box with the dice inside to the games table.",
+                 "Carry the chess box with the dice still in it to the games table."):
+        assert carried_contents(media, text) == (["in(dice, chess_box)"], "Carry the chess box to the games table.")
+
+
+def test_taking_a_thing_out_offers_where_it_is_and_never_puts_it_back():
+    galley = load_world("galley_kitchen")  # the milk is in the closed fridge
+    model = Scripted(goal("open(fridge)", "in(milk, fridge)"), goal("open(fridge)", "not in(milk, fridge)"))
+    response = plan(galley, "Open the fridge and take out the milk.", model)
+    assert response.ok and response.goal == ["open(fridge)", "not in(milk, fridge)"]
+    assert "in(milk, fridge) puts things where the request does not" in response.attempts[0].error
+    take_out = [r for r in model.requests if r.messages[-1]["content"] == "take out the milk"][0]
+    assert "not in(milk, fridge)" in take_out.schema_["properties"]["goal"]["items"]["enum"]
+
+
+def test_a_list_with_a_second_destination_after_a_comma_is_two_requests():
+    studio = load_world("studio_apartment")
+    groups = request_groups(studio, "Put the juice and the eggs on the kitchenette counter, the loaf in the mini fridge.")
+    assert groups == [["Put the juice on the kitchenette counter", "Put the eggs on the kitchenette counter", "Put the loaf in the mini fridge"]]
+    assert request_groups(studio, "Put the juice in the mini fridge, the one on the table")[0] == ["Put the juice in the mini fridge, the one on the table"]
+
+
+def test_a_fresh_thing_is_the_clean_one_and_a_kind_the_words_narrow_to_one_must_be_in_the_goal():
+    powder = load_world("powder_room")  # two towels: the guest towel is dirty
+    names = mentioned_names(powder, "Put a fresh towel on the vanity.")
+    assert narrowed(powder, "Put a fresh towel on the vanity.", names, WorldState.initial(powder)) == {"clean_towel", "vanity"}
+    studio = load_world("studio_apartment")  # "the lamp" is the standing lamp here; the tv is off already
+    model = Scripted(goal("not switched_on(tv)"), goal("not switched_on(standing_lamp)", "not switched_on(tv)"))
+    response = plan(studio, "Turn everything off in the living area: the TV and the lamp.", model)
+    assert response.ok and set(response.goal) == {"not switched_on(standing_lamp)", "not switched_on(tv)"}
+    text = "Turn everything off in the living area: the TV and the lamp."
+    assert "standing_lamp" in things_asked_about(studio, text, mentioned_names(studio, text))
+    assert "standing_lamp" not in things_asked_about(studio, text)  # two lamps in the world, one among the names
+
+
+def test_the_other_choice_of_an_or_is_passed_over():
+    studio = load_world("studio_apartment")
+    assert passed_over(studio, "Put the orange or the banana in the mini fridge.") == {"banana"}
+    assert passed_over(studio, "Put the orange in the mini fridge or the wardrobe.") == set()  # places, not things
+    model = Scripted(goal("in(orange, mini_fridge)"))
+    response = plan(studio, "Put the orange or the banana in the mini fridge.", model)
+    assert response.ok and response.goal == ["in(orange, mini_fridge)"]  # the banana is not asked about
+    assert all("banana" not in lit for lit in model.requests[0].schema_["properties"]["goal"]["items"]["enum"])
+
+
+def test_a_thing_named_only_to_say_where_is_not_where_the_goal_puts_things():
+    powder = load_world("powder_room")
+    state = WorldState.initial(powder)
+    located, _ = located_by(powder, "Put the spare soap by the washbasin.", state)
+    assert only_locating(powder, "Put the spare soap by the washbasin.", located) == {"washbasin"}
+    assert only_locating(powder, "Put the spare soap by the washbasin and wipe the washbasin.", located) == set()
+
+
+def test_one_of_a_kind_is_one_thing_not_each_of_them():
+    galley = load_world("galley_kitchen")  # two mugs, two plates
+    assert "red_mug" not in things_asked_about(galley, "Put one of the mugs in the sink.")
+    model = Scripted(goal("in(red_mug, left_counter)", "in(green_mug, left_counter)"), goal("in(red_mug, left_counter)"))
+    response = plan(galley, "Put one of the mugs on the left counter.", model)
+    assert response.ok and response.goal == ["in(red_mug, left_counter)"]
+    assert "the request asks for one mug, and the answer names 2" in response.attempts[0].error

@@ -10,6 +10,7 @@ import pytest
 from fleet.config import PlanMode, PlannerConfig
 from fleet.models import Exemplar
 from fleet.validate import check_plan
+from fleet.world import load_world
 from serve_apps.clauses import split_requests
 from serve_apps.llm import GenerationRequest, GenerationResult
 from serve_apps.planner import LanguagePlanner, PlanRequest, choose_exemplars, goal_messages, merge_goals
@@ -214,3 +215,17 @@ def test_a_state_the_request_does_not_ask_for_is_never_offered_nor_accepted(hous
     assert "the request does not ask for sliced(apple)" in model.requests[1].messages[-1]["content"]
     sliced = Scripted(goal("sliced(apple)", "in(apple, fridge)"))
     assert plan(household, "Slice the apple and put it in the fridge.", sliced).ok
+
+
+def test_a_verb_whose_state_nothing_named_can_take_is_refused_before_the_model():
+    galley = load_world("galley_kitchen")  # the milk cannot be made hot there
+    model = Scripted(goal("in(milk, microwave)"))
+    response = plan(galley, "Warm up the milk in the microwave.", model)
+    assert not response.ok and "asks for hot, and nothing it names can be made so" in response.reason
+    assert not model.requests
+
+
+def test_a_place_that_holds_nothing_is_named_in_the_refusal():
+    galley = load_world("galley_kitchen")  # its sink is a fixture that holds nothing
+    response = plan(galley, "The blue plate goes in the sink.", Scripted(goal("in(blue_plate, nook_table)")))
+    assert not response.ok and "(sink cannot hold things)" in response.reason

@@ -86,3 +86,10 @@ def test_a_put_away_request_is_planned_without_the_model(galley):
     response = plan(galley, "Wash the red mug and put it away.", washed)
     assert response.ok and response.goal == ["clean(red_mug)", "in(red_mug, any cabinet)"]
     assert washed.requests[0].messages[-1]["content"] == "Wash the red mug."
+
+
+def test_where_they_belong_after_the_request_says_where_is_only_a_manner_of_speaking():
+    studio = load_world("studio_apartment")
+    assert not asks_to_put_away(studio, "Put the sneakers on the shoe rack where they belong")
+    assert asks_to_put_away(studio, "Put the sneakers where they belong")
+    assert asks_to_put_away(studio, "put the things on the couch where they belong")  # where they are, not where they go
