@@ -50,7 +50,7 @@ EVERYDAY_WORDS = frozenset(
     grill fry boil poach steam toast run over next across along beside inside outside
     stick chuck shove plonk
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
-    nobody anybody case once only otherwise else sure certain ensure fresh find locate search
+    nobody anybody case once only otherwise else sure certain ensure fresh used find locate search
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.

@@ -25,7 +25,7 @@ _WITH_INSIDE = re.compile(
     r"\s*\bwith (?:the |a |an |its |their )?(?P<inside>[a-z][a-z ]*?) (?:still )?(?:(?:in|on|inside|on top of) (?:it|them)|inside|in there)\b",
     re.IGNORECASE,
 )
-_LOCATOR = re.compile(r"\b(?:next to|beside|by|near|close to|alongside) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+_LOCATOR = re.compile(r"\b(?:next to|beside|by(?! \w+ing\b)|near|close to|alongside) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)  # not "by moving ..."
 # "bring the caddy to the toilet", "fill the bottle at the tap": a fixture that holds nothing
 # says where, as a locator does
 _TOWARDS = re.compile(r"\b(?:to|towards|at) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
@@ -136,7 +136,7 @@ def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], se
 _FROM = re.compile(r"\b(?:from|off|out of) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 _IN_PLACE = re.compile(r"\b(?:in|at) (?:the )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 # adjectives that pick one of several things of a kind by its state: (word, state, value)
-_STATE_ADJECTIVES = (("dirty", "clean", False), ("filthy", "clean", False), ("fresh", "clean", True), ("empty", "filled", False), ("full", "filled", True))
+_STATE_ADJECTIVES = (("dirty", "clean", False), ("filthy", "clean", False), ("used", "clean", False), ("fresh", "clean", True), ("empty", "filled", False), ("full", "filled", True))
 
 
 def passed_over(world: World, text: str) -> set[str]:

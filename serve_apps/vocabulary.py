@@ -139,14 +139,17 @@ def mentioned_names(world: World, text: str) -> set[str]:
     kitchen_counter, "dock B" for loading_dock_b) finds the names sharing the most words with
     the request. Used to narrow the vocabulary, never to decide the goal.
     """
-    words = set(re.findall(r"[a-z0-9]+", text.lower()))
-    words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3}  # "pallets" names pallet_1
+    sequence = re.findall(r"[a-z0-9]+", text.lower())
+    words = set(sequence)
     things = [(r.name, r.kind) for r in world.robots] + [(p.name, p.kind) for p in world.places]
     things += [(o.name, o.type) for o in world.objects]
+    spoken = {part for name, kind in things for part in [*name.split("_"), kind]}
+    # "pallets" names pallet_1; "keys" that name house_keys do not also name the key_bowl
+    words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3 and w not in spoken}
     found = named_in(world, text)
     covered = {part for name in found for part in name.split("_")}
     covered |= {part[:-1] for part in covered if part.endswith("s")}  # "games table" says no "game"
-    for word in words - covered:
+    for word in words - covered - _said_otherwise(sequence, found):
         if len(word) < 3 or not word.isalpha():
             continue  # "a", "b", "2" only narrow a match, they do not make one
         partial = {
@@ -159,6 +162,32 @@ def mentioned_names(world: World, text: str) -> set[str]:
             headed = {name for name in chosen if name.split("_")[-1] == word}
             found |= headed if headed and len(chosen) > 1 else chosen
     return found - _modifiers(text, found)
+
+
+# Words that say where or how as often as they name part of a thing ("put the milk back", the
+# back_burner), and words that follow a verb ("switch off the fan", not the light_switch)
+_ADVERBS = {"back", "front", "left", "right", "top", "side", "up", "down", "out", "over", "away", "next", "last", "first"}
+_AFTER_VERB = {"on", "off", "up", "down", "out", "it", "them", "the", "a", "an", "all", "every", "each", "this", "that", "my", "your"}
+_BEFORE_NOUN = {"the", "a", "an", "my", "your", "our", "this", "that", "its", "their", "each", "every", "any", "one", "some"}
+
+
+def _said_otherwise(sequence: list[str], found: set[str]) -> set[str]:
+    """Words of the request that name no part of a thing where they stand: an adverb not after
+    "the" ("put the milk back"), or a word used as the verb ("switch off the fan")."""
+    whole = {part for name in found for part in name.split("_")}
+    other = set()
+    for i, word in enumerate(sequence):
+        before = sequence[i - 1] if i else ""
+        after = sequence[i + 1] if i + 1 < len(sequence) else ""
+        if word in whole:
+            continue
+        if word in _ADVERBS and before not in _BEFORE_NOUN:
+            other.add(word)
+        elif (i == 0 or before in ("and", "please", "then")) and after in _AFTER_VERB:
+            other.add(word)
+    # a word counts when any of its uses names a thing
+    named_somewhere = {w for i, w in enumerate(sequence) if w in other and (i and sequence[i - 1] in _BEFORE_NOUN)}
+    return other - named_somewhere
 
 
 def _modifiers(text: str, found: set[str]) -> set[str]:

@@ -313,3 +313,9 @@ def test_one_of_a_kind_is_one_thing_not_each_of_them():
     response = plan(galley, "Put one of the mugs on the left counter.", model)
     assert response.ok and response.goal == ["in(red_mug, left_counter)"]
     assert "the request asks for one mug, and the answer names 2" in response.attempts[0].error
+
+
+def test_by_doing_something_is_how_not_where():
+    warehouse = load_world("warehouse")
+    text = "Clear shelf C by moving the green box to the staging area."
+    assert located_by(warehouse, text, WorldState.initial(warehouse)) == (set(), set())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fleet.goals import parse_goal
+from fleet.world import load_world
 from serve_apps.vocabulary import goal_literals, goal_schema, mentioned_names
 
 
@@ -58,3 +59,12 @@ def test_quantified_literals_are_offered_only_when_asked_and_all_are_valid():
     assert {"in(spoon, any drawer)", "not open(all cabinet)"} <= set(offered)
     assert not [lit for lit in goal_literals(galley, mentioned_names(galley, text)) if "any " in lit or "all " in lit]
     parse_goal(galley, offered)  # every one is a goal the world can state
+
+
+def test_a_word_that_says_how_or_is_the_verb_names_no_part_of_a_thing():
+    galley, loft, powder = load_world("galley_kitchen"), load_world("loft_living_room"), load_world("powder_room")
+    assert mentioned_names(galley, "Put the milk back in the fridge.") == {"milk", "fridge"}  # not the back burner
+    assert "back_burner" in mentioned_names(galley, "Put the pan on the back one.")
+    assert mentioned_names(loft, "Put the wallet and keys in the desk drawer.") == {"wallet", "house_keys", "desk_drawer"}
+    assert mentioned_names(powder, "Switch off the fan.") == {"extractor"}  # not the light switch
+    assert mentioned_names(powder, "Flip the switch.") == {"light_switch"}
