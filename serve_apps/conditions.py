@@ -81,6 +81,31 @@ def condition_fact(world: World, condition: str, request: str) -> Optional[Liter
     return Literal(state, (subject,), negated=value == denied)
 
 
+_DETERMINED = r"(?P<subject>(?:the|my|your|our)\s+[a-z][a-z ]*?)"
+_THEN = r"\s*[.;,!]\s*(?:(?:so|and)\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody)\s+|please\s+)?(?P<rest>\S.*)$"
+# "The fridge is open. Close it.", "I left the microwave open, can you shut it?", "Is the kettle
+# on? If so, turn it off.": a state told or asked about first is when to act, as "if" says
+_TOLD = (
+    re.compile(rf"^{_DETERMINED}\s+(?P<verb>is|are)\s+(?:still\s+|already\s+)?(?P<how>[a-z]+){_THEN}", re.IGNORECASE),
+    re.compile(rf"^(?:i|we|someone|somebody|anyone|you)\s+(?:have\s+|has\s+)?left\s+{_DETERMINED}\s+(?P<how>[a-z]+){_THEN}", re.IGNORECASE),
+    re.compile(rf"^(?P<verb>is|are)\s+{_DETERMINED}\s+(?:still\s+)?(?P<how>[a-z]+)\s*\?\s*(?:if so,?\s*)?(?P<rest>\S.*)$", re.IGNORECASE),
+)
+
+
+def told_as_condition(text: str) -> str:
+    """A request that first tells or asks how a thing is, then what to do, rewritten with "if":
+    "The fridge is open. Close it." becomes "If the fridge is open, close it." Only a state word
+    of the shared table counts ("the milk is in the fridge, ..." stays as it is)."""
+    stripped = text.strip()
+    for pattern in _TOLD:
+        match = pattern.match(stripped)
+        if match and match.group("how").lower() in holds_when_said():
+            verb = (match.groupdict().get("verb") or "is").lower()
+            rest = match.group("rest")
+            return f"If {match.group('subject').lower()} {verb} {match.group('how')}, {rest[:1].lower()}{rest[1:]}"
+    return text
+
+
 def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, list[str]]:
     """(the mission without its requests whose condition does not hold now, why each was dropped).
     A condition that opens a sentence ("if the mug is dirty, wash it and put it away") covers the

@@ -15,7 +15,7 @@ from fleet.lexicon import verb_states, without_conditions
 from fleet.literals import Literal, parse_literal, quantifier
 from fleet.world import World
 from serve_apps.clauses import split_requests
-from serve_apps.phrasing import destinations_in
+from serve_apps.phrasing import destinations_in, only_destinations
 from serve_apps.vocabulary import named_in, quantifiers_in
 
 def things_asked_about(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
@@ -83,6 +83,7 @@ a out ("take out the milk"). Requests that fill a thing with another are left al
     clauses = [re.findall(r"[a-z0-9]+", without_conditions(c)) for c in split_requests(world, text)] if text else []
     spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
     goes_to = destinations_in(world, text) if text else set()
+    stays = only_destinations(world, text) if text else set()  # "put it in the saucepan": the saucepan stays
     found = []
     for literal in goal:
         if literal.predicate != "in" or literal.negated or quantifier(literal.args[1]):
@@ -93,6 +94,9 @@ a out ("take out the milk"). Requests that fill a thing with another are left al
         destinations = [f" {w} the {holder_words} " for w in ("in", "into", "on", "onto", "to", "inside")]
         if any(o in spaced for o in origins) and not any(d in spaced for d in destinations):
             found.append(str(literal))
+            continue
+        if thing in stays:
+            found.append(str(literal))  # "... put it in the saucepan" answered in(saucepan, fridge)
             continue
         if holder not in goes_to and any(_TAKE_OUT & set(w) and _first_mention(world, w, thing) is not None for w in clauses):
             found.append(str(literal))  # "open the fridge and take out the milk" answered in(milk, fridge)

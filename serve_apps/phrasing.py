@@ -113,6 +113,37 @@ def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
     return fixed, text
 
 
+# "take everything out of the school bag", "empty the pencil case onto the desk"
+_EMPTIED = re.compile(
+    r"\b(?:(?:take|get|pull|clear)\s+(?:everything|all the things|all the stuff|it all)\s+(?:out of|off|from)|empty(?:\s+out)?)"
+    r"\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)(?:\s+(?:onto|into|on|in|to)\s+(?:the |my )?(?P<onto>[a-z][a-z ]*?))?\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
+    re.IGNORECASE,
+)
+
+
+def emptied(world: World, text: str, state: WorldState) -> tuple[list[str], str]:
+    """(a literal for each thing in the receptacle a request empties, the text without those words):
+    "take everything out of the school bag" is `not in(THING, school_bag)` for each thing in it;
+    "empty the pencil case onto the desk" is `in(THING, desk)`. A receptacle that is filled with a
+    liquid ("empty the glass") is left to the words; so is one with nothing in it."""
+    fixed: list[str] = []
+    for match in list(_EMPTIED.finditer(text))[::-1]:
+        holders = [n for n in _names_at(world, match.group("what")) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
+        onto = _names_at(world, match.group("onto")) if match.group("onto") else set()
+        if len(holders) != 1 or len(onto) > 1 or (match.group(0).lower().startswith("empty") and "filled" in world.objects_by_name[holders[0]].states):
+            continue
+        inside = sorted(f[1] for f in state.facts if f[0] == "in" and f[2] == holders[0] and world.objects_by_name[f[1]].pickable)
+        if not inside:
+            continue
+        target = next(iter(onto), None)
+        literals = [f"in({thing}, {target})" if target else f"not in({thing}, {holders[0]})" for thing in inside]
+        fixed = literals + fixed
+        text = text[: match.start()] + text[match.end() :]
+    if fixed:
+        text = re.sub(r"^[\s,;]*(?:and\b|then\b)?\s*", "", " ".join(text.split()), flags=re.IGNORECASE)
+    return fixed, text
+
+
 def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], set[str]]:
     """(things that only say where, "next to the hand soap"; where each of them is, which the goal
     may use as the place to put something)."""
@@ -162,19 +193,29 @@ def passed_over(world: World, text: str) -> set[str]:
     return found
 
 
-def only_locating(world: World, text: str, located: set[str]) -> set[str]:
-    """Of the things `located_by` found, those the words name nowhere but after "next to", "by",
-    ...: "put the soap by the washbasin" does not put it in the washbasin."""
+def _without(pattern: re.Pattern, text: str) -> str:
+    """The text without each match of a "PREPOSITION the NAME" pattern, the name's words included."""
     rest = text
-    for match in reversed(list(_LOCATOR.finditer(text))):
+    for match in reversed(list(pattern.finditer(text))):
         words = []
         for word in match.group("what").split()[:4]:
             if word.lower() in _PHRASE_ENDS:
                 break
             words.append(word)
-        end = match.start("what") + len(" ".join(words))
-        rest = rest[: match.start()] + rest[end:]
-    return located - mentioned_names(world, rest)
+        rest = rest[: match.start()] + rest[match.start("what") + len(" ".join(words)) :]
+    return rest
+
+
+def only_locating(world: World, text: str, located: set[str]) -> set[str]:
+    """Of the things `located_by` found, those the words name nowhere but after "next to", "by",
+    ...: "put the soap by the washbasin" does not put it in the washbasin."""
+    return located - mentioned_names(world, _without(_LOCATOR, text))
+
+
+def only_destinations(world: World, text: str) -> set[str]:
+    """Things the words name only as where something goes: in "take the egg out and put it in the
+    saucepan" the saucepan goes nowhere itself."""
+    return destinations_in(world, text) - mentioned_names(world, _without(_DESTINATION, text))
 
 
 def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set[str]:
@@ -287,6 +328,8 @@ _FORBIDDEN = re.compile(r"\b(?:don'?t|do not|never|without)\b(?P<what>[^,.;!?]*)
 _LEAVE_ALONE = re.compile(r"\bleave (?:the |my )?(?P<what>[a-z][a-z ]*?) (?:alone|where it is|where they are|as it is|as they are)\b[,.;!?]?\s*", re.IGNORECASE)
 
 
+# "..., and if the desk lamp is on, leave it": nothing to do about what the condition names
+_IF_LEAVE = re.compile(r",?\s*(?:and\s+|but\s+)?\b(?:if|when)\b(?P<what>[^,.;!?]*),\s*leave (?:it|them)(?: be| alone)?\s*(?=[.;!?]|$)", re.IGNORECASE)
 _OTHERWISE_NOTHING = re.compile(r",?\s*\b(?:otherwise|or else|else)\s+(?:leave|do nothing|don'?t)\b[^,.;!?]*", re.IGNORECASE)
 
 
@@ -304,7 +347,7 @@ def left_alone(world: World, text: str) -> LeftAlone:
     spared: set[str] = set()
     untouched: set[str] = set()
     text = _OTHERWISE_NOTHING.sub("", text)  # "..., otherwise leave it": nothing to do otherwise
-    for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_SPARED, spared)):
+    for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_IF_LEAVE, spared), (_SPARED, spared)):
         for match in list(pattern.finditer(text))[::-1]:
             what = match.group("what")
             names = mentioned_names(world, what) if pattern is _FORBIDDEN else _names_at(world, what)
@@ -380,10 +423,12 @@ __all__ = [
     "destinations_in",
     "doer_named",
     "each_of_them",
+    "emptied",
     "kept_as_is",
     "left_alone",
     "located_by",
     "narrowed",
+    "only_destinations",
     "only_locating",
     "passed_over",
     "pieces_of",

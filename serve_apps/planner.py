@@ -34,7 +34,7 @@ from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
 from serve_apps.clauses import PRONOUNS, request_groups
-from serve_apps.conditions import condition_places, unmet_conditions
+from serve_apps.conditions import condition_places, told_as_condition, unmet_conditions
 from serve_apps.goal_checks import (
     AlreadyHolds,
     LeftOut,
@@ -55,6 +55,7 @@ from serve_apps.phrasing import (
     carried_contents,
     doer_named,
     each_of_them,
+    emptied,
     kept_as_is,
     left_alone,
     located_by,
@@ -330,7 +331,8 @@ class LanguagePlanner:
                     "name objects, places and robots it has (fleet describe-world lists them)"
                 )
             alone = left_alone(world, grounding.text)  # "but not the green one", "don't open the fridge"
-            text, dropped = unmet_conditions(world, alone.text, state)  # "if the mug is dirty, ..." checked now
+            # "if the mug is dirty, ..." checked now; "the fridge is open, close it" is such an "if"
+            text, dropped = unmet_conditions(world, told_as_condition(alone.text), state)
             if dropped and not text.strip():
                 raise FleetError("nothing to do: " + "; ".join(dropped))
             # a condition's "if it is on the table" is where a thing is, never where it goes
@@ -356,8 +358,9 @@ class LanguagePlanner:
             carried, text = carried_contents(world, text)  # "the box with the blanket in it"
             pieces, text = pieces_of(world, text)  # "a slice of bread": sliced(bread)
             kept, text = kept_as_is(world, text)  # "leave the night light on"
+            empty, text = emptied(world, text, state)  # "take everything out of the school bag"
             away, rest = put_away_parts(world, text, state)  # "put the milk away", "tidy the desk"
-            fixed = [lit for lit in dict.fromkeys(carried + pieces + kept + away) if not set(parse_literal(lit).args) & set(left_out_names)]
+            fixed = [lit for lit in dict.fromkeys(carried + pieces + kept + empty + away) if not set(parse_literal(lit).args) & set(left_out_names)]
             if fixed and not rest.strip(" ."):  # nothing left for the model to answer
                 answer = GenerationResult(text=json.dumps({"goal": fixed}), new_tokens=0, finished=True)
                 response.attempts.append(PlanAttempt(answer=answer.text, tokens=0))

@@ -72,3 +72,15 @@ def test_a_condition_first_does_not_make_the_answer_look_backwards():
     galley = load_world("galley_kitchen")  # the fridge is closed
     response = plan(galley, "Unless the fridge is open, put the tomato in it.", Scripted(goal("in(tomato, fridge)")))
     assert response.ok and response.goal == ["in(tomato, fridge)"]
+
+
+def test_a_state_told_or_asked_about_first_is_a_condition():
+    from serve_apps.conditions import told_as_condition
+
+    assert told_as_condition("The fridge is open. Close it.") == "If the fridge is open, close it."
+    assert told_as_condition("I left the microwave open, can you shut it?") == "If the microwave is open, shut it?"
+    assert told_as_condition("Is the kettle on? If so, turn it off.") == "If the kettle is on, turn it off."
+    assert told_as_condition("The milk is in the fridge, bring it here.") == "The milk is in the fridge, bring it here."  # not a state word
+    galley = load_world("galley_kitchen")  # the fridge is closed: nothing to do, and never open(fridge)
+    refused = plan(galley, "The fridge is open. Close it.", Scripted(goal("open(fridge)")))
+    assert not refused.ok and refused.reason.startswith("nothing to do") and not refused.attempts

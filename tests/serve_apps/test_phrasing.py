@@ -319,3 +319,28 @@ def test_by_doing_something_is_how_not_where():
     warehouse = load_world("warehouse")
     text = "Clear shelf C by moving the green box to the staging area."
     assert located_by(warehouse, text, WorldState.initial(warehouse)) == (set(), set())
+
+
+def test_what_a_request_empties_comes_out_of_it():
+    from serve_apps.phrasing import emptied
+
+    kids = load_world("kids_bedroom")  # the water bottle is in the school bag, the blue pencil in the pencil case
+    state = WorldState.initial(kids)
+    assert emptied(kids, "Take everything out of the school bag.", state) == (["not in(water_bottle, school_bag)"], ".")
+    assert emptied(kids, "Empty the pencil case onto the study desk.", state)[0] == ["in(blue_pencil, study_desk)"]
+    assert emptied(kids, "Empty the toy chest.", state)[0] == []  # nothing in it
+    response = plan(kids, "Take everything out of the school bag.", Scripted(goal("in(water_bottle, school_bag)")))
+    assert response.ok and response.goal == ["not in(water_bottle, school_bag)"] and response.tokens == 0
+
+
+def test_a_thing_named_only_as_where_something_goes_is_never_put_anywhere():
+    galley = load_world("galley_kitchen")
+    model = Scripted(goal("open(fridge)"), goal("not in(egg, fridge)"), goal("in(saucepan, fridge)"), goal("in(egg, saucepan)"))
+    response = plan(galley, "First open the fridge, then take the egg out and put it in the saucepan.", model)
+    assert response.ok and "in(saucepan, fridge)" not in response.goal and "in(egg, saucepan)" in response.goal
+
+
+def test_if_a_thing_is_so_leave_it_asks_nothing_about_it():
+    loft = load_world("loft_living_room")
+    alone = left_alone(loft, "When the tv is on, switch it off, and if the desk lamp is on, leave it.")
+    assert alone.spared == {"desk_lamp"} and alone.text == "When the tv is on, switch it off."
