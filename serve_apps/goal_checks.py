@@ -16,7 +16,7 @@ from fleet.literals import Literal, parse_literal, quantifier
 from fleet.world import World
 from serve_apps.clauses import split_requests
 from serve_apps.phrasing import destinations_in, only_destinations
-from serve_apps.vocabulary import named_in, quantifiers_in
+from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 def things_asked_about(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
     """Objects the request names whole, other than where something named starts out (the
@@ -35,11 +35,17 @@ def _only_one_called(world: World, text: str, among: Optional[set[str]] = None) 
     `among`, if given) shares it: "the lamp" is the standing_lamp when that is the only lamp."""
     words = set(re.findall(r"[a-z0-9]+", text.lower()))
     spoken = {part for name in named_in(world, text) for part in name.split("_")}
+    mentioned = mentioned_names(world, text)  # "the remote" is the remote_control; "put it back" is no back_burner
     found = set()
     for word in words - spoken:
         if len(word) < 3 or not word.isalpha():
             continue  # "a" of "do a safety round" is not dock_door_a
-        called = {o.name for o in world.objects if (o.name.split("_")[-1] == word or o.type == word) and (among is None or o.name in among)}
+        called = {
+            o.name
+            for o in world.objects
+            if (o.name.split("_")[-1] == word or o.type == word or (o.name in mentioned and word in o.type.split("_")))
+            and (among is None or o.name in among)
+        }
         if len(called) == 1:
             found |= called
     return found

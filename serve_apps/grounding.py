@@ -230,7 +230,7 @@ def ground(world: World, text: str) -> Grounding:
         return match.group(0)
 
     rewritten = re.sub(r"[A-Za-z0-9]+", fix, text)
-    unknown += _unknown_phrases(world, rewritten)
+    unknown += [phrase for phrase in _unknown_phrases(world, rewritten) if phrase not in kinds]  # "the dishes" asks for a kind
     names = mentioned_names(world, rewritten)
     spoken = " " + " ".join(re.findall(r"[a-z]+", rewritten.lower())) + " "
     if any(f" {phrase} " in spoken for phrase in DISPOSAL_PHRASES):  # "get rid of the banana"

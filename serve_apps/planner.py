@@ -474,7 +474,8 @@ class LanguagePlanner:
                     names = (narrowed(world, clause, names, state) | near) - only_locating(world, clause, located)
                 names -= _unoffered(origins, asked_states(world, clause) if narrow_states else None) | leave_alone
                 if state is not None and narrow_states and ("in", True) in asked_states(world, clause):
-                    names |= {f[2] for f in state.facts if f[0] == "in" and f[1] in names}  # "take out the milk": out of where it is
+                    holders = {f[2] for f in state.facts if f[0] == "in" and f[1] in names}
+                    names |= holders if not holders & names else set()  # "take out the milk": out of where it is
                 each = each_of_them(world, clause, earlier, previous - names)
                 if each:  # "... and put them away": one clause per thing
                     clauses += [(one, names | {thing}) for one, thing in each]

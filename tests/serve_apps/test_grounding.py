@@ -125,3 +125,8 @@ def test_a_bare_door_after_a_thing_that_opens_is_that_things_door():
     assert ground(warehouse, "Open the door and put the blue box in the cold locker.").text.startswith("Open the door")  # nothing before it
     assert "make sure" in ground(warehouse, "Make sure the cold locker is shut.").text.lower()  # everyday words, not unknown
     assert not ground(warehouse, "Make sure the cold locker is shut.").unknown
+
+
+def test_a_kind_asked_for_as_a_whole_is_known_even_where_one_name_shares_its_word():
+    galley = load_world("galley_kitchen")  # "dish" is in dish_sponge alone, but "the dishes" is a kind
+    assert ground(galley, "Put the dishes on the nook table.").unknown == []

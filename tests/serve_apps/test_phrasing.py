@@ -344,3 +344,13 @@ def test_if_a_thing_is_so_leave_it_asks_nothing_about_it():
     loft = load_world("loft_living_room")
     alone = left_alone(loft, "When the tv is on, switch it off, and if the desk lamp is on, leave it.")
     assert alone.spared == {"desk_lamp"} and alone.text == "When the tv is on, switch it off."
+
+
+def test_a_thing_called_by_the_first_word_of_its_kind_must_be_in_the_goal():
+    loft = load_world("loft_living_room")
+    assert things_asked_about(loft, "Bring me the remote and the phone, I'm on the sofa.") == {"remote_control", "phone"}
+    powder = load_world("powder_room")  # the caddy (with the spray in it) stands in the nook cabinet
+    model = Scripted(goal("not in(bleach_spray, cleaning_caddy)"))
+    response = plan(powder, "Take the bleach spray and the cloth out of the cleaning caddy.", model)
+    offered = {lit for request in model.requests for lit in request.schema_["properties"]["goal"]["items"]["enum"]}
+    assert "not in(cleaning_caddy, nook_cabinet)" not in offered  # the caddy's own holder is not what the words take out
