@@ -351,6 +351,6 @@ def test_a_thing_called_by_the_first_word_of_its_kind_must_be_in_the_goal():
     assert things_asked_about(loft, "Bring me the remote and the phone, I'm on the sofa.") == {"remote_control", "phone"}
     powder = load_world("powder_room")  # the caddy (with the spray in it) stands in the nook cabinet
     model = Scripted(goal("not in(bleach_spray, cleaning_caddy)"))
-    response = plan(powder, "Take the bleach spray and the cloth out of the cleaning caddy.", model)
+    plan(powder, "Take the bleach spray and the cloth out of the cleaning caddy.", model)
     offered = {lit for request in model.requests for lit in request.schema_["properties"]["goal"]["items"]["enum"]}
     assert "not in(cleaning_caddy, nook_cabinet)" not in offered  # the caddy's own holder is not what the words take out
