@@ -105,7 +105,13 @@ def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
         if len(things) != 1:
             continue
         fixed.insert(0, f"{state}({things[0]})" if value else f"not {state}({things[0]})")
-        text = text[: match.start()] + text[match.end() :]
+        # "leave the fridge open and put the milk in it": "it" still means the fridge
+        after = text[match.end() :]
+        pronoun = re.search(r"\bit\b", after)
+        into_it = pronoun and re.search(r"\b(?:in|into|inside|on|onto)\s*$", after[: pronoun.start()]) and world.objects_by_name[things[0]].receptacle
+        if pronoun and (into_it or not [n for n in mentioned_names(world, after[: pronoun.start()]) if n in world.objects_by_name]):
+            after = after[: pronoun.start()] + f"the {things[0].replace('_', ' ')}" + after[pronoun.end() :]
+        text = text[: match.start()] + after
     if fixed:  # no "and" left hanging where the words were
         text = re.sub(r"\s*\b(?:and|then|but)\s*(?=[,.;!?]|$)", "", text.strip(), flags=re.IGNORECASE)
         text = re.sub(r"^[\s,;]*(?:and\b|then\b)?\s*", "", text, flags=re.IGNORECASE)
@@ -116,7 +122,8 @@ def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
 # "take everything out of the school bag", "empty the pencil case onto the desk"
 _EMPTIED = re.compile(
     r"\b(?:(?:take|get|pull|clear)\s+(?:everything|all the things|all the stuff|it all)\s+(?:out of|off|from)|empty(?:\s+out)?)"
-    r"\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)(?:\s+(?:onto|into|on|in|to)\s+(?:the |my )?(?P<onto>[a-z][a-z ]*?))?\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
+    r"\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)(?:\s+(?:and\s+(?:put|place|set|move|lay|leave)\s+(?:it all|it|them|everything)\s+)?"
+    r"(?:onto|into|on|in|to)\s+(?:the |my )?(?P<onto>[a-z][a-z ]*?))?\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
     re.IGNORECASE,
 )
 

@@ -84,3 +84,9 @@ def test_a_state_told_or_asked_about_first_is_a_condition():
     galley = load_world("galley_kitchen")  # the fridge is closed: nothing to do, and never open(fridge)
     refused = plan(galley, "The fridge is open. Close it.", Scripted(goal("open(fridge)")))
     assert not refused.ok and refused.reason.startswith("nothing to do") and not refused.attempts
+
+
+def test_a_condition_on_a_state_the_thing_does_not_have_now_drops_the_request():
+    galley = load_world("galley_kitchen")  # the egg is whole
+    kept, dropped = unmet_conditions(galley, "If the egg is broken, put it in the bin.", WorldState.initial(galley))
+    assert not kept and "broken(egg) is not so" in dropped[0]

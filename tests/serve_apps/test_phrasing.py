@@ -13,6 +13,7 @@ from serve_apps.phrasing import (
     carried_contents,
     doer_named,
     each_of_them,
+    emptied,
     kept_as_is,
     left_alone,
     located_by,
@@ -322,8 +323,6 @@ def test_by_doing_something_is_how_not_where():
 
 
 def test_what_a_request_empties_comes_out_of_it():
-    from serve_apps.phrasing import emptied
-
     kids = load_world("kids_bedroom")  # the water bottle is in the school bag, the blue pencil in the pencil case
     state = WorldState.initial(kids)
     assert emptied(kids, "Take everything out of the school bag.", state) == (["not in(water_bottle, school_bag)"], ".")
@@ -354,3 +353,12 @@ def test_a_thing_called_by_the_first_word_of_its_kind_must_be_in_the_goal():
     plan(powder, "Take the bleach spray and the cloth out of the cleaning caddy.", model)
     offered = {lit for request in model.requests for lit in request.schema_["properties"]["goal"]["items"]["enum"]}
     assert "not in(cleaning_caddy, nook_cabinet)" not in offered  # the caddy's own holder is not what the words take out
+
+
+def test_it_after_a_state_to_keep_still_means_that_thing():
+    galley, kids = load_world("galley_kitchen"), load_world("kids_bedroom")
+    assert kept_as_is(galley, "Leave the fridge open and put the milk in it.") == (["open(fridge)"], "put the milk in the fridge.")
+    assert kept_as_is(kids, "Leave the night light on and turn off the tablet, then put it on the desk.")[1].endswith("put it on the desk.")
+    powder = load_world("powder_room")  # the clean towel and the spare soap are in the vanity cupboard
+    text = "Take everything out of the vanity cupboard and put it on the vanity."
+    assert emptied(powder, text, WorldState.initial(powder))[0] == ["in(clean_towel, vanity)", "in(spare_soap, vanity)"]
