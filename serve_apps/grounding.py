@@ -51,7 +51,7 @@ EVERYDAY_WORDS = frozenset(
     stick chuck shove plonk
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
     nobody anybody case once only otherwise else sure certain ensure fresh used find locate search
-    anyone someone somebody left using
+    anyone someone somebody left using chance
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.

@@ -75,3 +75,7 @@ def test_a_longer_phrase_wins_over_the_shorter_one_it_starts_with():
     assert asked_states(loft, "Shut the laptop down.") == {("switched_on", True)}  # switched off, not closed
     assert verb_states(loft, "shut it down") == {("switched_on", True)}
     assert asked_states(loft, "Shut the storage box and shut the laptop down.") == {("open", True), ("switched_on", True)}
+
+
+def test_should_be_on_asks_for_the_state():
+    assert ("switched_on", False) in asked_states(load_world("kids_bedroom"), "The desk lamp should be on.")
