@@ -84,7 +84,7 @@ def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
     """`in(a, b)` literals the request's words contradict: b named before a in the one clause
     naming both ("put the sofa on the cart" answered `in(cart, sofa)`), or b named only as where
     a comes from ("off the coffee table"), or b not named as where anything goes in a request that takes
-a out ("take out the milk"). Requests that fill a thing with another are left alone."""
+    a out ("take out the milk"). Requests that fill a thing with another are left alone."""
     # the words that ask, not those of a condition: "unless the fridge is open, put the tomato in it"
     clauses = [re.findall(r"[a-z0-9]+", without_conditions(c)) for c in split_requests(world, text)] if text else []
     spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
