@@ -155,7 +155,8 @@ def verb_states(world: World, clause: str) -> frozenset[tuple[str, bool]]:
 CONDITION_WORDS = ("if", "when", "whenever", "unless", "in case", "provided", "providing", "assuming", "supposing", "as long as")
 CONDITION_OPENERS = ("should", "once")
 _CONDITION_ALTERNATIVES = "|".join(w.replace(" ", r"\s+") for w in CONDITION_WORDS)
-CONDITION_START = rf"(?:\b(?:{_CONDITION_ALTERNATIVES})\b|^\s*(?:{'|'.join(CONDITION_OPENERS)})\b)"
+CONDITION_LIMITERS = r"(?:(?:but\s+)?(?:only|just)\s+)?"  # "only if the fridge is open, close it"
+CONDITION_START = rf"(?:\b{CONDITION_LIMITERS}(?:{_CONDITION_ALTERNATIVES})\b|^\s*(?:{'|'.join(CONDITION_OPENERS)})\b)"
 
 
 def without_conditions(text: str) -> str:
@@ -176,4 +177,4 @@ def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     return frozenset(signs)
 
 
-__all__ = ["CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "STATE_WORDS_FILE", "asked_states", "holds_when_said", "inflections", "lexicon", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]
+__all__ = ["CONDITION_LIMITERS", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "STATE_WORDS_FILE", "asked_states", "holds_when_said", "inflections", "lexicon", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from fleet.lexicon import CONDITION_START
+from fleet.lexicon import CONDITION_START, CONDITION_WORDS
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names
 
@@ -29,6 +29,8 @@ _REQUEST_VERBS = {
     "deliver", "collect", "lay", "warm", "chill", "cool", "hide", "stow", "tuck", "pack", "wheel",
     "roll", "push", "pull", "slide",
 }
+# First words of the conditions that may open a request after "and" ("..., and if the lamp is on, ...")
+_CONDITION_FIRST_WORDS = {phrase.split()[0] for phrase in CONDITION_WORDS}
 # Words that reach back to the things of the clause before.
 PRONOUNS = {"it", "them", "its", "they", "there", "one"}
 
@@ -49,7 +51,8 @@ def request_groups(world: World, text: str) -> list[list[str]]:
         current: list[str] = []
         for i, word in enumerate(words):
             nxt = words[i + 1].lower().strip(".?!,") if i + 1 < len(words) else ""
-            if word.lower() == "and" and nxt in verbs:
+            opens_condition = nxt in _CONDITION_FIRST_WORDS and "," in " ".join(words[i + 2:])
+            if word.lower() == "and" and (nxt in verbs or opens_condition):
                 if current:
                     clauses.append(" ".join(current))
                 current = []

@@ -21,7 +21,7 @@ from typing import Optional
 
 from pydantic import BaseModel
 
-from fleet.lexicon import CONDITION_OPENERS, CONDITION_WORDS, asked_states, holds_when_said
+from fleet.lexicon import CONDITION_LIMITERS, CONDITION_OPENERS, CONDITION_WORDS, asked_states, holds_when_said
 from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
@@ -30,8 +30,8 @@ from serve_apps.phrasing import destinations_in
 from serve_apps.vocabulary import mentioned_names
 
 _WORDS = "|".join(w.replace(" ", r"\s+") for w in CONDITION_WORDS)
-_LEADING = re.compile(rf"^(?P<word>{_WORDS}|{'|'.join(CONDITION_OPENERS)})\b(?:\s+that\b)?(?P<condition>[^,]*),\s*(?P<rest>.*)$", re.IGNORECASE)
-_TRAILING = re.compile(rf"^(?P<rest>.*?)\s+\b(?P<word>{_WORDS})\b(?:\s+that\b)?(?P<condition>.*)$", re.IGNORECASE)
+_LEADING = re.compile(rf"^{CONDITION_LIMITERS}(?P<word>{_WORDS}|{'|'.join(CONDITION_OPENERS)})\b(?:\s+that\b)?(?P<condition>[^,]*),\s*(?P<rest>.*)$", re.IGNORECASE)
+_TRAILING = re.compile(rf"^(?P<rest>.*?),?\s+\b{CONDITION_LIMITERS}(?P<word>{_WORDS})\b(?:\s+that\b)?(?P<condition>.*)$", re.IGNORECASE)
 
 
 # Words that deny what the condition says ("isn't" reads as "isn", "t")
@@ -70,7 +70,8 @@ def condition_fact(world: World, condition: str, request: str) -> Optional[Liter
         return None
     subject = subjects[0]
     denied = bool(_NEGATIONS & set(words))  # "if the lamp isn't off", "if the milk is not in the fridge"
-    places = [n for n in destinations_in(world, condition) if n != subject and n in world.objects_by_name]
+    # "on the floor" is no "in" fact where the only floor word is the floor lamp's
+    places = [n for n in destinations_in(world, condition) if n != subject and n in world.objects_by_name and world.objects_by_name[n].receptacle]
     if places:
         return Literal("in", (subject, places[0]), negated=denied) if len(places) == 1 else None
     said = {holds_when_said()[w] for w in words if w in holds_when_said()}
@@ -88,7 +89,17 @@ _THEN = r"\s*[.;,!]\s*(?:(?:so|and)\s+)?(?:(?:can|could|would|will)\s+(?:you|som
 _TOLD = (
     re.compile(rf"^{_DETERMINED}\s+(?P<verb>is|are)\s+(?:still\s+|already\s+)?(?P<how>[a-z]+){_THEN}", re.IGNORECASE),
     re.compile(rf"^(?:i|we|someone|somebody|anyone|you)\s+(?:have\s+|has\s+)?left\s+{_DETERMINED}\s+(?P<how>[a-z]+){_THEN}", re.IGNORECASE),
-    re.compile(rf"^(?P<verb>is|are)\s+{_DETERMINED}\s+(?:still\s+)?(?P<how>[a-z]+)\s*\?\s*(?:if so,?\s*)?(?P<rest>\S.*)$", re.IGNORECASE),
+    re.compile(rf"^(?P<verb>is|are)\s+{_DETERMINED}\s+(?:still\s+)?(?P<how>[a-z]+)\s*\?\s*(?:if\s+(?:so|yes|(?P<denied>not|no)),?\s*)?(?P<rest>\S.*)$", re.IGNORECASE),
+)
+
+
+# "Check whether the microwave is open and close it if so", "See if the milk is out; if it is, put
+# it away": what to look at first is the condition of what follows
+_LOOK = r"^(?:please\s+)?(?:check|see|find\s+out|look)\s+(?:if|whether)\s+(?P<condition>[^;,.?]+?)"
+_IF_SO = r"if\s+(?:so|yes|it\s+is|they\s+are)"
+_CHECKED = (
+    re.compile(rf"{_LOOK}\s*[;,]?\s+and\s*,?\s*(?:{_IF_SO}\s*,?\s*(?P<rest>\S.*?)|(?P<rest_then>\S.*?),?\s+{_IF_SO})\s*[.!]?$", re.IGNORECASE),
+    re.compile(rf"{_LOOK}\s*[;,.?]\s*(?:and\s+)?(?:{_IF_SO}\s*,?\s*)(?P<rest>\S.*?)\s*[.!]?$", re.IGNORECASE),
 )
 
 
@@ -97,33 +108,84 @@ def told_as_condition(text: str) -> str:
     "The fridge is open. Close it." becomes "If the fridge is open, close it." Only a state word
     of the shared table counts ("the milk is in the fridge, ..." stays as it is)."""
     stripped = text.strip()
+    for pattern in _CHECKED:
+        match = pattern.match(stripped)
+        if match:
+            rest = match.groupdict().get("rest") or match.group("rest_then")
+            return f"If {match.group('condition').strip()}, {rest[:1].lower()}{rest[1:]}"
     for pattern in _TOLD:
         match = pattern.match(stripped)
         if match and match.group("how").lower() in holds_when_said():
             verb = (match.groupdict().get("verb") or "is").lower()
             rest = match.group("rest")
-            return f"If {match.group('subject').lower()} {verb} {match.group('how')}, {rest[:1].lower()}{rest[1:]}"
+            denied = " not" if match.groupdict().get("denied") else ""  # "Is the lamp off? If not, ..."
+            return f"If {match.group('subject').lower()} {verb}{denied} {match.group('how')}, {rest[:1].lower()}{rest[1:]}"
     return text
+
+
+# "..., otherwise fold them": what to do when the condition before does not hold
+_OTHERWISE = re.compile(r"[,;.]?\s*\b(?:otherwise|or else|else)\b\s*,?\s*", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(?:it|them|they)\b", re.IGNORECASE)
+
+
+def _with_antecedent(world: World, request: str, antecedent: Optional[str]) -> str:
+    """The request with "it" and "them" spelled out as the thing the request before spoke of, when
+    it names no thing of its own ("if it's dirty, wash it" after "if the red mug is clean, ...")."""
+    if antecedent is None or not _PRONOUN.search(request):
+        return request
+    own = {n for n in mentioned_names(world, request) if n in world.objects_by_name} - destinations_in(world, request)
+    return request if own else _PRONOUN.sub(f"the {antecedent.replace('_', ' ')}", request)
+
+
+def _subject(world: World, request: str, fact: Optional[Literal]) -> Optional[str]:
+    """The one thing a request speaks of: its condition's subject, else the one thing it names."""
+    if fact is not None:
+        return fact.args[0]
+    things = {n for n in mentioned_names(world, request) if n in world.objects_by_name} - destinations_in(world, request)
+    return next(iter(things)) if len(things) == 1 else None
 
 
 def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, list[str]]:
     """(the mission without its requests whose condition does not hold now, why each was dropped).
     A condition that opens a sentence ("if the mug is dirty, wash it and put it away") covers the
-    rest of the sentence; one at the end covers its own request."""
+    rest of the sentence; one at the end covers its own request. "Otherwise ..." applies when the
+    condition before it does not. Where a request was dropped, "it" in the next one is spelled out."""
     kept: list[str] = []
     dropped: list[str] = []
+    antecedent: Optional[str] = None  # the thing the last request spoke of
+    last: Optional[tuple[Literal, bool]] = None  # the last condition read, and whether it applied
     for sentence in (s for s in re.split(r"(?<=[.!?;])\s+", text.strip()) if s.strip()):
-        groups = [", ".join(group) for group in request_groups(world, sentence)]
-        for number, request in enumerate(groups):
-            split = conditioned(request)
-            fact = condition_fact(world, split.condition, split.request) if split.condition else None
-            if fact is None or state.holds(fact) != split.negated:
-                kept.append(request)
+        for piece_number, piece in enumerate(_OTHERWISE.split(sentence.strip())):
+            if not piece.strip(" ,;."):
                 continue
-            shown = str(fact) if state.holds(fact) else f"{fact} is not so"
-            dropped.append(f"'{request}' applies only {'unless' if split.negated else 'if'} {split.condition}, and now {shown}")
-            if number == 0 and _LEADING.match(request.strip()):  # the rest of the sentence goes with it
-                break
+            if piece_number:  # "..., otherwise fold them"
+                if last is None:  # nothing read to say when: the words as they were
+                    kept[-1:] = [f"{kept[-1]}, otherwise {piece}"] if kept else [piece]
+                    continue
+                fact, applied = last
+                if applied:
+                    dropped.append(f"'otherwise {piece.strip(' ,;.')}' applies only if {fact} does not hold, and now it does")
+                else:
+                    kept.append(_with_antecedent(world, piece.strip(" ,;."), antecedent))
+                continue
+            groups = [", ".join(group) for group in request_groups(world, piece)]
+            for number, request in enumerate(groups):
+                request = _with_antecedent(world, request, antecedent) if dropped else request
+                split = conditioned(request)
+                fact = condition_fact(world, split.condition, _with_antecedent(world, split.request, antecedent)) if split.condition else None
+                antecedent = _subject(world, split.request, fact) or antecedent
+                applies = fact is None or state.holds(fact) != split.negated
+                last = (fact, applies) if fact is not None else (None if split.condition else last)
+                if applies:
+                    kept.append(request)
+                    continue
+                if state.holds(fact):
+                    shown = str(fact)
+                else:  # "not in(eggs, mini_fridge)" does not hold: the eggs are in it
+                    shown = str(Literal(fact.predicate, fact.args)) if fact.negated else f"{fact} is not so"
+                dropped.append(f"'{request}' applies only {'unless' if split.negated else 'if'} {split.condition}, and now {shown}")
+                if number == 0 and _LEADING.match(request.strip()):  # the rest of the sentence goes with it
+                    break
     return (". ".join(kept) if dropped else text), dropped  # untouched words when nothing is dropped
 
 

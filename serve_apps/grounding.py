@@ -35,7 +35,7 @@ EVERYDAY_WORDS = frozenset(
     thx to too toward towards under until up upon us very want wants was we well were what when
     where whether which while who whom why will with within without would yes yet you your
     bring take move put place get fetch carry deliver drop leave send set keep hand give park
-    wheel haul shift transfer return stow store stash pop toss throw tidy clear empty fill load
+    wheel haul shift transfer return stow store stash pop toss throw tidy clear empty fill load tuck slip
     unload pick grab lift lower raise hold heat warm cool chill cook make prepare serve use run
     stage ship dispatch collect gather sort pack unpack rid dispose belong belongs kept tidy untidy mess messy
     close shut open unlock lock start stop turn switch power boot activate check inspect examine
@@ -51,7 +51,7 @@ EVERYDAY_WORDS = frozenset(
     stick chuck shove plonk
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
     nobody anybody case once only otherwise else sure certain ensure fresh used find locate search
-    anyone someone somebody left using chance
+    anyone someone somebody left using chance see stay stays remain remains been being
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
@@ -160,7 +160,10 @@ def _unknown_phrases(world: World, text: str) -> list[str]:
         if before in numbered and (len(word) == 1 or word.isdigit()) and word != "a":
             if not any(before in parts and parts[parts.index(before) + 1 :][:1] == [word] for parts in names):
                 found.append(f"{before} {word}")
-        elif before.endswith("ing") and before not in name_words | alias_words | EVERYDAY_WORDS and word in name_words:
+        elif (
+            before.endswith("ing") and before not in name_words | alias_words | EVERYDAY_WORDS and word in name_words
+            and re.search(rf"\b{before}\s+{word}\b", text, re.IGNORECASE)  # "running, switch it off" is two phrases
+        ):
             found.append(f"{before} {word}")
     return found
 

@@ -16,7 +16,7 @@ import re
 
 from pydantic import BaseModel
 
-from fleet.lexicon import holds_when_said, verb_states
+from fleet.lexicon import holds_when_said, verb_states, without_conditions
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names, quantifiers_in
@@ -80,22 +80,34 @@ def pieces_of(world: World, text: str) -> tuple[list[str], str]:
 
 
 # "leave the night light on", "keep the fridge closed": a state to keep as it is, said at the end of its clause
-_KEPT = re.compile(
-    r"\b(?:leave|keep)\s+(?P<what>[a-z][a-z ]*?)\s+(?P<how>[a-z]+)\s*(?=[,.;!?]|\band\b|\bthen\b|$)\s*(?:and\b|then\b)?",
+_STATE_SAID_LAST = r"\s+(?P<how>[a-z]+)\s*(?=[,.;!?]|\band\b|\bthen\b|$)\s*(?:and\b|then\b)?"
+_KEPT = re.compile(rf"\b(?:(?P<denied>don'?t|do not|never)\s+)?(?:leave|keep)\s+(?P<what>[a-z][a-z ]*?){_STATE_SAID_LAST}", re.IGNORECASE)
+# "the night light should stay on", "make sure the fridge stays closed"
+_STAYS = re.compile(
+    rf"\b(?P<what>(?:the|my|your|our)\s+[a-z][a-z ]*?)\s+(?:(?:should|must|can|will|needs? to|has to|have to)\s+)?"
+    rf"(?:stay|stays|remain|remains|be left|be kept){_STATE_SAID_LAST}",
     re.IGNORECASE,
 )
 
 
+def _says_state_to_keep(words: str) -> bool:
+    """Whether the words say how a thing is to stay ("leave the lamp on", "the lamp should stay on")."""
+    return any(m.group("how").lower() in holds_when_said() for m in [*_KEPT.finditer(words), *_STAYS.finditer(words)])
+
+
 def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
-    """(the state literals "leave X on", "keep X closed" ask to keep, the text without those
-    words): "leave the night light on and turn off the tablet" keeps `switched_on(night_light)`
-    and asks the model only about the tablet. "it" is the one thing named before that has the state."""
+    """(the state literals "leave X on", "keep X closed", "X should stay on" ask to keep, and
+    "don't leave X on" asks against, the text without those words): "leave the night light on and
+    turn off the tablet" keeps `switched_on(night_light)` and asks the model only about the
+    tablet. "it" is the one thing named before that has the state."""
     fixed: list[str] = []
-    for match in list(_KEPT.finditer(text))[::-1]:
+    matches = sorted([*_KEPT.finditer(text), *_STAYS.finditer(text)], key=lambda m: m.start())
+    for match in matches[::-1]:
         said = holds_when_said().get(match.group("how").lower())
         if said is None:
             continue  # "leave it there", "leave the mug alone": not a state
         state, value = said
+        value = value != bool(match.groupdict().get("denied"))  # "don't leave the toaster on"
         what = match.group("what")
         if re.fullmatch(r"(?:it|them)", what.strip(), re.IGNORECASE):
             names = mentioned_names(world, text[: match.start()])
@@ -216,7 +228,7 @@ def _without(pattern: re.Pattern, text: str) -> str:
 def only_locating(world: World, text: str, located: set[str]) -> set[str]:
     """Of the things `located_by` found, those the words name nowhere but after "next to", "by",
     ...: "put the soap by the washbasin" does not put it in the washbasin."""
-    return located - mentioned_names(world, _without(_LOCATOR, text))
+    return located - mentioned_names(world, _without(_LOCATOR, without_conditions(text)))  # "once the kettle is off, ..." asks nothing of it
 
 
 def only_destinations(world: World, text: str) -> set[str]:
@@ -357,6 +369,8 @@ def left_alone(world: World, text: str) -> LeftAlone:
     for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_IF_LEAVE, spared), (_SPARED, spared)):
         for match in list(pattern.finditer(text))[::-1]:
             what = match.group("what")
+            if pattern is _FORBIDDEN and _says_state_to_keep(match.group(0)):
+                continue  # "don't leave the toaster on" asks for it off
             names = mentioned_names(world, what) if pattern is _FORBIDDEN else _names_at(world, what)
             if not names:
                 continue

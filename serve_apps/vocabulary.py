@@ -139,8 +139,8 @@ def mentioned_names(world: World, text: str) -> set[str]:
     kitchen_counter, "dock B" for loading_dock_b) finds the names sharing the most words with
     the request. Used to narrow the vocabulary, never to decide the goal.
     """
-    sequence = re.findall(r"[a-z0-9]+", text.lower())
-    words = set(sequence)
+    tokens = re.findall(r"[a-z0-9]+|[,;:.!?]", text.lower())  # punctuation kept: a verb may follow it
+    words = {token for token in tokens if token[0].isalnum()}
     things = [(r.name, r.kind) for r in world.robots] + [(p.name, p.kind) for p in world.places]
     things += [(o.name, o.type) for o in world.objects]
     spoken = {part for name, kind in things for part in [*name.split("_"), kind]}
@@ -149,7 +149,7 @@ def mentioned_names(world: World, text: str) -> set[str]:
     found = named_in(world, text)
     covered = {part for name in found for part in name.split("_")}
     covered |= {part[:-1] for part in covered if part.endswith("s")}  # "games table" says no "game"
-    for word in words - covered - _said_otherwise(sequence, found):
+    for word in words - covered - _said_otherwise(tokens, found):
         if len(word) < 3 or not word.isalpha():
             continue  # "a", "b", "2" only narrow a match, they do not make one
         partial = {
@@ -173,17 +173,18 @@ _BEFORE_NOUN = {"the", "a", "an", "my", "your", "our", "this", "that", "its", "t
 
 def _said_otherwise(sequence: list[str], found: set[str]) -> set[str]:
     """Words of the request that name no part of a thing where they stand: an adverb not after
-    "the" ("put the milk back"), or a word used as the verb ("switch off the fan")."""
+    "the" ("put the milk back"), or a word used as the verb ("switch off the fan", "if it is
+    running, switch it off"). The sequence keeps the request's punctuation."""
     whole = {part for name in found for part in name.split("_")}
     other = set()
     for i, word in enumerate(sequence):
         before = sequence[i - 1] if i else ""
         after = sequence[i + 1] if i + 1 < len(sequence) else ""
-        if word in whole:
+        if word in whole or not word[0].isalnum():
             continue
         if word in _ADVERBS and before not in _BEFORE_NOUN:
             other.add(word)
-        elif (i == 0 or before in ("and", "please", "then")) and after in _AFTER_VERB:
+        elif (i == 0 or before in ("and", "please", "then", ",", ";", ":", ".", "!", "?")) and after in _AFTER_VERB:
             other.add(word)
     # a word counts when any of its uses names a thing
     named_somewhere = {w for i, w in enumerate(sequence) if w in other and (i and sequence[i - 1] in _BEFORE_NOUN)}

@@ -90,3 +90,45 @@ def test_a_condition_on_a_state_the_thing_does_not_have_now_drops_the_request():
     galley = load_world("galley_kitchen")  # the egg is whole
     kept, dropped = unmet_conditions(galley, "If the egg is broken, put it in the bin.", WorldState.initial(galley))
     assert not kept and "broken(egg) is not so" in dropped[0]
+
+
+def test_only_if_and_a_question_answered_no_are_conditions():
+    from serve_apps.conditions import told_as_condition
+
+    assert conditioned("Only if the fridge is open, close it.").condition == "the fridge is open"
+    assert conditioned("Close the fridge, but only if it is open.").request == "Close the fridge"
+    assert told_as_condition("Is the standing lamp off? If not, turn it off.") == "If the standing lamp is not off, turn it off."
+    assert told_as_condition("Check whether the microwave is open and close it if so.") == "If the microwave is open, close it"
+    assert told_as_condition("Check if the lamp is on and, if so, switch it off") == "If the lamp is on, switch it off"
+    assert told_as_condition("See if the milk is on the counter; if it is, put it away.") == "If the milk is on the counter, put it away"
+    assert told_as_condition("Check whether the milk and the butter are cold") == "Check whether the milk and the butter are cold"
+    galley = load_world("galley_kitchen")  # the fridge is closed
+    kept, dropped = unmet_conditions(galley, "Only if the fridge is open, close it.", WorldState.initial(galley))
+    assert not kept and "open(fridge) is not so" in dropped[0]
+
+
+def test_a_condition_after_and_opens_a_request_of_its_own():
+    kids = load_world("kids_bedroom")  # the desk lamp is off
+    kept, dropped = unmet_conditions(kids, "Put the dirty socks in the hamper, and if the desk lamp is on, switch it off.", WorldState.initial(kids))
+    assert kept == "Put the dirty socks in the hamper" and "switched_on(desk_lamp) is not so" in dropped[0]
+
+
+def test_otherwise_applies_when_the_condition_before_does_not():
+    galley = load_world("galley_kitchen")  # the red mug is dirty
+    state = WorldState.initial(galley)
+    text = "If the red mug is clean, put it in the upper cupboard, otherwise wash it."
+    assert unmet_conditions(galley, text, state)[0] == "wash the red mug"  # "it" spelled out: the request naming it is gone
+    cleaned = state.with_facts([parse_literal("clean(red_mug)")])
+    kept, dropped = unmet_conditions(galley, text, cleaned)
+    assert kept == "If the red mug is clean, put it in the upper cupboard" and "otherwise wash it" in dropped[0]
+    # two conditions on one thing: the second's "it" is the red mug
+    kept, dropped = unmet_conditions(galley, "If the red mug is clean, put it in the upper cupboard; if it's dirty, wash it.", state)
+    assert kept == "if the red mug's dirty, wash the red mug" and "clean(red_mug) is not so" in dropped[0]
+
+
+def test_a_condition_tells_where_a_thing_is_only_by_a_receptacle():
+    loft = load_world("loft_living_room")  # "floor" is a word of the floor lamp, which holds nothing
+    assert condition_fact(loft, "the throw pillow is on the floor", "put it on the sofa") is None
+    eggs = condition_fact(load_world("studio_apartment"), "the eggs are not in the mini fridge", "put them in")
+    kept, dropped = unmet_conditions(load_world("studio_apartment"), "If the eggs are not in the mini fridge, put them in.", WorldState.initial(load_world("studio_apartment")))
+    assert eggs == parse_literal("not in(eggs, mini_fridge)") and dropped[0].endswith("and now in(eggs, mini_fridge)")

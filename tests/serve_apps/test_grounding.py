@@ -130,3 +130,9 @@ def test_a_bare_door_after_a_thing_that_opens_is_that_things_door():
 def test_a_kind_asked_for_as_a_whole_is_known_even_where_one_name_shares_its_word():
     galley = load_world("galley_kitchen")  # "dish" is in dish_sponge alone, but "the dishes" is a kind
     assert ground(galley, "Put the dishes on the nook table.").unknown == []
+
+
+def test_a_gerund_before_a_comma_is_no_thing_the_world_lacks():
+    powder = load_world("powder_room")
+    assert ground(powder, "If the extractor is running, switch it off.").unknown == []
+    assert ground(powder, "If the extractor has been left running, switch it off.").unknown == []

@@ -362,3 +362,12 @@ def test_it_after_a_state_to_keep_still_means_that_thing():
     powder = load_world("powder_room")  # the clean towel and the spare soap are in the vanity cupboard
     text = "Take everything out of the vanity cupboard and put it on the vanity."
     assert emptied(powder, text, WorldState.initial(powder))[0] == ["in(clean_towel, vanity)", "in(spare_soap, vanity)"]
+
+
+def test_a_state_not_to_leave_or_to_stay_is_asked_for():
+    galley = load_world("galley_kitchen")
+    assert kept_as_is(galley, "Don't leave the toaster on.") == (["not switched_on(toaster)"], ".")
+    assert left_alone(galley, "Don't leave the toaster on.").untouched == set()  # not "don't touch the toaster"
+    kids = load_world("kids_bedroom")
+    assert kept_as_is(kids, "The night light should stay on.")[0] == ["switched_on(night_light)"]
+    assert kept_as_is(kids, "Make sure the wardrobe stays closed and put the pajamas in it.")[0] == ["not open(wardrobe)"]

@@ -68,3 +68,9 @@ def test_a_word_that_says_how_or_is_the_verb_names_no_part_of_a_thing():
     assert mentioned_names(loft, "Put the wallet and keys in the desk drawer.") == {"wallet", "house_keys", "desk_drawer"}
     assert mentioned_names(powder, "Switch off the fan.") == {"extractor"}  # not the light switch
     assert mentioned_names(powder, "Flip the switch.") == {"light_switch"}
+
+
+def test_a_verb_after_a_comma_names_no_thing():
+    powder = load_world("powder_room")  # "switch" is a word of the light switch
+    assert mentioned_names(powder, "If the extractor is running, switch it off.") == {"extractor"}
+    assert mentioned_names(powder, "Press the switch") == {"light_switch"}
