@@ -13,6 +13,7 @@ from typing import Optional
 from fleet.errors import FleetError
 from fleet.lexicon import verb_states, without_conditions
 from fleet.literals import Literal, parse_literal, quantifier
+from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import split_requests
 from serve_apps.phrasing import destinations_in, only_destinations
@@ -154,6 +155,19 @@ def states_left_out(world: World, text: str, goal: list[Literal]) -> list[str]:
     return [clause for clause in split_requests(world, text) if (signs := verb_states(world, clause)) and not signs & said]
 
 
+def already_so(world: World, clause: str, state: WorldState) -> list[Literal]:
+    """The states a clause's verb asks of the things it names that hold already: "... and close
+    the fridge" where the fridge is closed now. Kept in the goal, they say how the thing must be
+    left at the end (the plan may open the fridge on the way)."""
+    found = []
+    for predicate, negated in verb_states(world, clause):
+        for name in sorted(mentioned_names(world, clause)):
+            thing = world.objects_by_name.get(name)
+            if thing is not None and predicate in thing.states and state.holds(literal := Literal(predicate, (name,), negated)):
+                found.append(literal)
+    return found
+
+
 def states_out_of_reach(world: World, text: str, offered: list[str]) -> list[str]:
     """Why clauses whose verb asks for a state cannot get it: nothing on the menu (`offered`, from
     `goal_literals`) carries it. "Warm up the milk" where milk cannot be hot is refused at once
@@ -220,4 +234,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AlreadyHolds", "LeftOut", "Misplaced", "StateLeftOut", "check_consistent", "misplaced", "missing_from", "more_than_one", "states_left_out", "states_out_of_reach", "things_asked_about"]
+__all__ = ["AlreadyHolds", "LeftOut", "Misplaced", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "more_than_one", "states_left_out", "states_out_of_reach", "things_asked_about"]

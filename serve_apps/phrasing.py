@@ -397,17 +397,37 @@ def _names_at(world: World, words: str) -> set[str]:
     return mentioned_names(world, " ".join(kept)) if kept else set()
 
 
-def came_from(world: World, text: str) -> set[str]:
-    """Things and places named only as where something comes from, in a request that also says
-    where it goes: in "clear the glass off the coffee table onto the bar cart" the coffee table
-    is no goal of its own. "Take the milk out of the fridge" names no other place, so the fridge
-    stays what the request is about."""
+def origins_in(world: World, text: str) -> set[str]:
+    """The names a request gives as where things come from ("out of the toy crate", "off the table")."""
     origins: set[str] = set()
     for match in _FROM.finditer(text):
         before = text[: match.start()].split()[-1:]
         if match.group(0).lower().startswith("off") and before and before[0].lower().strip(",.") in _OFF_AS_STATE:
             continue
         origins |= _names_at(world, match.group("what"))
+    return origins
+
+
+# "put the vase on it", "the shoes next to it": the pronoun stands for a place
+_PRONOUN_AS_PLACE = re.compile(r"\b(?:in|into|on|onto|inside|beside|by|near|under|behind|next to|on top of)\s+(?:it|them)\b", re.IGNORECASE)
+
+
+def reaches_back_to(world: World, clause: str, earlier: list[str], earlier_names: set[str]) -> set[str]:
+    """What a pronoun in the clause may stand for among the names of the request before: in "take
+    the teddy out of the toy crate and put it on the armchair" "it" is the teddy, never the crate
+    it comes out of; in "... and close it" or "put the vase on it" it may be the place."""
+    if _PRONOUN_AS_PLACE.search(clause) or not destinations_in(world, clause):
+        return earlier_names
+    things = earlier_names - set().union(*(origins_in(world, words) for words in earlier)) if earlier else earlier_names
+    return things or earlier_names
+
+
+def came_from(world: World, text: str) -> set[str]:
+    """Things and places named only as where something comes from, in a request that also says
+    where it goes: in "clear the glass off the coffee table onto the bar cart" the coffee table
+    is no goal of its own. "Take the milk out of the fridge" names no other place, so the fridge
+    stays what the request is about."""
+    origins = origins_in(world, text)
     if not origins:
         return set()
     destinations = destinations_in(world, text)
@@ -451,7 +471,9 @@ __all__ = [
     "narrowed",
     "only_destinations",
     "only_locating",
+    "origins_in",
     "passed_over",
     "pieces_of",
+    "reaches_back_to",
     "scoped_quantifiers",
 ]

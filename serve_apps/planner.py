@@ -40,6 +40,7 @@ from serve_apps.goal_checks import (
     LeftOut,
     Misplaced,
     StateLeftOut,
+    already_so,
     check_consistent,
     misplaced,
     missing_from,
@@ -63,6 +64,7 @@ from serve_apps.phrasing import (
     only_locating,
     passed_over,
     pieces_of,
+    reaches_back_to,
     scoped_quantifiers,
 )
 from serve_apps.putting_away import put_away_parts
@@ -482,7 +484,7 @@ class LanguagePlanner:
                     named |= names | {thing for _, thing in each}
                     continue
                 if set(re.findall(r"[a-z]+", clause.lower())) & PRONOUNS:
-                    names |= previous | named  # "the keys on the rack and the shoes next to it"
+                    names |= reaches_back_to(world, clause, earlier, previous) | named  # "the keys on the rack and the shoes next to it"
                 named |= names
                 clauses.append((clause, names))
             previous, earlier = (named, group) if named else (previous, earlier)
@@ -597,6 +599,9 @@ class LanguagePlanner:
         if too_many:  # "put one of the plates on the table" answered with both plates
             raise FleetError(too_many)
         unmade = states_left_out(world, text, goal) if asked is not None else []
+        kept_so = {clause: already_so(world, clause, state) for clause in unmade}  # "... and close the fridge", closed now
+        goal += [literal for clause in unmade for literal in kept_so[clause] if literal not in goal]
+        unmade = [clause for clause in unmade if not kept_so[clause]]
         if unmade:  # "heat the bread in the microwave" answered with where it goes only
             raise StateLeftOut(unmade)
         if mode == PlanMode.DIRECT:

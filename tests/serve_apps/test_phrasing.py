@@ -371,3 +371,19 @@ def test_a_state_not_to_leave_or_to_stay_is_asked_for():
     kids = load_world("kids_bedroom")
     assert kept_as_is(kids, "The night light should stay on.")[0] == ["switched_on(night_light)"]
     assert kept_as_is(kids, "Make sure the wardrobe stays closed and put the pajamas in it.")[0] == ["not open(wardrobe)"]
+
+
+def test_a_pronoun_after_taking_a_thing_out_is_the_thing_not_where_it_came_from():
+    from serve_apps.phrasing import reaches_back_to
+
+    loft = load_world("loft_living_room")
+    earlier = ["Take the teddy out of the toy crate"]
+    assert reaches_back_to(loft, "put it on the armchair", earlier, {"teddy", "toy_crate"}) == {"teddy"}
+    assert reaches_back_to(loft, "close it", earlier, {"teddy", "toy_crate"}) == {"teddy", "toy_crate"}
+    assert reaches_back_to(loft, "put the novel in it", earlier, {"teddy", "toy_crate"}) == {"teddy", "toy_crate"}
+
+
+def test_a_state_the_words_ask_that_holds_already_is_kept_in_the_goal():
+    galley = load_world("galley_kitchen")  # the fridge is closed, the milk in it
+    response = plan(galley, "Take the milk out of the fridge, put it on the nook table and close the fridge.", Scripted(goal("in(milk, nook_table)")))
+    assert response.ok and set(response.goal) == {"in(milk, nook_table)", "not open(fridge)"}
