@@ -423,6 +423,7 @@ class Coordinator:
         record.planning = PlanningInfo(
             model=response.model,
             model_version=response.model_version,
+            engine=response.engine,
             mode=response.mode.value,
             attempts=len(response.attempts),
             tokens=response.tokens,

@@ -137,7 +137,7 @@ def _missions(pairs: list[tuple[Optional[str], str]]) -> list[tuple[Any, Any, Op
     return found
 
 
-def run(pairs: list[tuple[Optional[str], str]], mode: str, model: str, lexicon: bool = True) -> dict[str, Any]:
+def run(pairs: list[tuple[Optional[str], str]], mode: str, model: str, lexicon: bool = True, engine: str = "auto") -> dict[str, Any]:
     """Ask the planner for every mission of the (world, mission file) pairs at once and score each."""
     import ray
 
@@ -148,7 +148,7 @@ def run(pairs: list[tuple[Optional[str], str]], mode: str, model: str, lexicon: 
     missions = _missions(pairs)
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)  # fresh: no stale app
     ensure_serve(_free_port())
-    handle = deploy_planner(PlannerConfig(llm=LLMConfig(model=model), lexicon=lexicon))
+    handle = deploy_planner(PlannerConfig(llm=LLMConfig(model=model, backend=engine), lexicon=lexicon))
     started = time.monotonic()
 
     async def ask_all():
@@ -165,6 +165,7 @@ def run(pairs: list[tuple[Optional[str], str]], mode: str, model: str, lexicon: 
         return await asyncio.gather(*(handle.plan.remote(r) for r in requests))
 
     responses = asyncio.run(ask_all())
+    engines = sorted({r.engine for r in responses if r.engine})
     wall_s = time.monotonic() - started
     rows = [score(world, e, r) for (world, e, _), r in zip(missions, responses)]
     for row, (_, _, split) in zip(rows, missions):
@@ -183,6 +184,7 @@ def run(pairs: list[tuple[Optional[str], str]], mode: str, model: str, lexicon: 
         "missions_file": ",".join(p for _, p in pairs),
         "mode": mode,
         "model": model,
+        "engine": ",".join(engines),
         "lexicon": lexicon,
         **rates(rows),
         "by_world": grouped(lambda r: [r["world"]]),
@@ -205,6 +207,7 @@ def main() -> None:
     parser.add_argument("--suite", action="append", default=[], help="a folder of mission files, each naming its world (repeatable)")
     parser.add_argument("--mode", choices=["goal", "direct"], default="goal")
     parser.add_argument("--planner", default=BUNDLED_MODEL, help="model: bundled:smollm2, a Hugging Face id or a path")
+    parser.add_argument("--engine", default="auto", help="inference engine: auto, openvino, transformers, openai")
     parser.add_argument(
         "--compare-lexicon", action="store_true", help="also run with the verb lexicon off, side by side (twice the time)"
     )
@@ -217,9 +220,9 @@ def main() -> None:
     if not files:
         parser.error("give --missions FILE or --suite DIR")
     pairs = [(args.world, path) for path in files]
-    result = run(pairs, args.mode, args.planner)
+    result = run(pairs, args.mode, args.planner, engine=args.engine)
     if args.compare_lexicon:
-        off = run(pairs, args.mode, args.planner, lexicon=False)
+        off = run(pairs, args.mode, args.planner, lexicon=False, engine=args.engine)
         result["without_lexicon"] = {key: value for key, value in off.items() if key != "rows"}
     if not args.json:
         for row in result["rows"]:

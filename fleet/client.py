@@ -222,7 +222,8 @@ class Fleet:
         if config.planner == "llm":
             from serve_apps.llm import BACKENDS
 
-            BACKENDS.get(config.planner_config.llm.backend)
+            if config.planner_config.llm.backend != "auto":  # auto picks a known one where the planner runs
+                BACKENDS.get(config.planner_config.llm.backend)
         started_ray = ensure_ray(num_cpus)
         if _named_actor(COORDINATOR_NAME, namespace) is not None:
             raise FleetError(f"a fleet is already running in namespace {namespace!r}: use Fleet.connect() or shut it down")

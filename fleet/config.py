@@ -19,7 +19,7 @@ class LLMConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    backend: str = "transformers"  # by registry name: transformers, openai
+    backend: str = "auto"  # by registry name: openvino, transformers, openai; auto: openvino on CPU where installed
     model: str = BUNDLED_MODEL  # bundled:smollm2, a Hugging Face id, a local path, or a served model name
     device: Optional[str] = None  # cpu, cuda; None: cuda when present
     num_gpus: float = Field(default=0.0, ge=0)  # GPUs per replica (set 1 on GPU nodes)

@@ -8,9 +8,9 @@
 | `fleet_policy_version`         | gauge     | fleet, policy        | version of the allocation policy's weights  |
 | `fleet_robot_battery_fraction` | gauge     | fleet, robot         | each robot's charge, 0..1                   |
 | `fleet_robot_state`            | gauge     | fleet, robot, state  | 1 for the robot's state (idle, working, paused, dead), 0 for the others |
-| `fleet_planner_latency_s`      | histogram | model                | seconds per planned mission                 |
-| `fleet_planner_tokens`         | histogram | model                | tokens the model generated per mission      |
-| `fleet_planner_model_version`  | gauge     | model                | version of the fine-tuned planner checkpoint in service (0: the base model) |
+| `fleet_planner_latency_s`      | histogram | model, engine        | seconds per planned mission                 |
+| `fleet_planner_tokens`         | histogram | model, engine        | tokens the model generated per mission      |
+| `fleet_planner_model_version`  | gauge     | model, engine        | version of the fine-tuned planner checkpoint in service (0: the base model) |
 | `fleet_planner_training_progress` | gauge  | fleet                | share of the planner's background training done, 0..1 |
 
 Each actor builds the metrics it records once (they need a running Ray); `examples/grafana_dashboard.json`
@@ -40,7 +40,7 @@ FLEET_METRICS = {
     "policy_version": ("gauge", "fleet_policy_version", "Version of the allocation policy's weights in use", ("fleet", "policy")),
     "battery": ("gauge", "fleet_robot_battery_fraction", "Robot charge, 0 to 1", ("fleet", "robot")),
     "robot_state": ("gauge", "fleet_robot_state", "1 for the state a robot is in", ("fleet", "robot", "state")),
-    "planner_model_version": ("gauge", "fleet_planner_model_version", "Fine-tuned planner checkpoint in service", ("model",)),
+    "planner_model_version": ("gauge", "fleet_planner_model_version", "Fine-tuned planner checkpoint in service", ("model", "engine")),
     "planner_training": ("gauge", "fleet_planner_training_progress", "Share of the planner's background training done", ("fleet",)),
 }
 
@@ -114,18 +114,18 @@ class FleetMetrics:
 
 
 class PlannerMetrics:
-    """The language planner's latency and tokens per mission, by model."""
+    """The language planner's latency and tokens per mission, by model and inference engine."""
 
-    def __init__(self, model: str):
+    def __init__(self, model: str, engine: str = ""):
         from ray.util.metrics import Histogram
 
-        self.tags = {"model": model}
+        self.tags = {"model": model, "engine": engine}
         self._gauges = FleetMetrics(fleet="")
         self.latency = Histogram(
-            "fleet_planner_latency_s", description="Seconds to plan one mission", boundaries=LATENCY_BOUNDARIES, tag_keys=("model",)
+            "fleet_planner_latency_s", description="Seconds to plan one mission", boundaries=LATENCY_BOUNDARIES, tag_keys=("model", "engine")
         )
         self.tokens = Histogram(
-            "fleet_planner_tokens", description="Tokens generated per mission", boundaries=TOKEN_BOUNDARIES, tag_keys=("model",)
+            "fleet_planner_tokens", description="Tokens generated per mission", boundaries=TOKEN_BOUNDARIES, tag_keys=("model", "engine")
         )
 
     def planned(self, seconds: float, tokens: Optional[int]) -> None:

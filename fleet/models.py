@@ -94,6 +94,7 @@ class PlanningInfo(BaseModel):
 
     model: str  # the model that wrote the goal
     model_version: Optional[int] = None  # its fine-tuned checkpoint version (None: a base model)
+    engine: Optional[str] = None  # the inference engine that ran it: openvino, transformers, openai
     mode: str  # goal or direct
     attempts: int  # model answers it took
     tokens: int  # tokens the model generated

@@ -27,7 +27,7 @@ from fleet.config import PlannerConfig, PlannerTrainingConfig
 from fleet.models import Exemplar
 from fleet.metrics import PlannerMetrics
 from fleet.placement import PLANNER, resources_for
-from serve_apps.llm import GenerationRequest, GenerationResult, make_backend
+from serve_apps.llm import GenerationRequest, GenerationResult, engine_for, make_backend
 from serve_apps.planner import LanguagePlanner, PlanRequest, PlanResponse
 from serve_apps.tuning import RetrainResult, retrain
 
@@ -51,7 +51,7 @@ class PlannerDeployment:
     def __init__(self, config: dict[str, Any]):
         self.deployed = PlannerConfig.model_validate(config)  # as bound; user_config may change the model
         llm = self.deployed.llm
-        if llm.backend == "transformers":
+        if engine_for(llm) == "transformers":
             import torch
 
             torch.set_num_threads(llm.threads or os.cpu_count() or 1)  # Ray sets 1 thread per reserved CPU
@@ -61,8 +61,8 @@ class PlannerDeployment:
 
     def _use(self, config: PlannerConfig, backend: Any) -> None:
         self.config, self.backend = config, backend
-        self.planner = LanguagePlanner(config, self.generate, backend.card)
-        self.metrics = PlannerMetrics(backend.card.base if backend.card else config.llm.model)
+        self.planner = LanguagePlanner(config, self.generate, backend.card, engine=backend.engine)
+        self.metrics = PlannerMetrics(backend.card.base if backend.card else config.llm.model, backend.engine)
         self.metrics.model_version(backend.card.version if backend.card else 0)
 
     async def reconfigure(self, user_config: dict[str, Any]) -> None:

