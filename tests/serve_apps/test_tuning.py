@@ -119,7 +119,7 @@ def test_serve_switches_checkpoints_without_dropping_requests(ray_session, plann
         assert responses[0].model_version is None and responses[0].engine == "openvino"  # the base model, before the switch
         assert handle.model_version.remote().result() == 1
         after = handle.plan.remote(PlanRequest(text="Close the fridge.", world=world)).result()
-        assert after.model_version == 1 and after.model == checkpoint["path"] and after.engine == "transformers"  # a checkpoint
+        assert after.model_version == 1 and after.model == checkpoint["path"] and after.engine == "openvino"  # converted when switched to
         assert handle.settings.remote().result()["llm"]["model"] == checkpoint["path"]
     finally:
         serve.delete(name)
