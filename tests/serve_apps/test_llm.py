@@ -91,11 +91,11 @@ def test_the_cpu_engine_is_openvino_and_other_models_or_gpus_use_transformers():
         OpenVINOModel(LLMConfig(backend="openvino", model="/models/tuned-v3"))
 
 
-def test_both_engines_answer_alike_and_neither_leaves_the_schema(household):
+def test_both_engines_and_a_checkpoint_on_openvino_answer_alike_and_never_leave_the_schema(household):
     """The same prompts and schemas on OpenVINO and on transformers: the answers agree, and a
     prompt that begs for a literal outside the schema gets one from inside it on OpenVINO."""
     from fleet.config import LLMConfig
-    from serve_apps.llm import make_backend
+    from serve_apps.llm import converted_bundled_model, engine_for, make_backend, shaped_like_bundled
     from serve_apps.planner import choose_exemplars, goal_messages
 
     requests = []
@@ -114,26 +114,13 @@ def test_both_engines_answer_alike_and_neither_leaves_the_schema(household):
     assert set(json.loads(answers[-1].text)["goal"]) <= allowed and "broken(egg)" not in answers[-1].text
     slow = make_backend(LLMConfig(backend="transformers", device="cpu"))
     assert slow.engine == "transformers"
-    for fast_answer, slow_answer in zip(answers[:3], slow.generate_json(requests[:3])):
+    slow_answers = slow.generate_json(requests[:3])
+    for fast_answer, slow_answer in zip(answers[:3], slow_answers):
         assert json.loads(fast_answer.text) == json.loads(slow_answer.text)
         assert fast_answer.finished and -7.0 < fast_answer.mean_logprob <= 0
-
-
-def test_a_checkpoint_shaped_like_the_bundled_model_runs_on_openvino_with_the_same_answers(household):
-    """A fine-tuned planner is served by OpenVINO too: written as GGUF, then made into IR. The
-    bundled model's own transformers checkpoint stands in for one here (same weights as the
-    GGUF's, in float32), so its answers must match transformers' on that checkpoint."""
-    from fleet.config import LLMConfig
-    from serve_apps.llm import converted_bundled_model, engine_for, make_backend, shaped_like_bundled
-    from serve_apps.planner import choose_exemplars, goal_messages
-
+    # A fine-tuned planner runs on OpenVINO too (written as GGUF, then made into IR). The bundled
+    # model's own transformers checkpoint stands in for one: the weights transformers just used.
     checkpoint = converted_bundled_model()
     assert shaped_like_bundled(checkpoint) and engine_for(LLMConfig(model=checkpoint, device="cpu")) == "openvino"
-    requests = []
-    for text in ("Put the mug in the sink.", "Close the fridge.", "Slice the apple and put it in the fridge."):
-        names = mentioned_names(household, text)
-        messages = goal_messages(household, text, names, choose_exemplars(household, text, [], names, 4))
-        requests.append(GenerationRequest(messages=messages, schema_=goal_schema(household, names), max_new_tokens=56))
-    fast = make_backend(LLMConfig(model=checkpoint, device="cpu")).generate_json(requests)
-    slow = make_backend(LLMConfig(model=checkpoint, backend="transformers", device="cpu")).generate_json(requests)
-    assert [json.loads(r.text) for r in fast] == [json.loads(r.text) for r in slow]
+    tuned = make_backend(LLMConfig(model=checkpoint, device="cpu")).generate_json(requests[:3])
+    assert [json.loads(r.text) for r in tuned] == [json.loads(r.text) for r in slow_answers]

@@ -62,7 +62,7 @@ def test_server_errors_and_missing_settings_are_clear(server):
     url, _ = server
     with pytest.raises(FleetError, match="needs base_url"):
         make_backend(LLMConfig(backend="openai"))
-    with pytest.raises(FleetError, match="unknown planner backend 'llamacpp'; known: openai, transformers"):
+    with pytest.raises(FleetError, match="unknown planner backend 'llamacpp'; known: openai, openvino, transformers"):
         make_backend(LLMConfig(backend="llamacpp"))
     backend = make_backend(LLMConfig(backend="openai", base_url=url))
     with pytest.raises(FleetError, match="failed"):
