@@ -83,8 +83,9 @@ def engine_for(config: LLMConfig) -> str:
     if config.backend != "auto":
         return config.backend
     on_cpu = config.device == "cpu" or (config.device is None and not _cuda_available())
-    ours = config.model == BUNDLED_MODEL or shaped_like_bundled(config.model)  # the bundled model or one tuned from it
-    if ours and on_cpu and importlib.util.find_spec("openvino_genai") is not None:
+    if not on_cpu or importlib.util.find_spec("openvino_genai") is None:
+        return "transformers"
+    if config.model == BUNDLED_MODEL or shaped_like_bundled(config.model):  # the bundled model or one tuned from it
         return "openvino"
     return "transformers"
 
@@ -196,7 +197,8 @@ def shaped_like_bundled(checkpoint: str) -> bool:
         config = json.load(handle)
     reader = _bundled_gguf()
     arch = reader.fields["general.architecture"].contents()
-    return config.get("model_type") == arch and all(
+    vocabulary = len(reader.fields["tokenizer.ggml.tokens"].data)  # the tokenizer the GGUF carries must fit
+    return config.get("model_type") == arch and config.get("vocab_size") == vocabulary and all(
         f"{arch}.{key}" in reader.fields and config.get(mine) == reader.fields[f"{arch}.{key}"].contents() for mine, key in _SHAPE_KEYS.items()
     )
 
