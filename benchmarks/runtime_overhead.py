@@ -82,7 +82,7 @@ def measure(subtasks: int, robots: int, repeats: int) -> dict[str, Any]:
             yaml.safe_dump(data, handle)
         for repeat in range(repeats):
             fleet = Fleet.start(path, namespace=f"overhead-{robots}-{repeat}", state_dir=f"{folder}/state-{repeat}",
-                                time_scale=1.0, fresh=True)
+                                time_scale=1.0, fresh=True, planner="classical")  # explicit plans: no model
             try:
                 result = fleet.submit(plan=plan).wait(timeout=600)
                 assert result.status.value == "succeeded", result.error

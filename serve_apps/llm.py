@@ -27,6 +27,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional
 
@@ -259,22 +260,22 @@ def openvino_model(model: str = BUNDLED_MODEL) -> str:
     from the bundled GGUF, or from a fine-tuned checkpoint written as GGUF first
     (`_checkpoint_as_gguf`), and saves it; the tokenizer comes from the transformers checkpoint,
     so both engines tokenize alike. The IR loads in about 2 s."""
-    import openvino
-    from openvino_tokenizers import convert_tokenizer
-    from transformers import AutoTokenizer
-
     bundled = model == BUNDLED_MODEL
     if not bundled and not shaped_like_bundled(model):
         raise FleetError(f"the openvino backend serves the bundled model and checkpoints tuned from it; {model} is neither")
     digest = _bundled_digest() if bundled else _file_digest(os.path.join(model, "model.safetensors"))
     target = os.path.join(model_cache_dir(), "models", f"smollm2-openvino-{digest}")
     if os.path.isfile(os.path.join(target, "openvino_detokenizer.xml")):
-        return target
+        return target  # without importing transformers: a served replica starts seconds sooner
+    from transformers import AutoTokenizer
+
     tokenizer = AutoTokenizer.from_pretrained(converted_bundled_model() if bundled else model)
     logger.info("converting %s once for OpenVINO into %s", model, target)
 
     def write(partial: str) -> None:
+        import openvino
         import openvino_genai
+        from openvino_tokenizers import convert_tokenizer
 
         gguf_file = os.path.join(partial, "model.gguf")
         if bundled:
@@ -402,7 +403,6 @@ class OpenVINOModel(Backend):
 
     def __init__(self, config: Optional[LLMConfig] = None):
         import openvino_genai
-        from transformers import AutoTokenizer
 
         super().__init__(config or LLMConfig())
         folder = openvino_model(self.config.model)  # refuses a model it cannot serve
@@ -414,9 +414,9 @@ class OpenVINOModel(Backend):
         scheduler.dynamic_split_fuse = True
         threads = self.config.threads or os.cpu_count() or 1  # Ray sets 1 thread per reserved CPU
         self.pipeline = openvino_genai.ContinuousBatchingPipeline(folder, scheduler, "CPU", {"INFERENCE_NUM_THREADS": threads})
-        # prompts are made by the transformers tokenizer, so both engines see the same text
-        bundled = self.config.model == BUNDLED_MODEL
-        self.tokenizer = AutoTokenizer.from_pretrained(converted_bundled_model() if bundled else self.config.model)
+        # converted from the transformers tokenizer, chat template included: both engines see the same prompt text
+        self.tokenizer = openvino_genai.Tokenizer(folder)
+        self._running = threading.Lock()  # the pipeline refuses a second generate() while one runs
         self.card = read_card(self.config.model)  # a fine-tuned checkpoint says how it was made
 
     def _generation_config(self, request: GenerationRequest) -> Any:
@@ -431,12 +431,13 @@ class OpenVINOModel(Backend):
 
     def generate_json(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
         """Answer every request in one call to the pipeline, which schedules them together."""
-        prompts = [self.tokenizer.apply_chat_template(r.messages, add_generation_prompt=True, tokenize=False) for r in requests]
-        outputs = self.pipeline.generate(prompts, [self._generation_config(r) for r in requests])
+        prompts = [self.tokenizer.apply_chat_template(r.messages, add_generation_prompt=True) for r in requests]
+        with self._running:
+            outputs = self.pipeline.generate(prompts, [self._generation_config(r) for r in requests])
         results = []
         for output, request in zip(outputs, requests):
             text = output.m_generation_ids[0] if output.m_generation_ids else ""
-            tokens = len(self.tokenizer.encode(text, add_special_tokens=False))
+            tokens = self.tokenizer.encode(text, add_special_tokens=False).input_ids.shape[1]
             score = output.m_scores[0] if output.m_scores else None
             results.append(
                 GenerationResult(

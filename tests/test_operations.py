@@ -103,7 +103,7 @@ def head():
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # `ray start --block` stops what it started
         try:
-            process.wait(timeout=60)
+            process.wait(timeout=10)  # a graceful stop waits on Serve's replicas: no need here
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         subprocess.run(["pkill", "-f", temp], check=False)  # anything of this head still running

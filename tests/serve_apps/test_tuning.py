@@ -4,6 +4,7 @@ only winners, and the Serve deployment switching checkpoints while requests are 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 
@@ -12,7 +13,7 @@ import pytest
 from fleet.config import LLMConfig, PlannerConfig, PlannerTrainingConfig
 from fleet.errors import FleetError
 from serve_apps import tuning
-from serve_apps.llm import TransformersModel, read_card
+from serve_apps.llm import GenerationRequest, OpenVINOModel, TransformersModel, engine_for, read_card, shaped_like_bundled
 from serve_apps.planner import LanguagePlanner, PlanRequest
 
 pytestmark = pytest.mark.integration
@@ -65,6 +66,14 @@ def test_a_checkpoint_serves_with_the_short_prompt_and_says_its_version(checkpoi
     assert seen[0].messages == tuning.tuned_messages(backend_world(), "Open the fridge.", {"fridge"})
     refused = asyncio.run(planner.plan(PlanRequest(text="Bring the pizza to the kitchen.", world=backend_world())))
     assert not refused.ok and "nothing called 'pizza'" in refused.reason and refused.model_version == 1
+    # served on OpenVINO (written as GGUF, then made into IR once): the same answers as transformers
+    assert shaped_like_bundled(checkpoint["path"]) and engine_for(LLMConfig(model=checkpoint["path"], device="cpu")) == "openvino"
+    requests = [*seen, *(GenerationRequest(messages=tuning.tuned_messages(backend_world(), text, names), schema_=seen[0].schema_,
+                                           max_new_tokens=40) for text, names in [("Close the fridge.", {"fridge"})])]
+    fast = OpenVINOModel(config.llm)
+    assert fast.card == checkpoint["card"]
+    answers = [json.loads(r.text) for r in fast.generate_json(requests)]
+    assert answers == [json.loads(r.text) for r in backend.generate_json(requests)] and answers[0] == {"goal": ["open(fridge)"]}
 
 
 def backend_world():
