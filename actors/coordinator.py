@@ -22,7 +22,7 @@ from ray.exceptions import RayActorError
 from fleet.config import FleetConfig
 from fleet.costs import needs_charge, travel_energy_wh, travel_seconds
 from fleet.dispatch import Dispatcher, Job, RobotSlot, Start, allocate_round, chain_lock
-from fleet.errors import FleetError
+from fleet.errors import FleetBusy, FleetError
 from fleet.metrics import FleetMetrics
 from fleet.goals import parse_goal
 from fleet.literals import Literal
@@ -268,6 +268,13 @@ class Coordinator:
         """Accept a mission: it is stored before this returns, then planned in the background."""
         await self.ready.wait()
         mission_spec = MissionSpec.model_validate(spec)
+        in_progress = sum(1 for m in self.missions.values() if not m.record.status.terminal)
+        if in_progress >= self.config.max_missions_in_progress:
+            raise FleetBusy(
+                f"the fleet has {in_progress} missions in progress, as many as it takes (max_missions_in_progress); "
+                f"submit again in {self.config.busy_retry_after_s:g} s",
+                self.config.busy_retry_after_s,
+            )
         record = MissionResult(
             id=uuid.uuid4().hex[:12], status=MissionStatus.QUEUED, spec=mission_spec, time_scale=self.config.time_scale
         )

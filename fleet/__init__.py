@@ -2,7 +2,7 @@
 
 from fleet.client import Fleet, MissionHandle
 from fleet.config import LLMConfig, PlanMode, PlannerConfig
-from fleet.errors import FleetError, GoalError, PlanningError, WorldError
+from fleet.errors import FleetBusy, FleetError, GoalError, PlanningError, WorldError
 from fleet.models import MissionResult, MissionStatus, SubtaskStatus
 from fleet.goals import parse_goal
 from fleet.plan import Plan, Role, Subtask
@@ -10,6 +10,7 @@ from fleet.world import World, bundled_worlds, load_world
 
 __all__ = [
     "Fleet",
+    "FleetBusy",
     "FleetError",
     "MissionHandle",
     "MissionResult",

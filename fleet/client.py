@@ -11,10 +11,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
+import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
 from pydantic import ValidationError
 
@@ -30,7 +33,9 @@ from fleet.world import World, load_world
 if TYPE_CHECKING:
     from serve_apps.tuning import RetrainResult
 
+logger = logging.getLogger(__name__)
 POLL_S = 0.1
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 PLANNERS = ("llm", "classical")  # llm: text missions through the language planner; classical: goals and plans
 
 
@@ -52,6 +57,19 @@ def ensure_ray(num_cpus: Optional[int] = None) -> bool:
     except ConnectionError:
         ray.init(num_cpus=num_cpus, log_to_driver=False)
     return True
+
+
+@contextlib.contextmanager
+def _fleet_errors() -> Iterator[None]:
+    """Raise a FleetError from an actor call as itself, not wrapped in Ray's task error."""
+    from ray.exceptions import RayTaskError
+
+    try:
+        yield
+    except RayTaskError as err:
+        if isinstance(err.cause, FleetError):
+            raise err.cause from None
+        raise
 
 
 def _found(result: Optional[MissionResult], mission_id: str) -> MissionResult:
@@ -243,6 +261,8 @@ class Fleet:
             folder = Path(config.state_dir) if config.state_dir else default_state_dir() / namespace
             server = StoreServer.options(**options("store")).remote(str(folder), namespace)
             store_url = ray.get(server.url.remote())
+            if ray.get(server.adopted.remote()):
+                logger.warning("the Redis server of an earlier fleet in %s was still running: this fleet uses it (and stops it at shutdown)", folder)
         store = Store(store_url, namespace)
         try:
             store.ping()
@@ -283,21 +303,28 @@ class Fleet:
         config = FleetConfig.model_validate(ray.get(coordinator.get_config.remote()))
         return cls(config, coordinator)
 
-    def start_api(self, token: Optional[str] = None, route_prefix: str = "/") -> str:
-        """Serve this fleet over HTTP (POST /missions, GET /missions/{id}, GET /robots, /docs).
+    def start_api(self, token: Optional[str] = None, route_prefix: str = "/", host: str = "127.0.0.1") -> str:
+        """Serve this fleet over HTTP (missions, cancel, events, robots, /docs). Returns the base URL.
 
         With a `token` (or FLEET_API_TOKEN set) every request needs `Authorization: Bearer
-        <token>`. Returns the base URL.
+        <token>`. Serve's proxy binds to `host` when this starts Serve; on anything but loopback
+        a token is required, and one is made and printed once when none is given.
         """
+        import secrets
+
         from ray import serve
 
         from serve_apps.api import API_APP, api_app
         from serve_apps.deployment import ensure_serve
 
-        ensure_serve(self.config.http_port)
+        ensure_serve(self.config.http_port, host)
         token = token or os.environ.get("FLEET_API_TOKEN")
+        if not token and host not in LOOPBACK_HOSTS:
+            token = secrets.token_urlsafe(24)
+            print(f"the fleet API on {host}:{self.config.http_port} needs this bearer token: {token}", file=sys.stderr)
         serve.run(api_app(self.config.namespace, token), name=f"{API_APP}-{self.config.namespace}", route_prefix=route_prefix)
-        return f"http://127.0.0.1:{self.config.http_port}{route_prefix.rstrip('/')}"
+        shown = "127.0.0.1" if host in LOOPBACK_HOSTS or host in ("0.0.0.0", "::") else host
+        return f"http://{shown}:{self.config.http_port}{route_prefix.rstrip('/')}"
 
     def shutdown(self) -> None:
         """Stop every actor of this fleet and its HTTP API; the store keeps what it holds on disk.
@@ -381,20 +408,20 @@ class Fleet:
 
         `tidy=False` lets the plan leave open what it opened (see the world's `tidy:` states).
         """
-        import ray
-
         spec = self._spec(mission, goal, plan, priority=priority, labels=labels, deadline_s=deadline_s, tidy=tidy)
         return MissionHandle(self, self._ask("submit", spec))
 
     async def submit_async(self, mission: Union[str, dict, None] = None, **kwargs: Any) -> MissionHandle:
         spec = self._spec(mission, kwargs.pop("goal", None), kwargs.pop("plan", None), **kwargs)
-        return MissionHandle(self, await self.coordinator.submit.remote(spec))
+        with _fleet_errors():
+            return MissionHandle(self, await self.coordinator.submit.remote(spec))
 
     def _ask(self, method: str, *args: Any) -> Any:
-        """Call a coordinator method and wait for its answer."""
+        """Call a coordinator method and wait for its answer; its FleetErrors (FleetBusy...) come out as they are."""
         import ray
 
-        return ray.get(getattr(self.coordinator, method).remote(*args))
+        with _fleet_errors():
+            return ray.get(getattr(self.coordinator, method).remote(*args))
 
     def mission(self, mission_id: str) -> MissionResult:
         return _found(self._ask("mission", mission_id), mission_id)

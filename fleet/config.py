@@ -67,6 +67,9 @@ class PlannerConfig(BaseModel):
     # learned (see serve_apps.tuning); "auto": tuned when the model is a fine-tuned checkpoint.
     prompt: Literal["auto", "fewshot", "tuned"] = "auto"
     planning_timeout_s: float = Field(default=60.0, gt=0)
+    # back-pressure: past this many missions in progress a submission is refused (FleetBusy, HTTP 429)
+    max_missions_in_progress: int = Field(default=1000, ge=1)
+    busy_retry_after_s: float = Field(default=5.0, gt=0)  # what a refused submitter is told to wait
 
 
 class PlannerTrainingConfig(BaseModel):
@@ -140,6 +143,9 @@ class FleetConfig(BaseModel):
     max_replans: int = Field(default=2, ge=0)  # new plans per mission before it fails
     battery_reserve: float = Field(default=0.2, ge=0, lt=1)  # fraction kept for reaching a charger
     planning_timeout_s: float = Field(default=60.0, gt=0)
+    # back-pressure: past this many missions in progress a submission is refused (FleetBusy, HTTP 429)
+    max_missions_in_progress: int = Field(default=1000, ge=1)
+    busy_retry_after_s: float = Field(default=5.0, gt=0)  # what a refused submitter is told to wait
 
     def load_world(self) -> World:
         """The world every actor works on (the loaded copy when present)."""

@@ -9,6 +9,18 @@ class FleetError(Exception):
     """Base of every error Fleet raises for bad input or an impossible request."""
 
 
+class FleetBusy(FleetError):
+    """A mission refused because the fleet already has as many in progress as it takes: submit it
+    again after `retry_after_s` seconds (HTTP answers 429 with that Retry-After)."""
+
+    def __init__(self, message: str, retry_after_s: float):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+    def __reduce__(self):  # keeps retry_after_s when Ray carries the error to the caller
+        return (FleetBusy, (str(self), self.retry_after_s))
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem found in a file or a document: where it is and what was expected."""

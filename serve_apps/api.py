@@ -2,12 +2,16 @@
 
 Start it from a running fleet with `fleet.start_api(token=...)`; it serves
 
-    POST /missions          {"text": "..."} | {"goal": [...]} | {"plan": {...}}  -> {"id": ...}
-    GET  /missions/{id}     the mission's record (status, goal, plan, subtasks, error)
-    GET  /robots            every robot's status
-    GET  /docs              OpenAPI documentation (and /openapi.json)
+    POST /missions              {"text": "..."} | {"goal": [...]} | {"plan": {...}}  -> {"id": ...}
+    GET  /missions/{id}         the mission's record (status, goal, plan, subtasks, error)
+    POST /missions/{id}/cancel  stop a mission; its record as it ends
+    GET  /events                the newest events (?count=, ?mission=)
+    GET  /robots                every robot's status
+    GET  /docs                  OpenAPI documentation (and /openapi.json)
 
-When a token is configured every request needs `Authorization: Bearer <token>`.
+When a token is configured every request but the documentation needs `Authorization: Bearer
+<token>`. A fleet with as many missions in progress as it takes answers a submission with 429
+and a Retry-After header.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the annotations of the wrapped
@@ -16,11 +20,12 @@ When a token is configured every request needs `Authorization: Bearer <token>`.
 import hmac
 from typing import Any, Optional
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Request
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel
 from ray import serve
 
-from fleet.models import MissionResult, MissionSpec, RobotStatus
+from fleet.errors import FleetBusy
+from fleet.models import Event, MissionResult, MissionSpec, RobotStatus
 
 API_APP = "fleet-api"
 
@@ -67,7 +72,15 @@ class FleetAPI:
     @api.post("/missions", response_model=Submitted, status_code=201, dependencies=[Depends(_require_token)])
     async def submit(self, spec: MissionSpec = Body(...)) -> Submitted:
         """Submit a mission: exactly one of `text`, `goal` or `plan`, with optional priority and labels."""
-        mission_id = await self._coordinator().submit.remote(spec.model_dump(mode="json", exclude_none=True))
+        from ray.exceptions import RayTaskError
+
+        try:
+            mission_id = await self._coordinator().submit.remote(spec.model_dump(mode="json", exclude_none=True))
+        except RayTaskError as err:
+            if isinstance(err.cause, FleetBusy):
+                retry = str(max(1, round(err.cause.retry_after_s)))
+                raise HTTPException(status_code=429, detail=str(err.cause), headers={"Retry-After": retry}) from None
+            raise
         return Submitted(id=mission_id)
 
     @api.get("/missions/{mission_id}", response_model=MissionResult, dependencies=[Depends(_require_token)])
@@ -77,6 +90,19 @@ class FleetAPI:
         if record is None:
             raise HTTPException(status_code=404, detail=f"no mission {mission_id!r}")
         return record
+
+    @api.post("/missions/{mission_id}/cancel", response_model=MissionResult, dependencies=[Depends(_require_token)])
+    async def cancel(self, mission_id: str) -> MissionResult:
+        """Stop a mission: running robots stop, nothing more starts. A finished mission stays as it ended."""
+        record = await self._coordinator().cancel.remote(mission_id)
+        if record is None:
+            raise HTTPException(status_code=404, detail=f"no mission {mission_id!r}")
+        return record
+
+    @api.get("/events", response_model=list[Event], dependencies=[Depends(_require_token)])
+    async def events(self, count: int = Query(100, ge=1, le=10_000), mission: Optional[str] = None) -> list[Event]:
+        """The newest events, oldest first; only one mission's with `mission`."""
+        return await self._coordinator().events.remote(count, mission)
 
     @api.get("/robots", response_model=list[RobotStatus], dependencies=[Depends(_require_token)])
     async def robots(self) -> list[RobotStatus]:
