@@ -40,14 +40,15 @@ def test_missions_and_robots_over_http_with_a_token(start_fleet):
     assert requests.get(f"{base}/docs", timeout=30).status_code == 200
 
 
-def test_a_full_fleet_refuses_with_429_and_cancel_and_events_need_the_token_which_no_log_shows(start_fleet, ray_session):
+def test_a_full_fleet_refuses_with_429_and_cancel_and_events_need_the_token_which_no_log_shows(start_fleet, ray_session, planner_app):
     import uuid
     from pathlib import Path
 
     from fleet.errors import FleetBusy
 
     secret = f"planted-{uuid.uuid4().hex}"
-    fleet = start_fleet("household", max_missions_in_progress=2, busy_retry_after_s=3.0, time_scale=1.0)
+    # Serve's proxy runs already, on the planner app's port
+    fleet = start_fleet("household", max_missions_in_progress=2, busy_retry_after_s=3.0, time_scale=1.0, http_port=planner_app["port"])
     base = fleet.start_api(token=secret, route_prefix=f"/{fleet.config.namespace}")
     auth = {"Authorization": f"Bearer {secret}"}
 
