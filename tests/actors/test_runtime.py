@@ -309,7 +309,7 @@ import sys, time
 import ray
 from fleet import Fleet
 
-ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False)
+ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False, _temp_dir=sys.argv[3])
 fleet = Fleet.start("household", namespace=sys.argv[1], state_dir=sys.argv[2], planner="classical", time_scale=100.0)
 print(fleet.submit(goal=["switched_on(lamp)"]).id, flush=True)
 time.sleep(600)  # killed here, as a driver killed with kill -9
@@ -318,20 +318,25 @@ time.sleep(600)  # killed here, as a driver killed with kill -9
 
 def test_a_fleet_whose_driver_was_killed_is_adopted_by_the_next_start_and_loses_nothing(ray_session, tmp_path, caplog):
     import logging
+    import shutil
     import signal
     import subprocess
     import sys
+    import tempfile
 
     from fleet.client import Fleet, MissionHandle
 
     before = _fleet_processes(REDIS_SERVER)
-    driver = subprocess.Popen([sys.executable, "-c", KILLED_DRIVER, "orphan", str(tmp_path / "state")], stdout=subprocess.PIPE, text=True)
+    ray_folder = tempfile.mkdtemp(prefix="rayk", dir="/tmp")  # short: Ray's socket paths live under it
+    driver = subprocess.Popen([sys.executable, "-c", KILLED_DRIVER, "orphan", str(tmp_path / "state"), ray_folder], stdout=subprocess.PIPE, text=True)
     try:
         mission_id = driver.stdout.readline().strip()
         assert mission_id, "the driver never submitted its mission"
     finally:
         driver.send_signal(signal.SIGKILL)
         driver.wait(timeout=30)
+        subprocess.run(["pkill", "-9", "-f", ray_folder], check=False)  # whatever of its Ray outlived it: not what is tested
+        shutil.rmtree(ray_folder, ignore_errors=True)
     # its Redis server, a daemon, outlived it
     assert len(_fleet_processes(REDIS_SERVER) - before) == 1
     with caplog.at_level(logging.WARNING, logger="fleet.client"):
