@@ -12,6 +12,7 @@ import asyncio
 import re
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Optional
@@ -129,7 +130,8 @@ class Coordinator:
                 self.robots[robot.name] = _Robot(robot.name, handle, self.store.load_robot(robot.name))
             except ValueError:
                 self.robots[robot.name] = _Robot(robot.name, None, alive=False)
-        self.missions: dict[str, _Mission] = {}
+        self.missions: dict[str, _Mission] = {}  # in progress, and the newest finished ones
+        self.finished: deque[str] = deque()  # finished missions still in memory, oldest first
         self.dispatcher = Dispatcher(self.world)  # the simulation core's dispatch decisions
         self.wake = asyncio.Event()
         self.tasks: set[asyncio.Task] = set()
@@ -261,6 +263,17 @@ class Coordinator:
     async def store_url(self) -> str:
         return self.store.url
 
+    async def footprint(self) -> dict[str, float]:
+        """What this coordinator holds: missions in memory (in progress, finished) and its resident memory in MB."""
+        import psutil
+
+        in_progress = sum(1 for m in self.missions.values() if not m.record.status.terminal)
+        return {
+            "missions_in_memory": len(self.missions),
+            "missions_in_progress": in_progress,
+            "rss_mb": round(psutil.Process().memory_info().rss / 2**20, 1),
+        }
+
     async def events(self, count: int = 1000, mission: Optional[str] = None) -> list[Event]:
         return self.store.events(count, mission)
 
@@ -291,9 +304,11 @@ class Coordinator:
             return self.missions[mission_id].record
         return self.store.load_mission(mission_id)
 
-    async def missions_list(self) -> list[MissionResult]:
+    async def missions_list(self, offset: int = 0, limit: Optional[int] = 100) -> tuple[int, list[MissionResult]]:
+        """All missions ever submitted, and a page of their records in submission order (from Redis, the archive)."""
         await self.ready.wait()
-        return [r for r in (self.store.load_mission(m) for m in self.store.mission_ids()) if r is not None]
+        ids = self.store.mission_ids(offset, limit)
+        return self.store.mission_count(), [r for r in (self.store.load_mission(m) for m in ids) if r is not None]
 
     async def wait(self, mission_id: str, timeout: float) -> Optional[MissionResult]:
         """The mission's record once it is terminal, or as it stands after `timeout` seconds."""
@@ -351,10 +366,18 @@ class Coordinator:
             if self.robots[name].lock and self.robots[name].lock.startswith(f"{mission_id}/"):
                 self.robots[name].lock = None
         self._event("mission_cancelled", mission_id)
-        self.dispatcher.forget(mission_id)
-        mission.done.set()
-        self.wake.set()
+        self._retire(mission)
         return record
+
+    def _retire(self, mission: _Mission) -> None:
+        """A mission has ended (its record is saved): wake its waiters, and keep memory bounded by
+        evicting the oldest finished missions; Redis keeps them all."""
+        self.dispatcher.forget(mission.record.id)
+        mission.done.set()
+        self.finished.append(mission.record.id)
+        while len(self.finished) > self.config.finished_missions_kept:
+            self.missions.pop(self.finished.popleft(), None)
+        self.wake.set()
 
     def _live_robot(self, name: str) -> _Robot:
         robot = self.robots.get(name)
@@ -412,7 +435,6 @@ class Coordinator:
                 f"text missions need the language planner, and this fleet runs planner={self.config.planner!r}; "
                 "start it with planner='llm', or submit a goal or a plan"
             )
-        from serve_apps.deployment import planner_handle
         from serve_apps.planner import PlanRequest
 
         request = PlanRequest(
@@ -422,10 +444,7 @@ class Coordinator:
             exemplars=self.store.memory(self.world.name, 200),
             tidy=mission.record.spec.tidy,
         )
-        try:
-            response = await planner_handle(self.config.planner_app).plan.remote(request)
-        except Exception as err:  # noqa: BLE001 - the planner app is missing or crashed: say so
-            raise FleetError(f"the language planner is not available: {err}") from None
+        response = await self._ask_planner(mission, request)
         record = mission.record
         record.planning = PlanningInfo(
             model=response.model,
@@ -437,12 +456,32 @@ class Coordinator:
             seconds=round(response.seconds, 3),
             repaired=response.repaired,
         )
+        if response.already_holds:  # what was asked is true already: done, as a goal mission that holds is
+            mission.goal = parse_goal(self.world, response.already_holds)
+            record.goal = [str(g) for g in mission.goal]
+            self._event("mission_understood", record.id, message=f"{', '.join(record.goal)} (already so: nothing to do)")
+            return Plan(goal=record.goal)
         if not response.ok or response.plan is None:
             raise FleetError(response.reason or "the language planner refused the mission")
         mission.goal = parse_goal(self.world, response.goal)
         record.goal = [str(g) for g in mission.goal]
         self._event("mission_understood", record.id, message=", ".join(record.goal))
         return check_plan(self.world, response.plan, mission.goal, state)  # never dispatch an unchecked plan
+
+    async def _ask_planner(self, mission: _Mission, request: Any) -> Any:
+        """Send a request to the planner app; while it is unreachable (a replica restarting) ask
+        again for up to `planner_unavailable_s` seconds, then refuse naming the error."""
+        from serve_apps.deployment import planner_handle
+
+        deadline = time.monotonic() + self.config.planner_unavailable_s
+        while True:
+            try:
+                return await planner_handle(self.config.planner_app).plan.remote(request)
+            except Exception as err:  # noqa: BLE001 - the planner app is missing or crashed
+                if time.monotonic() >= deadline or mission.record.status.terminal:
+                    raise FleetError(f"the language planner is not available: {err}") from None
+                self._event("planner_unavailable", mission.record.id, message=f"asking again in 1 s: {type(err).__name__}")
+                await asyncio.sleep(1.0)
 
     async def _plan_goal(self, goal: list[Literal], state: WorldState, tidy: bool = True) -> Plan:
         """Run the classical planner off the event loop, one problem at a time."""
@@ -937,7 +976,5 @@ class Coordinator:
             self.store.remember(self.world.name, Exemplar(text=record.spec.text, goal=record.goal, mission=record.id))
             self._count_for_retraining()
         self._event(f"mission_{status.value}", record.id, message=error or "")
-        self.dispatcher.forget(record.id)
         self.world_actor.mission_finished.remote()  # fire and forget: only drift schedules read it
-        mission.done.set()
-        self.wake.set()
+        self._retire(mission)

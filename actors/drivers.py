@@ -79,7 +79,7 @@ class SimDriver(Driver):
     async def report(self, attempt: Attempt) -> tuple[OutcomeKind, str]:
         if attempt.lead != self.robot:
             return OutcomeKind.SUCCEEDED, ""
-        kind, message = await self.world_actor.perform.remote(attempt.skill, attempt.binding, attempt.team, attempt.place)
+        kind, message = await self.world_actor.perform.remote(attempt.skill, attempt.binding, attempt.team, attempt.place, attempt.attempt_id)
         return OutcomeKind(kind), message
 
     async def charge(self, seconds: float) -> None:

@@ -118,7 +118,13 @@ class RobotActor:
         return await self._once(attempt.attempt_id, attempt.mission_id, "travel", body)
 
     async def work(self, attempt: Attempt) -> Outcome:
-        """Run the skill with the team; update what this robot holds from the effects."""
+        """Run the skill with the team; update what this robot holds from the effects.
+
+        Only a skill the world declares, and whose capability this robot's kind has, ever runs.
+        """
+        refusal = self._cannot_run(attempt.skill)
+        if refusal:
+            return Outcome(attempt_id=attempt.attempt_id, robot=self.name, kind=OutcomeKind.SKILL_FAILED, message=refusal)
 
         async def body() -> Outcome:
             self.current = attempt.attempt_id
@@ -140,6 +146,14 @@ class RobotActor:
             return Outcome(attempt_id=attempt.attempt_id, robot=self.name, kind=kind, message=message)
 
         return await self._once(attempt.attempt_id, attempt.mission_id, "work", body)
+
+    def _cannot_run(self, skill_name: str) -> Optional[str]:
+        skill = self.world.skills_by_name.get(skill_name)
+        if skill is None:
+            return f"{self.name} refused {skill_name!r}: the world declares no such skill"
+        if skill.capability not in self.kind.capabilities:
+            return f"{self.name} refused {skill_name!r}: its kind lacks the {skill.capability!r} capability"
+        return None
 
     async def charge(self, attempt_id: str, mission_id: str = "") -> Outcome:
         """Go to the nearest charger and charge to full."""

@@ -30,6 +30,7 @@ class WorldActor:
         self.time_scale = cfg.time_scale
         self.rng = random.Random(cfg.seed)
         self.executions: dict[tuple[str, str], int] = {}
+        self.applied = self.store.applications("world")  # attempt id -> times its effects were applied
         self.missions_done = 0
         self.started = time.monotonic()
 
@@ -46,8 +47,12 @@ class WorldActor:
         self.state.move_robot(robot, place)
         self._save()
 
-    def perform(self, skill_name: str, binding: dict[str, str], team: list[str], place: str | None) -> tuple[str, str]:
-        """Run a skill on the ground truth for a team: check, draw faults, apply effects."""
+    def perform(self, skill_name: str, binding: dict[str, str], team: list[str], place: str | None, attempt_id: str = "") -> tuple[str, str]:
+        """Run a skill on the ground truth for a team: check, draw faults, apply effects.
+
+        Applications are counted per attempt id (`Store.applications`): an attempt whose effects
+        land twice is a bug that the chaos benchmark looks for.
+        """
         skill = self.world.skills_by_name[skill_name]
         if place:
             for robot in team:
@@ -63,7 +68,9 @@ class WorldActor:
             if p > 0 and self.rng.random() < p:
                 return OutcomeKind.SKILL_FAILED.value, f"{robot} failed {skill_name}"
         self.state.apply_skill(skill, binding)
-        self._save()
+        if attempt_id:
+            self.applied[attempt_id] = self.applied.get(attempt_id, 0) + 1
+        self.store.save_facts("world", sorted(self.state.facts), (attempt_id, self.applied[attempt_id]) if attempt_id else None)
         return OutcomeKind.SUCCEEDED.value, ""
 
     def change(self, facts: list[str]) -> list[str]:

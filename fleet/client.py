@@ -259,15 +259,17 @@ class Fleet:
         store_url = config.redis_url
         if store_url is None:
             folder = Path(config.state_dir) if config.state_dir else default_state_dir() / namespace
-            server = StoreServer.options(**options("store")).remote(str(folder), namespace)
+            server = StoreServer.options(**options("store")).remote(str(folder), namespace, config.redis_fsync)
             store_url = ray.get(server.url.remote())
             if ray.get(server.adopted.remote()):
                 logger.warning("the Redis server of an earlier fleet in %s was still running: this fleet uses it (and stops it at shutdown)", folder)
-        store = Store(store_url, namespace)
+        store = Store(store_url, namespace, outage_s=2.0)  # a wrong address fails in seconds, not after an outage's wait
         try:
             store.ping()
         except Exception as err:  # noqa: BLE001 - any connection problem gets the same clear message
             raise FleetError(f"cannot reach Redis at {redact(store_url)}: {err}") from None
+        if config.redis_url and (problem := store.durability_problem()):
+            logger.warning("the Redis server at %s may lose acknowledged missions: %s", redact(store_url), problem)
         if fresh:
             store.clear()
         payload = config.model_dump(mode="json")
@@ -317,14 +319,14 @@ class Fleet:
         from serve_apps.api import API_APP, api_app
         from serve_apps.deployment import ensure_serve
 
-        ensure_serve(self.config.http_port, host)
+        host, port = ensure_serve(self.config.http_port, host)  # a running Serve keeps its own host and port
         token = token or os.environ.get("FLEET_API_TOKEN")
         if not token and host not in LOOPBACK_HOSTS:
             token = secrets.token_urlsafe(24)
-            print(f"the fleet API on {host}:{self.config.http_port} needs this bearer token: {token}", file=sys.stderr)
+            print(f"the fleet API on {host}:{port} needs this bearer token: {token}", file=sys.stderr)
         serve.run(api_app(self.config.namespace, token), name=f"{API_APP}-{self.config.namespace}", route_prefix=route_prefix)
         shown = "127.0.0.1" if host in LOOPBACK_HOSTS or host in ("0.0.0.0", "::") else host
-        return f"http://{shown}:{self.config.http_port}{route_prefix.rstrip('/')}"
+        return f"http://{shown}:{port}{route_prefix.rstrip('/')}"
 
     def shutdown(self) -> None:
         """Stop every actor of this fleet and its HTTP API; the store keeps what it holds on disk.
@@ -426,8 +428,17 @@ class Fleet:
     def mission(self, mission_id: str) -> MissionResult:
         return _found(self._ask("mission", mission_id), mission_id)
 
-    def missions(self) -> list[MissionResult]:
-        return self._ask("missions_list")
+    def missions(self, offset: int = 0, limit: Optional[int] = 100) -> list[MissionResult]:
+        """Missions in submission order, oldest first: `limit` of them from `offset` (None: all).
+
+        Finished missions live in Redis (the coordinator keeps only the newest in memory), so
+        this reads every mission ever submitted to this fleet's store; `mission_count()` says how many.
+        """
+        return self._ask("missions_list", offset, limit)[1]
+
+    def mission_count(self) -> int:
+        """How many missions were ever submitted to this fleet's store."""
+        return self._ask("missions_list", 0, 0)[0]
 
     def cancel(self, mission_id: str) -> MissionResult:
         return _found(self._ask("cancel", mission_id), mission_id)

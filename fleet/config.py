@@ -70,6 +70,10 @@ class PlannerConfig(BaseModel):
     # back-pressure: past this many missions in progress a submission is refused (FleetBusy, HTTP 429)
     max_missions_in_progress: int = Field(default=1000, ge=1)
     busy_retry_after_s: float = Field(default=5.0, gt=0)  # what a refused submitter is told to wait
+    # finished missions the coordinator keeps in memory; older ones are read back from Redis
+    finished_missions_kept: int = Field(default=200, ge=0)
+    # how long a text mission waits for the language planner to come back (a replica restarting)
+    planner_unavailable_s: float = Field(default=120.0, ge=0)
 
 
 class PlannerTrainingConfig(BaseModel):
@@ -137,6 +141,9 @@ class FleetConfig(BaseModel):
     time_scale: float = Field(default=100.0, gt=0)  # simulated seconds per wall second
     redis_url: Optional[str] = None  # an external Redis; None: the embedded server
     state_dir: Optional[str] = None  # where the embedded Redis keeps its files
+    # the embedded Redis's appendfsync: "always" puts every acknowledged write on disk before the
+    # answer; "everysec" is faster and may lose the last second to a power cut (see fleet.store)
+    redis_fsync: Literal["always", "everysec"] = "always"
     faults: FaultModel = FaultModel()
     seed: int = 0
     max_attempts: int = Field(default=3, ge=1)  # tries of one subtask before replanning
@@ -146,6 +153,10 @@ class FleetConfig(BaseModel):
     # back-pressure: past this many missions in progress a submission is refused (FleetBusy, HTTP 429)
     max_missions_in_progress: int = Field(default=1000, ge=1)
     busy_retry_after_s: float = Field(default=5.0, gt=0)  # what a refused submitter is told to wait
+    # finished missions the coordinator keeps in memory; older ones are read back from Redis
+    finished_missions_kept: int = Field(default=200, ge=0)
+    # how long a text mission waits for the language planner to come back (a replica restarting)
+    planner_unavailable_s: float = Field(default=120.0, ge=0)
 
     def load_world(self) -> World:
         """The world every actor works on (the loaded copy when present)."""

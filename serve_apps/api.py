@@ -3,6 +3,7 @@
 Start it from a running fleet with `fleet.start_api(token=...)`; it serves
 
     POST /missions              {"text": "..."} | {"goal": [...]} | {"plan": {...}}  -> {"id": ...}
+    GET  /missions              a page of missions, oldest first (?offset=0&limit=100), and the total
     GET  /missions/{id}         the mission's record (status, goal, plan, subtasks, error)
     POST /missions/{id}/cancel  stop a mission; its record as it ends
     GET  /events                the newest events (?count=, ?mission=)
@@ -39,6 +40,14 @@ class Submitted(BaseModel):
     """The id of an accepted mission; poll GET /missions/{id} for its progress."""
 
     id: str
+
+
+class MissionPage(BaseModel):
+    """A page of the mission list: `total` missions in all, these from `offset` on."""
+
+    total: int
+    offset: int
+    missions: list[MissionResult]
 
 
 def _require_token(request: Request) -> None:
@@ -82,6 +91,12 @@ class FleetAPI:
                 raise HTTPException(status_code=429, detail=str(err.cause), headers={"Retry-After": retry}) from None
             raise
         return Submitted(id=mission_id)
+
+    @api.get("/missions", response_model=MissionPage, dependencies=[Depends(_require_token)])
+    async def missions(self, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)) -> MissionPage:
+        """Missions in submission order, oldest first: `limit` of them from `offset`."""
+        total, records = await self._coordinator().missions_list.remote(offset, limit)
+        return MissionPage(total=total, offset=offset, missions=records)
 
     @api.get("/missions/{mission_id}", response_model=MissionResult, dependencies=[Depends(_require_token)])
     async def mission(self, mission_id: str) -> MissionResult:

@@ -34,9 +34,17 @@ from serve_apps.tuning import RetrainResult, retrain
 PLANNER_APP = "planner"
 
 
-def ensure_serve(http_port: int = 8000, http_host: str = "127.0.0.1") -> None:
-    """Start Serve on this Ray cluster with its HTTP proxy on `http_port` (no-op when it runs)."""
+def ensure_serve(http_port: int = 8000, http_host: str = "127.0.0.1") -> tuple[str, int]:
+    """Start Serve on this Ray cluster with its HTTP proxy on `http_port` (no-op when it runs).
+
+    Returns the host and port the running proxy really uses: a Serve that was already running
+    keeps the ones it started with.
+    """
+    from ray.serve.context import _get_global_client
+
     serve.start(http_options={"host": http_host, "port": http_port})
+    running = _get_global_client().http_config
+    return running.host, running.port
 
 
 @serve.deployment(name="Planner")

@@ -110,6 +110,7 @@ class PlanResponse(BaseModel):
     goal: list[str] = []
     plan: Optional[Plan] = None
     reason: Optional[str] = None  # why the mission was refused
+    already_holds: list[str] = []  # refused because this goal is true already: there is nothing to do
     mode: PlanMode = PlanMode.GOAL
     repaired: bool = False  # direct mode: the model's steps failed and the goal was planned instead
     attempts: list[PlanAttempt] = []
@@ -302,6 +303,8 @@ class LanguagePlanner:
             await self._plan(request, mode, response)
         except FleetError as err:
             response.ok, response.reason = False, str(err)
+            if isinstance(err, AlreadyHolds):
+                response.already_holds = sorted(err.literals)
         response.seconds = time.monotonic() - started
         return response
 

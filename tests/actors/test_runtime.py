@@ -220,6 +220,24 @@ def test_fifty_concurrent_missions_all_end(start_fleet):
     assert counts[MissionStatus.SUCCEEDED] >= 40, counts  # racing missions may exhaust their replans
 
 
+def test_finished_missions_leave_memory_for_redis_and_the_list_is_paged(start_fleet):
+    import ray
+
+    fleet = start_fleet("warehouse", planner="classical", finished_missions_kept=2, time_scale=500.0)
+    goals = ["inspected(fire_extinguisher)", "inspected(medicine_pack)", "switched_on(conveyor)", "open(dock_door_a)", "inspected(sprinkler_valve)"]
+    handles = [fleet.submit(goal=[goal]) for goal in goals]
+    assert all(h.wait(120).status == MissionStatus.SUCCEEDED for h in handles)
+    held = ray.get(fleet.coordinator.footprint.remote())
+    assert held["missions_in_memory"] == 2 and held["missions_in_progress"] == 0 and held["rss_mb"] > 0
+    first = fleet.mission(handles[0].id)  # evicted: read back from Redis, whole
+    assert first.status == MissionStatus.SUCCEEDED and first.goal == [goals[0]] and first.subtasks
+    assert handles[0].wait(1).status == MissionStatus.SUCCEEDED
+    assert fleet.mission_count() == 5
+    assert [m.id for m in fleet.missions(offset=1, limit=2)] == [h.id for h in handles[1:3]]
+    assert [m.id for m in fleet.missions(limit=None)] == [h.id for h in handles]
+    assert fleet.missions(offset=5) == []
+
+
 def _low_battery_world(tmp_path, warehouse_data) -> str:
     for robot in warehouse_data["robots"]:
         if robot["kind"] != "amr":
@@ -253,6 +271,9 @@ def test_robot_refuses_work_it_cannot_finish(start_fleet, tmp_path, warehouse_da
     assert outcome.kind == OutcomeKind.BATTERY_LOW and "Wh" in outcome.message
     assert outcome.status.place == "charger_2"  # it did not leave
     assert ray.get(drone.travel.remote(attempt)) == outcome  # the same attempt id replays, never reruns
+    for skill, reason in (("self_destruct", "declares no such skill"), ("lift", "lacks the 'lift' capability")):
+        refused = ray.get(drone.work.remote(attempt.model_copy(update={"attempt_id": f"manual/{skill}/1", "skill": skill})))
+        assert refused.kind == OutcomeKind.SKILL_FAILED and reason in refused.message
 
 
 def test_connect_from_another_client_and_no_double_start(start_fleet):
@@ -355,16 +376,21 @@ def test_a_fleet_whose_driver_was_killed_is_adopted_by_the_next_start_and_loses_
     assert not _fleet_processes(REDIS_SERVER) - before  # the adopted server stopped with the fleet that took it
 
 
-def test_external_redis_with_password(start_fleet, redis_with_password):
+@pytest.mark.parametrize("server", ["redis_with_password", "redis_over_tls"])
+def test_external_redis_with_a_password_plain_and_over_tls(start_fleet, request, server):
     from fleet.store import Store
 
-    url, password = redis_with_password
+    url, password = request.getfixturevalue(server)
     fleet = start_fleet("household", redis_url=url)
     result = fleet.submit(goal=["switched_on(tv)"]).wait(60)
     assert result.status == MissionStatus.SUCCEEDED
     assert Store(url, fleet.config.namespace).load_mission(result.id).status == MissionStatus.SUCCEEDED
-    with pytest.raises(FleetError, match=r"cannot reach Redis at redis://:\*\*\*@"):
+    with pytest.raises(FleetError, match=r"cannot reach Redis at rediss?://:\*\*\*@") as refused:
         start_fleet("household", redis_url=url.replace(password, "wrong"))
+    if url.startswith("rediss://"):  # the system's certificate authorities do not know this endpoint
+        with pytest.raises(FleetError, match=r"cannot reach Redis at rediss://:\*\*\*@127.0.0.1:\d+/0: .*(certificate|SSL)") as refused:
+            start_fleet("household", redis_url=url.split("?")[0])
+    assert password not in str(refused.value)
 
 
 def test_async_client_api(start_fleet):

@@ -73,3 +73,48 @@ def test_external_server_with_password(redis_with_password):
     with pytest.raises(Exception):
         Store(url.replace(f":{password}@", "@"), "ns").ping()
     assert password not in redact(url)
+
+
+def test_a_client_rides_out_a_killed_server_and_gives_up_after_its_outage_window(embedded):
+    import threading
+    import time
+
+    import redis
+
+    store = Store(embedded.url, "ns")
+    store.save_facts("world", [("open", "fridge")], applied=("m1/s1/1", 1))
+    embedded.stop_server(hard=True)  # as a crash would: nothing acknowledged may be lost
+    threading.Timer(1.0, embedded.start_server).start()
+    started = time.monotonic()
+    assert store.load_facts("world") == [("open", "fridge")]  # waited for the server to come back
+    assert 0.9 < time.monotonic() - started < 10
+    assert store.applications() == {"m1/s1/1": 1}
+    embedded.stop_server()
+    started = time.monotonic()
+    with pytest.raises(redis.ConnectionError):
+        Store(embedded.url, "ns", outage_s=0.5).ping()
+    assert time.monotonic() - started < 5
+    embedded.start_server()
+    assert store.ping()
+
+
+def test_every_write_is_on_disk_before_it_is_acknowledged_unless_told_otherwise(tmp_path):
+    durable = EmbeddedRedis(tmp_path / "a")
+    faster = EmbeddedRedis(tmp_path / "b", fsync="everysec")
+    try:
+        assert Store(durable.url, "ns").durability_problem() is None
+        assert "appendfsync everysec" in Store(faster.url, "ns").durability_problem()
+    finally:
+        durable.close()
+        faster.close()
+    with pytest.raises(ValueError, match="unknown fsync policy 'sometimes'"):
+        EmbeddedRedis(tmp_path / "c", fsync="sometimes")
+
+
+def test_the_mission_list_pages_in_submission_order(embedded):
+    store = Store(embedded.url, "ns")
+    for i in range(5):
+        store.save_mission(MissionResult(id=f"m{i}", status=MissionStatus.SUCCEEDED, spec=MissionSpec(goal=["x(y)"]), submitted_at=100 + i))
+    assert store.mission_count() == 5
+    assert store.mission_ids(1, 2) == ["m1", "m2"] and store.mission_ids(4, 10) == ["m4"] and store.mission_ids(0, 0) == []
+    assert store.mission_ids() == [f"m{i}" for i in range(5)]

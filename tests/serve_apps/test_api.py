@@ -47,9 +47,10 @@ def test_a_full_fleet_refuses_with_429_and_cancel_and_events_need_the_token_whic
     from fleet.errors import FleetBusy
 
     secret = f"planted-{uuid.uuid4().hex}"
-    # Serve's proxy runs already, on the planner app's port
-    fleet = start_fleet("household", max_missions_in_progress=2, busy_retry_after_s=3.0, time_scale=1.0, http_port=planner_app["port"])
+    # Serve's proxy runs already, on the planner app's port: start_api answers with that one
+    fleet = start_fleet("household", max_missions_in_progress=2, busy_retry_after_s=3.0, time_scale=1.0, planner="classical")
     base = fleet.start_api(token=secret, route_prefix=f"/{fleet.config.namespace}")
+    assert f":{planner_app['port']}/" in base
     auth = {"Authorization": f"Bearer {secret}"}
 
     accepted = [requests.post(f"{base}/missions", json={"goal": [goal]}, headers=auth, timeout=30) for goal in ("switched_on(tv)", "switched_on(lamp)")]
@@ -70,6 +71,9 @@ def test_a_full_fleet_refuses_with_429_and_cancel_and_events_need_the_token_whic
     assert events[0]["kind"] == "mission_submitted" and all(e["mission"] == first for e in events)
     # a place freed: the next submission is taken
     assert requests.post(f"{base}/missions", json={"goal": ["open(fridge)"]}, headers=auth, timeout=30).status_code == 201
+    page = requests.get(f"{base}/missions", params={"offset": 1, "limit": 1}, headers=auth, timeout=30).json()
+    assert page["total"] == 3 and page["offset"] == 1 and [m["id"] for m in page["missions"]] == [accepted[1].json()["id"]]
+    assert requests.get(f"{base}/missions", headers=auth, params={"limit": 0}, timeout=30).status_code == 422
 
     # hostile bodies: a typed answer to each (422 says what was wrong), and the API keeps serving
     answers = [requests.post(f"{base}/missions", data=body, headers={**auth, "Content-Type": "application/json"}, timeout=30)

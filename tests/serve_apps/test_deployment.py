@@ -37,6 +37,9 @@ def test_a_text_mission_runs_end_to_end_and_is_remembered(start_fleet, world, te
     assert any(e.kind == "mission_understood" for e in fleet.events(mission=result.id))
     memory = fleet.store().memory(fleet.config.load_world().name)
     assert memory and memory[0].text == text and memory[0].mission == result.id
+    again = fleet.submit(text).wait(180)  # asked again once it is so: done, with nothing to run
+    assert again.status == MissionStatus.SUCCEEDED and goal in again.goal and not again.subtasks, again.error
+    assert any("already so" in e.message for e in fleet.events(mission=again.id))
 
 
 def test_bad_text_missions_are_rejected_and_nothing_runs(start_fleet):
