@@ -1,5 +1,5 @@
 """Hostile input, generated: mission JSON, mission and world files, goal text and raw model output
-only ever give typed errors that say what was wrong, never a crash (small sizes; `make test`)."""
+explicit plans only ever give typed errors that say what was wrong, never a crash (small sizes; `make test`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from fleet.errors import FleetError
 from fleet.goals import parse_goal
 from fleet.missions import load_mission_set
 from fleet.models import MissionSpec
+from fleet.plan import Plan
+from fleet.state import WorldState
+from fleet.validate import check_plan
 from fleet.world import load_world
 from serve_apps.llm import GenerationResult
 from serve_apps.planner import LanguagePlanner, PlanRequest
@@ -41,6 +44,19 @@ literals = st.builds(
 mission_keys = st.sampled_from(["text", "goal", "plan", "priority", "labels", "deadline_s", "tidy", "missions", "world", "split", "id", "tags", "state"])
 
 
+SKILLS = sorted(HOUSEHOLD.skills_by_name)
+ROLES = sorted({param for skill in HOUSEHOLD.skills_by_name.values() for param in skill.parameters} | {"nothing"})
+# plan-shaped dicts: real skills, roles and names mixed with made-up ones, dependencies that may loop or dangle
+plans = st.lists(
+    st.fixed_dictionaries(
+        {"id": st.sampled_from(["a", "b", "c", "d"]), "skill": st.sampled_from(SKILLS) | st.text(max_size=6),
+         "args": st.dictionaries(st.sampled_from(ROLES), st.sampled_from(NAMES) | st.text(max_size=6), max_size=4),
+         "dependencies": st.lists(st.sampled_from(["a", "b", "c", "d", "zz"]), max_size=3)}
+    ),
+    max_size=4,
+).map(lambda subtasks: {"subtasks": subtasks})
+
+
 def _message(error: Exception) -> str:
     text = str(error)
     assert text.strip(), f"{type(error).__name__} without a message"
@@ -56,6 +72,17 @@ def test_mission_json_is_accepted_or_refused_with_a_validation_error(body):
         _message(err)
     else:
         assert sum(x is not None for x in (spec.text, spec.goal, spec.plan)) == 1
+
+
+@FAST
+@given(plans | st.dictionaries(st.sampled_from(["subtasks", "goal", "steps"]), json_values, max_size=3))
+def test_explicit_plans_are_checked_or_refused_naming_every_problem(body):
+    try:
+        plan = check_plan(HOUSEHOLD, Plan.model_validate(body), None, WorldState.initial(HOUSEHOLD))
+    except (FleetError, ValidationError) as err:
+        _message(err)
+    else:
+        assert all(subtask.skill in SKILLS for subtask in plan.subtasks)
 
 
 @FAST
