@@ -212,10 +212,12 @@ class LeftOut(FleetError):
 
 
 class AlreadyHolds(FleetError):
-    """The model asked for what is already true."""
+    """The model asked for what is already true; `by_verbs` when the request's own verbs ask for
+    exactly that ("open the door" where it is open), so no other answer could be right."""
 
-    def __init__(self, literals: set[str]):
+    def __init__(self, literals: set[str], by_verbs: bool = False):
         self.literals = literals
+        self.by_verbs = by_verbs
         super().__init__(f"{', '.join(sorted(literals))} already holds, so there is nothing to do")
 
 

@@ -415,6 +415,7 @@ class LanguagePlanner:
         clauses = [clause for group in groups for clause in group]
         last_error = "no answer"
         left_out: Optional[LeftOut] = None
+        done_by_verbs: Optional[AlreadyHolds] = None
         for number in range(self.config.max_attempts):
             if len(clauses) > 1 and (number == 0 or (excluded and left_out is None)):  # one request at a time
                 result = await self._answer_in_parts(
@@ -435,6 +436,7 @@ class LanguagePlanner:
             except FleetError as err:
                 attempt.error = last_error = str(err)
                 left_out = err if isinstance(err, LeftOut) else None
+                done_by_verbs = err if isinstance(err, AlreadyHolds) and err.by_verbs else None
                 messages = messages + [
                     {"role": "assistant", "content": result.text},
                     {"role": "user", "content": f"That answer does not work: {last_error}. Answer the request again."},
@@ -451,6 +453,8 @@ class LanguagePlanner:
             _check_untouched(plan, untouched)
             response.ok, response.goal, response.plan, response.repaired = True, [str(g) for g in goal], plan, repaired
             return
+        if done_by_verbs is not None:  # the last answer came back to what the verbs ask, and it holds
+            raise done_by_verbs
         raise FleetError(f"the planner could not make a valid plan in {self.config.max_attempts} attempt(s): {last_error}")
 
     async def _answer_in_parts(
@@ -605,10 +609,15 @@ class LanguagePlanner:
             raise FleetError(too_many)
         unmade = states_left_out(world, text, goal) if asked is not None else []
         kept_so = {clause: already_so(world, clause, state) for clause in unmade}  # "... and close the fridge", closed now
-        goal += [literal for clause in unmade for literal in kept_so[clause] if literal not in goal]
+        kept = [literal for clause in unmade for literal in kept_so[clause] if literal not in goal]
+        # the verb wins over an answer that says its opposite: "open the door" (open now) answered "not open(door)"
+        opposed = [Literal(k.predicate, k.args, not k.negated) for k in kept]
+        goal = [literal for literal in goal if literal not in opposed] + kept
         unmade = [clause for clause in unmade if not kept_so[clause]]
         if unmade:  # "heat the bread in the microwave" answered with where it goes only
             raise StateLeftOut(unmade)
+        if all(state.holds(literal) for literal in goal):  # what the verbs ask holds already
+            raise AlreadyHolds({str(g) for g in goal}, by_verbs=True)
         if mode == PlanMode.DIRECT:
             try:
                 plan = Plan.model_validate({"goal": [str(g) for g in goal], "subtasks": answer.get("subtasks", [])})

@@ -229,3 +229,20 @@ def test_a_place_that_holds_nothing_is_named_in_the_refusal():
     galley = load_world("galley_kitchen")  # its sink is a fixture that holds nothing
     response = plan(galley, "The blue plate goes in the sink.", Scripted(goal("in(blue_plate, nook_table)")))
     assert not response.ok and "(sink cannot hold things)" in response.reason
+
+
+def test_a_verb_asking_for_what_holds_ends_in_already_so_not_in_its_opposite(household):
+    from fleet.state import WorldState
+
+    state = WorldState.initial(household)
+    state.facts.add(("open", "fridge"))
+    model = Scripted(goal("open(fridge)"), goal("not open(fridge)"))
+    planner = LanguagePlanner(PlannerConfig(max_attempts=3), model)
+    response = asyncio.run(planner.plan(PlanRequest(text="Open the fridge.", world=household, facts=sorted(state.facts))))
+    assert not response.ok and response.already_holds == ["open(fridge)"], response.reason
+    assert "already holds" in response.attempts[1].error  # "not open" was set aside for what the verb asks
+    # a request the answer leaves undone is not "done already"
+    missed = Scripted(goal("not open(fridge)"))
+    closed = asyncio.run(LanguagePlanner(PlannerConfig(max_attempts=2), missed).plan(
+        PlanRequest(text="Put the apple in the closed fridge.", world=household)))
+    assert not closed.ok and not closed.already_holds
