@@ -361,9 +361,22 @@ def _figures(fleet: Any, ids: list[str], records: dict[str, Any], injector: Inje
     }
 
 
+def at_least_one(text: str) -> int:
+    """An argparse type: a whole number of 1 or more, else a clear usage error."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--missions", type=int, default=50)
+    parser.add_argument("--missions", type=at_least_one, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--redis", nargs="+", choices=("embedded", "external"), default=["embedded", "external"])
     parser.add_argument("--robot-kills", type=int, default=2, help="robot actors killed per run")

@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Optional
 
-from benchmarks.chaos import TERMINAL, mission_specs
+from benchmarks.chaos import TERMINAL, at_least_one, mission_specs
 
 
 def _reason(error: Optional[str]) -> str:
@@ -157,14 +157,14 @@ def _burst(fleet: Any, base: str, token: str, specs: list[dict[str, Any]], http_
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--missions", type=int, default=500)
-    parser.add_argument("--max-in-progress", type=int, default=200, help="the fleet's max_missions_in_progress")
+    parser.add_argument("--missions", type=at_least_one, default=500)
+    parser.add_argument("--max-in-progress", type=at_least_one, default=200, help="the fleet's max_missions_in_progress")
     parser.add_argument("--kept", type=int, default=100, help="the fleet's finished_missions_kept")
     parser.add_argument("--fsync", nargs="+", choices=("always", "everysec"), default=["always", "everysec"])
     parser.add_argument("--time-scale", type=float, default=1000.0)
     parser.add_argument("--http-threads", type=int, default=32)
     parser.add_argument("--timeout-s", type=float, default=900.0, help="how long to wait for accepted missions to end")
-    parser.add_argument("--bursts", type=int, default=1, help="bursts per fsync policy, each drained before the next")
+    parser.add_argument("--bursts", type=at_least_one, default=1, help="bursts per fsync policy, each drained before the next")
     parser.add_argument("--num-cpus", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

@@ -434,6 +434,8 @@ class Fleet:
         Finished missions live in Redis (the coordinator keeps only the newest in memory), so
         this reads every mission ever submitted to this fleet's store; `mission_count()` says how many.
         """
+        if offset < 0 or (limit is not None and limit < 0):
+            raise FleetError(f"offset and limit must be 0 or more (got offset={offset}, limit={limit})")
         return self._ask("missions_list", offset, limit)[1]
 
     def mission_count(self) -> int:

@@ -236,6 +236,8 @@ def test_finished_missions_leave_memory_for_redis_and_the_list_is_paged(start_fl
     assert [m.id for m in fleet.missions(offset=1, limit=2)] == [h.id for h in handles[1:3]]
     assert [m.id for m in fleet.missions(limit=None)] == [h.id for h in handles]
     assert fleet.missions(offset=5) == []
+    with pytest.raises(FleetError, match="offset and limit must be 0 or more"):
+        fleet.missions(offset=-1)
 
 
 def _low_battery_world(tmp_path, warehouse_data) -> str:
