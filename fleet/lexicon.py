@@ -113,7 +113,15 @@ def spoken(words: list[str], phrases: dict[str, set[tuple[str, bool]]], first_wo
     furthest: dict[int, int] = {}
     for start, end in spans:
         furthest[start] = max(end, furthest.get(start, end))
-    return {sign for (start, end), found in spans.items() if end == furthest[start] for phrase in found for sign in phrases[phrase]}
+    # the "off" of "turn the lamp off" belongs to that phrase; it does not also take a thing off somewhere
+    closing = {end for start, end in spans if end > start and end == furthest[start]}
+    return {
+        sign
+        for (start, end), found in spans.items()
+        if end == furthest[start] and not (start == end and start in closing)
+        for phrase in found
+        for sign in phrases[phrase]
+    }
 
 
 def _skill_phrases(world: World) -> dict[str, set[tuple[str, bool]]]:
@@ -164,12 +172,33 @@ def without_conditions(text: str) -> str:
     return re.sub(CONDITION_START + r"[^,.;]*(?:[,.;]|$)", " ", text.lower(), flags=re.MULTILINE)
 
 
+IRREVERSIBLE_STATES = ("broken", "sliced", "cooked", "toasted")  # states no skill undoes
+_ARTICLES = r"(?:the|a|an|this|that|my|your|our|its|their)"  # "the open drawer" describes it
+_DESCRIBING = rf"(?:{_ARTICLES[3:-1]}|(?:that|which) (?:is|are|was|were|s)(?: still)?)"  # "the mug that is cold"
+
+
+def described_states(text: str) -> set[tuple[str, bool]]:
+    """(state, value) pairs the words give as what a thing is like, not as what to make it:
+    "the open drawer", "the mug that is cold", "the unwashed plate". An adjective of the shared
+    table counts after an article or "that is"; "open the drawer" asks, it does not describe."""
+    spaced = " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
+    return {
+        said
+        for word, said in holds_when_said().items()
+        if word not in ("on", "off") and re.search(rf" {_DESCRIBING} {re.escape(word)} ", spaced)
+    }
+
+
 def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     """The (state, negated) goals a request's words ask for; ("in", True) when it asks to take a
     thing out of or off somewhere. Where things go is always askable."""
     spaced = " " + " ".join(re.findall(r"[a-z0-9]+", without_conditions(text))) + " "
     for name in sorted((n for n in [*world.objects_by_name, *world.places_by_name] if "_" in n), key=len, reverse=True):
         spaced = spaced.replace(f" {name.replace('_', ' ')} ", " ")  # "the cleaning caddy" asks nothing to be clean
+    # "the dirty mug" says which mug, it asks nothing of it: "put the dirty mug in the sink". A
+    # state no skill undoes is still asked ("put a sliced apple in the fridge" wants it sliced).
+    adjectives = "|".join(re.escape(w) for w, (state, _) in holds_when_said().items() if w not in ("on", "off") and state not in IRREVERSIBLE_STATES)
+    spaced = re.sub(rf" ({_ARTICLES}) (?:{adjectives})(?= )", r" \1", spaced)
     words = spaced.split()
     signs = spoken(words, lexicon(world))
     if {"onto", "into"} & set(words):  # "off the table onto the cart": where it goes says it all
@@ -177,4 +206,4 @@ def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     return frozenset(signs)
 
 
-__all__ = ["CONDITION_LIMITERS", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "STATE_WORDS_FILE", "asked_states", "holds_when_said", "inflections", "lexicon", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]
+__all__ = ["CONDITION_LIMITERS", "IRREVERSIBLE_STATES", "described_states", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "STATE_WORDS_FILE", "asked_states", "holds_when_said", "inflections", "lexicon", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]

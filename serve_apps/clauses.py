@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from fleet.lexicon import CONDITION_START, CONDITION_WORDS
+from fleet.lexicon import CONDITION_START, CONDITION_WORDS, asked_states
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names
 
@@ -42,8 +42,7 @@ def request_groups(world: World, text: str) -> list[list[str]]:
     butter, the milk and the egg on the table" is one request of three clauses ("put the butter
     on the table", ...), so a small model answers one thing at a time and none is dropped.
     """
-    verbs = _REQUEST_VERBS | {part for skill in world.skill_list for part in skill.name.split("_")}
-    verbs |= {alias.split()[0] for skill in world.skill_list for alias in skill.aliases if alias}
+    verbs = _request_verbs(world)
     parts = [p for p in re.split(r";|\bthen\b|(?<=[.!?])\s+", text) if p.strip()]
     clauses: list[str] = []
     for part in parts:
@@ -73,15 +72,85 @@ def request_groups(world: World, text: str) -> list[list[str]]:
     return [_distribute(world, clause, verbs) for clause in joined]
 
 
+# Words standing for the things a colon goes on to list: "turn everything off: the TV and the lamp"
+_GENERAL = re.compile(r"\b(?:everything|all of it|it all|all this|these|those|the following(?: things)?|things)\b", re.IGNORECASE)
+_GOES = re.compile(r"\b(?:should go|go|goes|belongs?|need to go|needs to go)\b\s*", re.IGNORECASE)
+_WHERE_TO = re.compile(r"\b(?:in|into|on|onto|to|inside|next to)\b", re.IGNORECASE)
+_FROM_VERBS = {"clear", "empty", "tidy", "unload", "unpack"}  # "clear the nook table: ..." the things come off it
+
+
+def colon_spelled_out(world: World, text: str) -> str:
+    """A request whose colon spells out what its first part means, rewritten as plain requests.
+
+    "Turn everything off in the living area: the TV and the lamp" -> "Turn off the TV and the
+    lamp"; "Swap the guest towel for the clean one: dirty one in the bin, clean one on the vanity"
+    -> "Put the dirty towel in the bin, put the clean towel on the vanity"; "Clear the nook table:
+    the mug and the plate go in the cupboard" -> "Put the mug and the plate from the nook table in
+    the cupboard". Text without such a colon comes back as it is.
+    """
+    if len(re.findall(r"(?<!\d):(?!\d)", text)) != 1:
+        return text
+    head, tail = (part.strip() for part in re.split(r"(?<!\d):(?!\d)", text))
+    tail = tail.rstrip(".!? ").strip()
+    verbs = _request_verbs(world)
+    if not head or not tail or not mentioned_names(world, tail):
+        return text
+    head_words = head.rstrip(".!? ").split()
+    origin = " ".join(head_words[1:]) if head_words[0].lower() in _FROM_VERBS else ""
+    origin = origin if mentioned_names(world, origin) else ""  # "tidy up: ..." names no place
+    if tail.split()[0].lower() in verbs:  # "tidy the desk: put the pen in the drawer, ..." says it all
+        parts = [_coming_from(part, origin) for part in re.split(r"(?<=[,;])", tail)]
+        return "".join(parts)[0].upper() + "".join(parts)[1:] + "."
+    if not _WHERE_TO.search(tail):  # only the things: the first part's verb acts on each
+        if _GENERAL.search(head):
+            return _GENERAL.sub(tail, head.rstrip(".!? "), count=1) + "."
+        particles = [w for w in head_words[1:] if w.lower() in _SWITCH_PARTICLES][:1]
+        return " ".join([head_words[0], *particles, tail]) + "."
+    kinds = {o.type.replace("_", " ") for o in world.objects if o.name in mentioned_names(world, head)}
+    requests = []
+    for part in re.split(r"[,;]", tail):
+        part = _GOES.sub("", re.sub(r"^\s*(?:and|then)\s+", "", part)).strip()
+        if not part:
+            continue
+        if len(kinds) == 1:  # "dirty one": one of the kind the first part names
+            part = re.sub(r"\bone\b", next(iter(kinds)), part)
+        if part.split()[0].lower() not in _DETERMINERS:
+            part = "the " + part
+        requests.append("put " + _coming_from(part, origin))
+    return "P" + ", ".join(requests)[1:] + "." if requests else text
+
+
+def _coming_from(part: str, origin: str) -> str:
+    """The part with "from ORIGIN" before where its things go: "the mug from the table in the cupboard"."""
+    where = _WHERE_TO.search(part) if origin else None
+    return f"{part[: where.start()]}from {origin} {part[where.start():]}" if where else part
+
+
+def _request_verbs(world: World) -> set[str]:
+    """Words that start a request: the everyday verbs and the words of the world's skills."""
+    verbs = _REQUEST_VERBS | {part for skill in world.skill_list for part in skill.name.split("_")}
+    return verbs | {alias.split()[0] for skill in world.skill_list for alias in skill.aliases if alias}
+
+
 def split_requests(world: World, text: str) -> list[str]:
     """Every clause of `request_groups`, in order."""
     return [clause for group in request_groups(world, text) for clause in group]
+
+
+def asked_in_clauses(world: World, text: str) -> frozenset[tuple[str, bool]]:
+    """The (state, negated) goals a request's words ask for, read whole and clause by clause:
+    "turn the tv off, the lamp on" asks for switched_on through its second clause's verb."""
+    found = set(asked_states(world, text))
+    for clause in split_requests(world, text):
+        found |= asked_states(world, clause)
+    return frozenset(found)
 
 
 # Words that may follow a request's verb ("turn off the lamp and the fan"), words that begin a
 # listed thing, and words that end a list and begin what is said of every thing in it.
 _PARTICLES = {"off", "on", "up", "out", "down", "away", "back", "over"}
 _DETERMINERS = {"the", "a", "an", "my", "your", "our", "his", "her", "their", "this", "that", "these", "those"}
+_SWITCH_PARTICLES = {"on", "off"}  # "switch the lamp on and the fan off"
 _LIST_ENDS = {
     "in", "into", "on", "onto", "to", "inside", "under", "from", "at", "next", "near", "by", "with",
     "off", "out", "over", "up", "down", "away", "back", "if", "where", "so", "for", "beside", "behind",
@@ -126,7 +195,7 @@ def _distribute(world: World, clause: str, verbs: set[str]) -> list[str]:
     second: list[str] = []
     gap = _gap(world, rest)
     if gap is not None:  # "put the pencil in the case and the case in the bag": the verb is shared
-        rest, second = [w for w in rest[:gap] if w != ","], [" ".join([verb, *rest[gap + 1 :]])]
+        rest, second = [w for w in rest[:gap] if w != ","], _distribute(world, " ".join([verb, *rest[gap + 1 :]]), verbs)
     tail = " ".join(rest)
     if len(items) < 2 or not all(mentioned_names(world, " ".join(item)) for item in items):
         return [" ".join(part for part in (verb, " ".join(items[0]), tail) if part), *second] if second and items else [clause]
@@ -136,10 +205,14 @@ def _distribute(world: World, clause: str, verbs: set[str]) -> list[str]:
 def _gap(world: World, tail: list[str]) -> Optional[int]:
     """Where, in the words after a request's things, a second request with its verb left out
     starts: "... on the counter, the loaf in the fridge" or "... and the B in the C". The second
-    one must name a thing that can be moved before its where-to word."""
+    one must name a thing that can be moved before its where-to word. "Switch the lamp on and
+    the fan off" shares its verb too: both parts end in their own particle."""
     for i, word in enumerate(tail[:-2]):
         if word.lower() in ("and", ",") and tail[i + 1].lower() in _DETERMINERS:
             second = tail[i + 1 :]
+            ends = [w.lower() for w in second if w != ","]
+            if i > 0 and tail[0].lower() in _SWITCH_PARTICLES and ends[-1] in _SWITCH_PARTICLES and mentioned_names(world, " ".join(ends[:-1])):
+                return i
             where = next((j for j, w in enumerate(second) if w.lower() in ("in", "into", "on", "onto", "to")), None)
             if where is None:
                 continue
@@ -149,4 +222,4 @@ def _gap(world: World, tail: list[str]) -> Optional[int]:
     return None
 
 
-__all__ = ["PRONOUNS", "request_groups", "split_requests"]
+__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "request_groups", "split_requests"]

@@ -16,7 +16,7 @@ from fleet.literals import Literal, parse_literal, quantifier
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import split_requests
-from serve_apps.phrasing import destinations_in, only_destinations
+from serve_apps.phrasing import destinations_in, only_destinations, origins_in
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 def things_asked_about(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
@@ -81,18 +81,43 @@ _ORIGIN_WORDS = ("from", "off", "out of", "off of")
 _TAKE_OUT = {"out", "remove", "removed"}  # a clause with these takes its things out of where they are
 
 
+_TO_WORDS = ("in", "into", "on", "onto", "to", "inside", "at", "next", "by", "beside", "near", "under", "behind")
+
+
+def _said_after(world: World, text: str, words: tuple[str, ...]) -> set[str]:
+    """The names the four words after each of `words` give: "on shelf D to dock A" gives shelf_d
+    and the docks called A."""
+    tokens = re.findall(r"[a-z0-9]+", text.lower())
+    return {n for i, t in enumerate(tokens) if t in words for n in mentioned_names(world, " ".join(["the", *tokens[i + 1 : i + 5]]))}
+
+
+def _holders(world: World, name: str) -> list[str]:
+    """What a thing stands in or on at first, out to the place: the windowsill, then toilet_side."""
+    chain: list[str] = []
+    while name in world.objects_by_name and name not in chain:
+        name = world.objects_by_name[name].location
+        chain.append(name)
+    return chain
+
+
 def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
     """`in(a, b)` literals the request's words contradict: b named before a in the one clause
     naming both ("put the sofa on the cart" answered `in(cart, sofa)`), or b named only as where
     a comes from ("off the coffee table"), or b not named as where anything goes in a request that takes
-    a out ("take out the milk"). Requests that fill a thing with another are left alone."""
+    a out ("take out the milk"). Requests that fill a thing with another are left alone. And
+    `not in(a, b)` where the words name b only as where things go."""
     # the words that ask, not those of a condition: "unless the fridge is open, put the tomato in it"
     clauses = [re.findall(r"[a-z0-9]+", without_conditions(c)) for c in split_requests(world, text)] if text else []
     spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
     goes_to = destinations_in(world, text) if text else set()
+    sent_to = destinations_in(world, without_conditions(text)) if text else set()  # "if the bottle is in the bag": no destination
     stays = only_destinations(world, text) if text else set()  # "put it in the saucepan": the saucepan stays
+    taken_from = origins_in(world, text) if text else set()
     found = []
     for literal in goal:
+        if literal.predicate == "in" and literal.negated and literal.args[1] in sent_to - taken_from:
+            found.append(str(literal))  # "... go in the cupboard" answered `not in(mug, cupboard)`
+            continue
         if literal.predicate != "in" or literal.negated or quantifier(literal.args[1]):
             continue
         thing, holder = literal.args
@@ -116,6 +141,25 @@ def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
                 found.append(str(literal))
                 break
     return found
+
+
+def sent_elsewhere(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """`in(a, b)` and `at(a, b)` literals whose b is none of the places the words send things to
+    ("take the bin on shelf D to dock A" answered `at(bin, shelf_a)`). The places count with what
+    they stand in or on ("next to the soap": its windowsill). A request that says no where-to, or
+    says it with a pronoun ("put the magazine in it"), is not checked."""
+    if not text or not destinations_in(world, text) or _BY_PRONOUN.search(text):
+        return []
+    allowed = _said_after(world, text, _TO_WORDS)
+    allowed |= {holder for name in allowed for holder in _holders(world, name)}
+    return [
+        str(literal)
+        for literal in goal
+        if literal.predicate in ("in", "at") and not literal.negated and not quantifier(literal.args[1]) and literal.args[1] not in allowed
+    ]
+
+
+_BY_PRONOUN = re.compile(r"\b(?:in|into|on|onto|to|inside|beside|by|near|under|behind)\s+(?:it|them|there)\b", re.IGNORECASE)
 
 
 class Misplaced(FleetError):
@@ -182,6 +226,33 @@ def states_out_of_reach(world: World, text: str, offered: list[str]) -> list[str
     return reasons
 
 
+def against_verbs(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """Goal literals that say the opposite of what a clause's verb asks of a thing that clause
+    names: "turn the lamp on and the fan off" answered `switched_on(fan)`. A thing that another
+    clause's verb asks the other way ("open the fridge, ..., close the fridge") is left alone."""
+    asked: dict[str, set[tuple[str, bool]]] = {}
+    for clause in split_requests(world, text) if text else []:
+        signs = verb_states(world, clause)
+        for name in mentioned_names(world, clause) if signs else ():
+            asked.setdefault(name, set()).update(signs)
+    found = []
+    for literal in goal:
+        if len(literal.args) != 1 or literal.args[0] not in asked:
+            continue
+        signs = asked[literal.args[0]]
+        if (literal.predicate, not literal.negated) in signs and (literal.predicate, literal.negated) not in signs:
+            found.append(str(literal))
+    return found
+
+
+class AgainstVerbs(FleetError):
+    """The answer says the opposite of what a clause's verb asks of a thing."""
+
+    def __init__(self, literals: list[str]):
+        self.literals = set(literals)
+        super().__init__(f"{', '.join(literals)} is the opposite of what the request's verb asks for it")
+
+
 def more_than_one(world: World, quantified: frozenset[str], goal: list[Literal]) -> Optional[str]:
     """Why a goal does too much for "one of the plates" (`any plate`): it names several plates."""
     args = {arg for literal in goal for arg in literal.args}
@@ -236,4 +307,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AlreadyHolds", "LeftOut", "Misplaced", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "more_than_one", "states_left_out", "states_out_of_reach", "things_asked_about"]
+__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "more_than_one", "sent_elsewhere", "states_left_out", "states_out_of_reach", "things_asked_about"]

@@ -16,10 +16,11 @@ import re
 
 from pydantic import BaseModel
 
-from fleet.lexicon import holds_when_said, verb_states, without_conditions
+from fleet.lexicon import described_states, holds_when_said, verb_states, without_conditions
 from fleet.state import WorldState
 from fleet.world import World
-from serve_apps.vocabulary import mentioned_names, quantifiers_in
+from serve_apps.clauses import split_requests
+from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 _WITH_INSIDE = re.compile(
     r"\s*\bwith (?:the |a |an |its |their )?(?P<inside>[a-z][a-z ]*?) (?:still )?(?:(?:in|on|inside|on top of) (?:it|them)|inside|in there)\b",
@@ -184,6 +185,11 @@ def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], se
 
 
 _FROM = re.compile(r"\b(?:from|off|out of) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+# "bring the box on shelf B over to shelf A": the first place says which box, the second where it goes
+_WHERE_IT_IS = re.compile(
+    r"\b[a-z]+ (?:on|in|at|inside) (?:the )?(?P<what>[a-z]+(?: [a-z]+){0,2}?) (?:over |across |back )?(?:to|into|onto|next to|beside)\b",
+    re.IGNORECASE,
+)
 _IN_PLACE = re.compile(r"\b(?:in|at) (?:the )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 # adjectives that pick one of several things of a kind by its state: (word, state, value)
 _STATE_ADJECTIVES = (("dirty", "clean", False), ("filthy", "clean", False), ("used", "clean", False), ("fresh", "clean", True), ("empty", "filled", False), ("full", "filled", True))
@@ -239,27 +245,72 @@ def only_destinations(world: World, text: str) -> set[str]:
 
 def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set[str]:
     """Names left when the words pick among things of one kind: "the mug from the nook table" is
-    the one there, "the dirty plate" the one that is not clean. Nothing is dropped unless some
-    thing of the kind fits."""
+    the one there, "the dirty plate" the one that is not clean, "turn on the lamp" (one clause)
+    the one that is off. Nothing is dropped unless some thing of the kind fits."""
     words = set(re.findall(r"[a-z]+", text.lower()))
     origins = {n for m in _FROM.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3]))}
+    origins |= {n for m in _WHERE_IT_IS.finditer(text) for n in mentioned_names(world, m.group("what"))}
     if verb_states(world, text):  # "turn off the lamp in the living area": the one there (nothing goes there)
         origins |= {n for m in _IN_PLACE.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3])) if n in world.places_by_name}
     holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
+    described = described_states(text)
+    asked_by_verb = verb_states(world, text) if len(split_requests(world, text)) == 1 else frozenset()
     by_type: dict[str, list[str]] = {}
     for name in names:
         if name in world.objects_by_name:
             by_type.setdefault(world.objects_by_name[name].type, []).append(name)
     kept = set(names)
+    spaced = " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
     for group in (g for g in by_type.values() if len(g) > 1):
         fits = [n for n in group if holder_of.get(n) in origins or state.object_place(n) in origins]
+        # "the sink side cupboard": the cupboard that stands at the place called sink_side
+        kinds = {w for n in group for w in (n.split("_")[-1], world.objects_by_name[n].type.replace("_", " "))}
+        said_at = {p.name for p in world.places for k in kinds if f" {p.name.replace('_', ' ')} {k} " in spaced}
+        fits = [n for n in group if state.object_place(n) in said_at] or fits
         for word, state_name, value in _STATE_ADJECTIVES:
             if word in words:
                 pool = [n for n in (fits or group) if state_name in world.objects_by_name[n].states]
                 fits = [n for n in pool if ((state_name, n) in state.facts) == value] or fits
+        for state_name, value in described:  # "the open drawer", "the mug that is cold"
+            pool = [n for n in (fits or group) if state_name in world.objects_by_name[n].states]
+            fits = [n for n in pool if ((state_name, n) in state.facts) == value] or fits
+        for state_name, negated in asked_by_verb:  # "turn on the lamp": the one that is off
+            pool = [n for n in (fits or group) if state_name in world.objects_by_name[n].states]
+            undone = [n for n in pool if ((state_name, n) in state.facts) == negated]
+            fits = undone if undone and len(undone) < len(pool) else fits
         if fits:
             kept -= set(group) - set(fits)
     return kept
+
+
+# words before a kind's name that make one of several fit: "either mug", "the other plate"
+_CHOOSING = {"any", "either", "each", "every", "all", "both", "one", "other", "another", "second", "two", "three"}
+
+
+def unclear_references(world: World, text: str, names: set[str], state: WorldState) -> list[str]:
+    """Words that speak of one thing where several things of `names` (what is left after
+    narrowing) fit them and none is named whole: "put the mug in the microwave" with a red and a
+    green mug. Where things go is left out ("on the counter": any will do), and where they come
+    from (the thing says which), and so are kinds the request quantifies ("either mug", "the mugs")."""
+    tokens = re.findall(r"[a-z]+", without_conditions(text))
+    whole = named_in(world, text)
+    goes = destinations_in(world, text) | origins_in(world, text)  # "out of the drawer": the one it is in
+    quantified = {n for token in quantifiers_in(world, text) for n in world.matching("object", token.split(" ", 1)[1])}
+    objects = [world.objects_by_name[n] for n in sorted(names) if n in world.objects_by_name]
+    places = {n for m in _WHERE_IT_IS.finditer(text) for n in mentioned_names(world, m.group("what"))}
+    found: dict[frozenset[str], str] = {}
+    for i, word in enumerate(tokens):
+        fits = frozenset(o.name for o in objects if word in (o.name.split("_")[-1], o.type))
+        there = frozenset(n for n in fits if state.object_place(n) in places or _holder(state, n) in places)
+        fits = there or fits  # "the bin on shelf D": the one there
+        if len(word) < 3 or len(fits) < 2 or fits & (whole | goes | quantified) or (i and tokens[i - 1] in _CHOOSING):
+            continue
+        found.setdefault(fits, f"'{word}' could be {' or '.join(n.replace('_', ' ') for n in sorted(fits))}")
+    return list(found.values())
+
+
+def _holder(state: WorldState, name: str) -> str | None:
+    return next((f[2] for f in state.facts if f[0] == "in" and f[1] == name), None)
 
 
 _ASK_ROBOT = r"(?:please |could you |can you )?(?:have|let|get|ask|tell|make|send) "
@@ -476,4 +527,5 @@ __all__ = [
     "pieces_of",
     "reaches_back_to",
     "scoped_quantifiers",
+    "unclear_references",
 ]

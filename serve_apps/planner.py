@@ -33,17 +33,20 @@ from fleet.plan import Plan, done_by
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
-from serve_apps.clauses import PRONOUNS, request_groups
+from serve_apps.clauses import PRONOUNS, asked_in_clauses, colon_spelled_out, request_groups
 from serve_apps.conditions import condition_places, told_as_condition, unmet_conditions
 from serve_apps.goal_checks import (
+    AgainstVerbs,
     AlreadyHolds,
     LeftOut,
     Misplaced,
     StateLeftOut,
+    against_verbs,
     already_so,
     check_consistent,
     misplaced,
     missing_from,
+    sent_elsewhere,
     more_than_one,
     states_left_out,
     states_out_of_reach,
@@ -66,6 +69,7 @@ from serve_apps.phrasing import (
     pieces_of,
     reaches_back_to,
     scoped_quantifiers,
+    unclear_references,
 )
 from serve_apps.putting_away import put_away_parts
 from serve_apps.tuning import ModelCard, tuned_messages
@@ -320,7 +324,7 @@ class LanguagePlanner:
 
     async def _plan(self, request: PlanRequest, mode: PlanMode, response: PlanResponse) -> None:
         world = request.world
-        text = self._check_text(request.text)
+        text = colon_spelled_out(world, self._check_text(request.text))  # "turn everything off: the TV and the lamp"
         names: Optional[set[str]] = None  # None: the whole vocabulary
         left_out_names: frozenset[str] = frozenset()  # what the request says to leave alone
         asked: Optional[frozenset[tuple[str, bool]]] = None  # None: every state may be asked for
@@ -348,7 +352,7 @@ class LanguagePlanner:
             untouched = alone.untouched
             names = (ground(world, text).names if dropped else grounding.names) - left_out_names
             if self.config.lexicon:
-                asked = asked_states(world, text)  # the states its words ask for, and only those
+                asked = asked_in_clauses(world, text)  # the states its words ask for, and only those
             required = (things_asked_about(world, text) | quantified) - left_out_names
             if doer is not None and (asked is None or re.match(r"(?:hold|keep hold of)\b", text, re.IGNORECASE)):
                 names = names | {doer}  # "have pip hold the butter": the robot is part of the goal
@@ -379,7 +383,7 @@ class LanguagePlanner:
                 raise FleetError("direct mode plans the whole request itself; use goal mode for this one")
             if fixed:  # the model answers the rest of the request
                 text, names = rest, ground(world, rest).names
-                asked = asked_states(world, text) if self.config.lexicon else None
+                asked = asked_in_clauses(world, text) if self.config.lexicon else None
                 quantified = quantifiers_in(world, text)
             located, near = located_by(world, text, state)
             origins = came_from(world, text)  # "off the coffee table onto the bar cart": no goal of its own
@@ -387,6 +391,9 @@ class LanguagePlanner:
             required = (things_asked_about(world, text, names) | quantified) - located - origins
             names, quantified, required = _within_scope(world, text, state, names, quantified, required)
             names, required = names - left_out_names, required - left_out_names  # no goal speaks of them
+            unclear = unclear_references(world, text, names, state)
+            if unclear:  # any pick would be a guess: "the mug" with a red and a green one
+                raise FleetError(f"the request does not say which one: {'; '.join(unclear)}; name the one meant")
             if asked is not None:  # "warm up the milk" where milk cannot be hot: no answer would do
                 unreachable = states_out_of_reach(world, text, goal_literals(world, names, quantified, asked))
                 if unreachable:
@@ -441,7 +448,7 @@ class LanguagePlanner:
                     {"role": "assistant", "content": result.text},
                     {"role": "user", "content": f"That answer does not work: {last_error}. Answer the request again."},
                 ]
-                if isinstance(err, (AlreadyHolds, Misplaced)):  # a greedy model would say it again: take it off the menu
+                if isinstance(err, (AlreadyHolds, Misplaced, AgainstVerbs)):  # a greedy model would say it again: take it off the menu
                     excluded |= err.literals
                     try:
                         schema = schema_for(frozenset(excluded))
@@ -597,6 +604,9 @@ class LanguagePlanner:
             raise Misplaced(backwards)
         goal = said + ([g for g in parse_goal(world, list(fixed)) if g not in said] if fixed else [])
         check_consistent(goal)
+        astray = sent_elsewhere(world, text, said)
+        if astray:  # "take the bin to dock A" answered at(bin, shelf_a)
+            raise Misplaced(astray)
         if unasked:  # a backend that ignores the schema: never act on a state nobody asked about
             raise FleetError(f"the request does not ask for {', '.join(unasked)}")
         if all(state.holds(literal) for literal in goal):
@@ -616,6 +626,9 @@ class LanguagePlanner:
         unmade = [clause for clause in unmade if not kept_so[clause]]
         if unmade:  # "heat the bread in the microwave" answered with where it goes only
             raise StateLeftOut(unmade)
+        opposite = against_verbs(world, text, goal) if asked is not None else []
+        if opposite:  # "turn the lamp on and the fan off" answered with the fan on
+            raise AgainstVerbs(opposite)
         if all(state.holds(literal) for literal in goal):  # what the verbs ask holds already
             raise AlreadyHolds({str(g) for g in goal}, by_verbs=True)
         if mode == PlanMode.DIRECT:

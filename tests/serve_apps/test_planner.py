@@ -94,7 +94,7 @@ def test_a_later_place_for_the_same_thing_wins():
 )
 def test_bad_answers_are_retried_with_the_reason_then_refused(household, answers, reason):
     model = Scripted(*answers)
-    response = plan(household, "Put the apple in the closed fridge.", model, max_attempts=2)
+    response = plan(household, "Put the apple in the fridge, which is closed.", model, max_attempts=2)
     assert not response.ok and reason in response.reason and "2 attempt(s)" in response.reason
     assert len(model.requests) == 2
     assert reason in model.requests[1].messages[-1]["content"]  # the second try was told why

@@ -1,0 +1,121 @@
+"""Which thing the words mean, and answers that do something else: read without the model (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fleet.lexicon import asked_states, described_states
+from fleet.literals import parse_literal
+from fleet.state import WorldState
+from fleet.world import load_world
+from serve_apps.clauses import asked_in_clauses, colon_spelled_out, request_groups
+from serve_apps.goal_checks import against_verbs, misplaced, sent_elsewhere
+from serve_apps.phrasing import narrowed, unclear_references
+from serve_apps.vocabulary import mentioned_names
+from tests.serve_apps.test_planner import Scripted, goal, plan
+
+
+def literals(*texts: str):
+    return [parse_literal(t) for t in texts]
+
+
+def test_a_verb_shared_by_two_things_with_their_own_particles_is_two_requests():
+    loft = load_world("loft_living_room")
+    assert request_groups(loft, "Switch the floor lamp on and the desk lamp off.") == [
+        ["Switch the floor lamp on", "Switch the desk lamp off"]
+    ]
+    assert request_groups(loft, "Turn the tv off, the floor lamp on and the ceiling light off.") == [
+        ["Turn the tv off", "Turn the floor lamp on", "Turn the ceiling light off"]
+    ]
+    # the whole request asks for what each of its clauses asks for
+    assert ("switched_on", False) in asked_in_clauses(loft, "Turn the tv off, the floor lamp on and the ceiling light off.")
+
+
+def test_the_off_of_turn_off_takes_nothing_off_anything():
+    kids = load_world("kids_bedroom")
+    assert asked_states(kids, "Turn the tablet off") == {("switched_on", True)}
+    assert ("in", True) in asked_states(kids, "Take the book off the bed")
+    assert ("in", True) in asked_states(kids, "Turn off the lamp and take the book off the bed")
+
+
+def test_an_adjective_after_an_article_says_which_thing_and_asks_nothing():
+    household = load_world("household")
+    assert asked_states(household, "Put the dirty mug in the sink") == frozenset()
+    assert ("clean", False) in asked_states(household, "Wash the dirty mug")
+    assert ("sliced", False) in asked_states(household, "Put a sliced apple in the fridge")  # no skill undoes it
+    assert described_states("Close the open drawer") == {("open", True)}
+    assert described_states("Make sure the fridge is closed") == set()  # asked, not described
+    assert described_states("the mug that is still cold") == {("hot", False)}
+
+
+def test_the_words_pick_one_of_several_things_of_a_kind():
+    galley = load_world("galley_kitchen")  # the red mug is dirty on the nook table, the green one clean in the cupboard
+    state = WorldState.initial(galley)
+
+    def picked(text: str) -> set[str]:
+        return narrowed(galley, text, mentioned_names(galley, text), state)
+
+    assert {"blue_plate"} == picked("Wash the plate.") & {"blue_plate", "white_plate"}  # the one not clean yet
+    assert {"upper_cupboard"} == picked("Put the fork in the sink side cupboard.") & {"upper_cupboard", "lower_cupboard"}
+    warehouse = load_world("warehouse")
+    text = "Bring the box on shelf B over to shelf A."
+    assert narrowed(warehouse, text, mentioned_names(warehouse, text), WorldState.initial(warehouse)) & {"red_box", "green_box", "blue_box"} == {"blue_box"}
+
+
+def test_a_thing_the_words_do_not_single_out_is_refused_naming_the_choices():
+    galley = load_world("galley_kitchen")
+    state = WorldState.initial(galley)
+    text = "Put the mug in the microwave."
+    assert unclear_references(galley, text, mentioned_names(galley, text), state) == ["'mug' could be green mug or red mug"]
+    for clear in ("Put either mug in the microwave.", "Put the mugs in the microwave.", "Put the milk on the counter.", "Get the fork out of the drawer."):
+        assert unclear_references(galley, clear, narrowed(galley, clear, mentioned_names(galley, clear), state), state) == []
+    model = Scripted(goal("in(green_mug, microwave)"))
+    response = plan(galley, text, model)
+    assert not response.ok and "does not say which one" in response.reason and "green mug or red mug" in response.reason
+    assert model.requests == []  # refused before any guess
+
+
+@pytest.mark.parametrize(
+    "world, text, spelled",
+    [
+        ("studio_apartment", "Turn everything off in the living area: the TV and the lamp.", "Turn the TV and the lamp off in the living area."),
+        ("powder_room", "Swap the guest towel for the clean one: dirty one in the bin, clean one on the vanity.", "Put the dirty towel in the bin, put the clean towel on the vanity."),
+        ("galley_kitchen", "Clear the nook table: the mug and the plate go in the sink side cupboard.", "Put the mug and the plate from the nook table in the sink side cupboard."),
+        ("galley_kitchen", "Tidy up: put the milk in the fridge.", "Put the milk in the fridge."),
+        ("galley_kitchen", "Close these: the fridge and the microwave.", "Close the fridge and the microwave."),
+        ("galley_kitchen", "At 10:30 put the milk in the fridge.", "At 10:30 put the milk in the fridge."),
+    ],
+)
+def test_a_colon_that_spells_out_the_request_becomes_plain_requests(world, text, spelled):
+    assert colon_spelled_out(load_world(world), text) == spelled
+
+
+def test_an_answer_that_says_the_opposite_of_a_verb_is_sent_back():
+    loft = load_world("loft_living_room")
+    text = "Switch the floor lamp on and the desk lamp off."
+    assert against_verbs(loft, text, literals("switched_on(floor_lamp)", "switched_on(desk_lamp)")) == ["switched_on(desk_lamp)"]
+    assert against_verbs(loft, text, literals("switched_on(floor_lamp)", "not switched_on(desk_lamp)")) == []
+    galley = load_world("galley_kitchen")  # opened, then closed again: either may be said
+    assert against_verbs(galley, "Open the fridge, take out the milk and close the fridge.", literals("not open(fridge)")) == []
+    first = [goal("switched_on(floor_lamp)"), goal("not switched_on(tv)"), goal("switched_on(desk_lamp)")]
+    model = Scripted(*first, goal("switched_on(floor_lamp)"), goal("not switched_on(tv)"), goal("not switched_on(desk_lamp)"))
+    response = plan(loft, "Turn on the floor lamp and turn off the tv and the desk lamp.", model)
+    assert "switched_on(desk_lamp) is the opposite of what the request's verb asks" in response.attempts[0].error
+    assert response.ok and response.goal == ["switched_on(floor_lamp)", "not switched_on(tv)", "not switched_on(desk_lamp)"]
+
+
+def test_an_answer_that_sends_a_thing_somewhere_else_is_sent_back():
+    warehouse = load_world("warehouse")
+    text = "Can someone take the bin on shelf D to dock A?"
+    assert sent_elsewhere(warehouse, text, literals("at(parts_bin, shelf_a)")) == ["at(parts_bin, shelf_a)"]
+    assert sent_elsewhere(warehouse, text, literals("at(parts_bin, loading_dock_a)")) == []
+    powder = load_world("powder_room")  # next to the hand soap is on its windowsill
+    assert sent_elsewhere(powder, "Put the spare soap next to the hand soap.", literals("in(spare_soap, windowsill)")) == []
+    loft = load_world("loft_living_room")  # "in it": the pronoun says where
+    assert sent_elsewhere(loft, "Move the toy crate next to the sofa and put the magazine in it.", literals("in(magazine, toy_crate)")) == []
+    galley = load_world("galley_kitchen")  # taking a thing out of where the words send it
+    assert misplaced(galley, "The mug goes in the upper cupboard.", literals("not in(green_mug, upper_cupboard)")) == ["not in(green_mug, upper_cupboard)"]
+    model = Scripted(goal("at(parts_bin, shelf_a)"), goal("at(parts_bin, loading_dock_a)"))
+    response = plan(warehouse, text, model)
+    assert response.ok and response.goal == ["at(parts_bin, loading_dock_a)"]
+    assert "at(parts_bin, shelf_a)" not in model.requests[1].schema_["properties"]["goal"]["items"]["enum"]  # off the menu
