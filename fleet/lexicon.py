@@ -64,6 +64,14 @@ def holds_when_said() -> dict[str, tuple[str, bool]]:
     return {str(word): (str(said).removeprefix("not "), not str(said).startswith("not ")) for word, said in table.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def made_things() -> dict[str, tuple[str, str]]:
+    """Thing made -> (state, object type) that makes it ("toast" -> toasted bread), from the shared table."""
+    with open(STATE_WORDS_FILE) as handle:
+        table = yaml.safe_load(handle).get("made", {})
+    return {str(word): (str(entry["state"]), str(entry["type"])) for word, entry in table.items()}
+
+
 def inflections(word: str) -> set[str]:
     """A verb's or adjective's common forms: cut, cuts, cutting; slice, sliced, slicing; fry, fried."""
     forms = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing", *_IRREGULAR.get(word, [])}
@@ -206,4 +214,4 @@ def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     return frozenset(signs)
 
 
-__all__ = ["CONDITION_LIMITERS", "IRREVERSIBLE_STATES", "described_states", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "STATE_WORDS_FILE", "asked_states", "holds_when_said", "inflections", "lexicon", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]
+__all__ = ["CONDITION_LIMITERS", "IRREVERSIBLE_STATES", "described_states", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "STATE_WORDS_FILE", "asked_states", "holds_when_said", "inflections", "made_things", "lexicon", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from fleet.lexicon import CONDITION_START, CONDITION_WORDS, asked_states
+from fleet.lexicon import CONDITION_START, CONDITION_WORDS, asked_states, made_things
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names
 
@@ -82,8 +82,8 @@ _FROM_VERBS = {"clear", "empty", "tidy", "unload", "unpack"}  # "clear the nook 
 def colon_spelled_out(world: World, text: str) -> str:
     """A request whose colon spells out what its first part means, rewritten as plain requests.
 
-    "Turn everything off in the living area: the TV and the lamp" -> "Turn off the TV and the
-    lamp"; "Swap the guest towel for the clean one: dirty one in the bin, clean one on the vanity"
+    "Turn everything off in the living area: the TV and the lamp" -> "Turn the TV and the lamp
+    off in the living area"; "Swap the guest towel for the clean one: dirty one in the bin, clean one on the vanity"
     -> "Put the dirty towel in the bin, put the clean towel on the vanity"; "Clear the nook table:
     the mug and the plate go in the cupboard" -> "Put the mug and the plate from the nook table in
     the cupboard". Text without such a colon comes back as it is.
@@ -118,6 +118,29 @@ def colon_spelled_out(world: World, text: str) -> str:
             part = "the " + part
         requests.append("put " + _coming_from(part, origin))
     return "P" + ", ".join(requests)[1:] + "." if requests else text
+
+
+_MAKE = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+)?(?:make|prepare|fix)\s+(?:me\s+|us\s+)?"
+    r"(?:a\s+|an\s+|some\s+|a cup of\s+|a mug of\s+|a pot of\s+)?(?P<what>[a-z][a-z ]*?)(?:\s+please)?\s*[.!?]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def made_spelled_out(world: World, text: str) -> str:
+    """"Make toast" as the request for the state of the one thing that makes it ("Toast the
+    bread."), from the shared table of things made; other text comes back as it is."""
+    match = _MAKE.match(text)
+    entry = made_things().get(match.group("what").lower()) if match else None
+    if entry is None:
+        return text
+    state, kind = entry
+    things = [o for o in world.objects if o.type == kind and state in o.states]
+    skills = [s for s in world.skill_list if s.plannable and any(e.predicate == state and not e.negated for e in s.effect_literals)]
+    if len(things) != 1 or not skills:
+        return text
+    verb = skills[0].name.replace("_", " ")
+    return f"{verb[0].upper()}{verb[1:]} the {things[0].name.replace('_', ' ')}."
 
 
 def _coming_from(part: str, origin: str) -> str:
@@ -222,4 +245,4 @@ def _gap(world: World, tail: list[str]) -> Optional[int]:
     return None
 
 
-__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "request_groups", "split_requests"]
+__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "made_spelled_out", "request_groups", "split_requests"]

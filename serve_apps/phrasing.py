@@ -80,6 +80,35 @@ def pieces_of(world: World, text: str) -> tuple[list[str], str]:
     return fixed, text
 
 
+# "slice the cheese on the kitchen counter": a verb that changes a thing, the thing, where the work is done
+_WORKED_AT = re.compile(r"^(?:please\s+)?(?P<verb>[a-z]+(?: up)?)\s+(?P<what>(?:the|a|an|some)\s+[a-z][a-z ]*?)\s+(?:on|at)\s+(?:the\s+)?(?P<where>[a-z][a-z ]*?)\s*[.!]?$", re.IGNORECASE)
+
+
+def worked_at(world: World, text: str, state: WorldState) -> tuple[list[str], str]:
+    """(where a thing ends up when a request changes it "on" a surface or at a place, the text
+    without those words): "slice the cheese on the kitchen counter" is done there and leaves the
+    cheese there. When a thing of that kind already stands there, the words only say which one
+    ("turn off the lamp on the desk"), and nothing is read here."""
+    match = _WORKED_AT.match(text.strip())
+    if match is None or not verb_states(world, text):
+        return [], text
+    thing = _one_movable(world, match.group("what"))
+    where = mentioned_names(world, "the " + match.group("where"))
+    if thing is None or len(where) != 1:
+        return [], text
+    (spot,) = where
+    kind = world.objects_by_name[thing].type
+    if spot in world.places_by_name:
+        literal, there = f"at({thing}, {spot})", {o.name for o in world.objects if state.object_place(o.name) == spot}
+    elif "surface" in world.categories_of(spot):
+        literal, there = f"in({thing}, {spot})", {f[1] for f in state.facts if f[0] == "in" and f[2] == spot}
+    else:
+        return [], text  # "heat the soup in the microwave": the appliance does the work, nothing is said of where it ends
+    if any(world.objects_by_name[o].type == kind for o in there if o in world.objects_by_name):
+        return [], text
+    return [literal], f"{match.group('verb')} {match.group('what')}."
+
+
 # "leave the night light on", "keep the fridge closed": a state to keep as it is, said at the end of its clause
 _STATE_SAID_LAST = r"\s+(?P<how>[a-z]+)\s*(?=[,.;!?]|\band\b|\bthen\b|$)\s*(?:and\b|then\b)?"
 _KEPT = re.compile(rf"\b(?:(?P<denied>don'?t|do not|never)\s+)?(?:leave|keep)\s+(?P<what>[a-z][a-z ]*?){_STATE_SAID_LAST}", re.IGNORECASE)
@@ -528,4 +557,5 @@ __all__ = [
     "reaches_back_to",
     "scoped_quantifiers",
     "unclear_references",
+    "worked_at",
 ]

@@ -33,7 +33,7 @@ from fleet.plan import Plan, done_by
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
-from serve_apps.clauses import PRONOUNS, asked_in_clauses, colon_spelled_out, request_groups
+from serve_apps.clauses import PRONOUNS, asked_in_clauses, colon_spelled_out, made_spelled_out, request_groups
 from serve_apps.conditions import condition_places, told_as_condition, unmet_conditions
 from serve_apps.goal_checks import (
     AgainstVerbs,
@@ -70,6 +70,7 @@ from serve_apps.phrasing import (
     reaches_back_to,
     scoped_quantifiers,
     unclear_references,
+    worked_at,
 )
 from serve_apps.putting_away import put_away_parts
 from serve_apps.tuning import ModelCard, tuned_messages
@@ -325,6 +326,7 @@ class LanguagePlanner:
     async def _plan(self, request: PlanRequest, mode: PlanMode, response: PlanResponse) -> None:
         world = request.world
         text = colon_spelled_out(world, self._check_text(request.text))  # "turn everything off: the TV and the lamp"
+        text = made_spelled_out(world, text)  # "make toast": toast the bread
         names: Optional[set[str]] = None  # None: the whole vocabulary
         left_out_names: frozenset[str] = frozenset()  # what the request says to leave alone
         asked: Optional[frozenset[tuple[str, bool]]] = None  # None: every state may be asked for
@@ -368,10 +370,11 @@ class LanguagePlanner:
         if names is not None:
             carried, text = carried_contents(world, text)  # "the box with the blanket in it"
             pieces, text = pieces_of(world, text)  # "a slice of bread": sliced(bread)
+            worked, text = worked_at(world, text, state)  # "slice the cheese on the counter": it ends there
             kept, text = kept_as_is(world, text)  # "leave the night light on"
             empty, text = emptied(world, text, state)  # "take everything out of the school bag"
             away, rest = put_away_parts(world, text, state)  # "put the milk away", "tidy the desk"
-            fixed = [lit for lit in dict.fromkeys(carried + pieces + kept + empty + away) if not set(parse_literal(lit).args) & set(left_out_names)]
+            fixed = [lit for lit in dict.fromkeys(carried + pieces + worked + kept + empty + away) if not set(parse_literal(lit).args) & set(left_out_names)]
             if fixed and not rest.strip(" ."):  # nothing left for the model to answer
                 answer = GenerationResult(text=json.dumps({"goal": fixed}), new_tokens=0, finished=True)
                 response.attempts.append(PlanAttempt(answer=answer.text, tokens=0))

@@ -8,9 +8,9 @@ from fleet.lexicon import asked_states, described_states
 from fleet.literals import parse_literal
 from fleet.state import WorldState
 from fleet.world import load_world
-from serve_apps.clauses import asked_in_clauses, colon_spelled_out, request_groups
+from serve_apps.clauses import asked_in_clauses, colon_spelled_out, made_spelled_out, request_groups
 from serve_apps.goal_checks import against_verbs, misplaced, sent_elsewhere
-from serve_apps.phrasing import narrowed, unclear_references
+from serve_apps.phrasing import narrowed, unclear_references, worked_at
 from serve_apps.vocabulary import mentioned_names
 from tests.serve_apps.test_planner import Scripted, goal, plan
 
@@ -119,3 +119,28 @@ def test_an_answer_that_sends_a_thing_somewhere_else_is_sent_back():
     response = plan(warehouse, text, model)
     assert response.ok and response.goal == ["at(parts_bin, loading_dock_a)"]
     assert "at(parts_bin, shelf_a)" not in model.requests[1].schema_["properties"]["goal"]["items"]["enum"]  # off the menu
+
+
+def test_a_thing_changed_on_a_surface_ends_up_there():
+    household = load_world("household")  # the cheese is in the fridge
+    state = WorldState.initial(household)
+    assert worked_at(household, "Slice the cheese on the kitchen counter.", state) == (["at(cheese, kitchen_counter)"], "Slice the cheese.")
+    studio = load_world("studio_apartment")  # the orange is on the dining table already: the words only say which
+    assert worked_at(studio, "Slice the orange on the dining table.", WorldState.initial(studio))[0] == []
+    assert worked_at(studio, "Heat up the loaf in the microwave.", WorldState.initial(studio))[0] == []  # the appliance works it
+    assert worked_at(household, "Put the cheese on the kitchen counter.", state)[0] == []  # no change asked
+    model = Scripted(goal("sliced(cheese)"))
+    response = plan(household, "Slice the cheese on the kitchen counter.", model)
+    assert response.ok and response.goal == ["sliced(cheese)", "at(cheese, kitchen_counter)"]
+
+
+def test_a_thing_to_make_is_the_state_of_the_one_thing_that_makes_it():
+    galley = load_world("galley_kitchen")
+    assert made_spelled_out(galley, "Make toast.") == "Toast the bread."
+    assert made_spelled_out(load_world("household"), "Could you make me a coffee?") == "Switch on the coffee machine."
+    assert made_spelled_out(galley, "Make the bed.") == "Make the bed."  # not a thing made
+    loft = load_world("loft_living_room")  # no bread to toast: left to the usual reading, which refuses it
+    assert made_spelled_out(loft, "Make toast.") == "Make toast."
+    model = Scripted(goal("toasted(bread)"))
+    response = plan(galley, "Make toast.", model)
+    assert response.ok and response.goal == ["toasted(bread)"]
