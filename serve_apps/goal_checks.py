@@ -194,9 +194,24 @@ def missing_from(world: World, required: set[str], goal: list[Literal]) -> list[
 
 def states_left_out(world: World, text: str, goal: list[Literal]) -> list[str]:
     """Clauses whose verb asks for a state the goal never gives anything: "heat up the bread in
-    the microwave" answered `in(bread, microwave)` alone."""
+    the microwave" answered `in(bread, microwave)` alone. A clause a later one undoes ("open the
+    wardrobe, ... and close it again") asks for nothing that lasts."""
     said = {(literal.predicate, literal.negated) for literal in goal}
-    return [clause for clause in split_requests(world, text) if (signs := verb_states(world, clause)) and not signs & said]
+    clauses = split_requests(world, text)
+    signs = [verb_states(world, clause) for clause in clauses]
+    undone = [any((p, not n) in later for later in signs[i + 1 :] for p, n in asked) for i, asked in enumerate(signs)]
+    return [clause for clause, asked, gone in zip(clauses, signs, undone) if asked and not asked & said and not gone]
+
+
+def moved_unasked(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """Where-literals in a request whose every clause asks only for states: "switch off the lamp
+    by the bed" answered `at(lamp, sleeping_corner)` would carry a lamp nobody asked to move. A
+    place the words put things in or on ("heat the bread in the microwave") may be said."""
+    clauses = split_requests(world, text) if text else []
+    if not clauses or not all(verb_states(world, clause) for clause in clauses):
+        return []
+    said_where = _said_after(world, text, ("in", "into", "on", "onto", "inside"))  # "heat the bread in the microwave"
+    return [str(literal) for literal in goal if literal.predicate in ("at", "in") and not literal.negated and literal.args[1] not in said_where]
 
 
 def already_so(world: World, clause: str, state: WorldState) -> list[Literal]:
@@ -229,10 +244,14 @@ def states_out_of_reach(world: World, text: str, offered: list[str]) -> list[str
 def against_verbs(world: World, text: str, goal: list[Literal]) -> list[str]:
     """Goal literals that say the opposite of what a clause's verb asks of a thing that clause
     names: "turn the lamp on and the fan off" answered `switched_on(fan)`. A thing that another
-    clause's verb asks the other way ("open the fridge, ..., close the fridge") is left alone."""
+    clause's verb asks the other way ("open the fridge, ..., close the fridge" or "... close it
+    again") is left alone."""
     asked: dict[str, set[tuple[str, bool]]] = {}
-    for clause in split_requests(world, text) if text else []:
-        signs = verb_states(world, clause)
+    clauses = split_requests(world, text) if text else []
+    all_signs = [verb_states(world, clause) for clause in clauses]
+    for i, (clause, signs) in enumerate(zip(clauses, all_signs)):
+        if any((p, not n) in later for later in all_signs[i + 1 :] for p, n in signs):
+            continue  # "open the wardrobe, ... and close it again": a later clause undoes it
         for name in mentioned_names(world, clause) if signs else ():
             asked.setdefault(name, set()).update(signs)
     found = []
@@ -307,4 +326,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "more_than_one", "sent_elsewhere", "states_left_out", "states_out_of_reach", "things_asked_about"]
+__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "sent_elsewhere", "states_left_out", "states_out_of_reach", "things_asked_about"]

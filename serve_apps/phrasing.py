@@ -214,9 +214,11 @@ def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], se
 
 
 _FROM = re.compile(r"\b(?:from|off|out of) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
-# "bring the box on shelf B over to shelf A": the first place says which box, the second where it goes
+# "bring the box on shelf B over to shelf A", "put the glass on the coffee table in the sideboard":
+# the first place says which one, the second where it goes
 _WHERE_IT_IS = re.compile(
-    r"\b[a-z]+ (?:on|in|at|inside) (?:the )?(?P<what>[a-z]+(?: [a-z]+){0,2}?) (?:over |across |back )?(?:to|into|onto|next to|beside)\b",
+    r"\b[a-z]+ (?:(?:on|in|at|inside) (?:the )?(?P<what>[a-z]+(?: [a-z]+){0,2}?) (?:over |across |back )?(?:to|into|onto|next to|beside)"
+    r"|on (?:the )?(?P<surface>[a-z]+(?: [a-z]+){0,2}?) (?:in|inside)(?= the| a| an))\b",
     re.IGNORECASE,
 )
 _IN_PLACE = re.compile(r"\b(?:in|at) (?:the )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
@@ -278,20 +280,26 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
     the one that is off. Nothing is dropped unless some thing of the kind fits."""
     words = set(re.findall(r"[a-z]+", text.lower()))
     origins = {n for m in _FROM.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3]))}
-    origins |= {n for m in _WHERE_IT_IS.finditer(text) for n in mentioned_names(world, m.group("what"))}
+    origins |= {n for m in _WHERE_IT_IS.finditer(text) for n in mentioned_names(world, m.group("what") or m.group("surface"))}
+    # "switch off the lamp by the bed": the lamp that stands where the bed stands
+    beside = {n for m in _LOCATOR.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3]))}
+    beside_places = {state.object_place(n) for n in beside if n in world.objects_by_name} - {None}
     if verb_states(world, text):  # "turn off the lamp in the living area": the one there (nothing goes there)
         origins |= {n for m in _IN_PLACE.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3])) if n in world.places_by_name}
     holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
     described = described_states(text)
     asked_by_verb = verb_states(world, text) if len(split_requests(world, text)) == 1 else frozenset()
-    by_type: dict[str, list[str]] = {}
+    by_type: dict[str, list[str]] = {}  # things of one type, and things called by one last word
     for name in names:
         if name in world.objects_by_name:
             by_type.setdefault(world.objects_by_name[name].type, []).append(name)
+            by_type.setdefault("called " + name.split("_")[-1], []).append(name)
     kept = set(names)
     spaced = " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
     for group in (g for g in by_type.values() if len(g) > 1):
         fits = [n for n in group if holder_of.get(n) in origins or state.object_place(n) in origins]
+        if not fits and not set(group) & beside:  # "the spare soap next to the hand soap" is not the hand soap
+            fits = [n for n in group if state.object_place(n) in beside_places]
         # "the sink side cupboard": the cupboard that stands at the place called sink_side
         kinds = {w for n in group for w in (n.split("_")[-1], world.objects_by_name[n].type.replace("_", " "))}
         said_at = {p.name for p in world.places for k in kinds if f" {p.name.replace('_', ' ')} {k} " in spaced}
@@ -309,6 +317,15 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
             fits = undone if undone and len(undone) < len(pool) else fits
         if fits:
             kept -= set(group) - set(fits)
+    # "turn off the lamp by the bed" where the lamp the words found stands elsewhere: the one of
+    # its type by the bed ("put the mug next to the plate" moves a mug there, so only for states)
+    by_state = bool(verb_states(world, text)) and bool(beside_places)
+    for name in [n for n in kept if n in world.objects_by_name and n not in beside and by_state]:
+        if state.object_place(name) in beside_places:
+            continue
+        there = [o.name for o in world.objects if o.type == world.objects_by_name[name].type and o.name not in beside and state.object_place(o.name) in beside_places]
+        if len(there) == 1:
+            kept = (kept - {name}) | set(there)
     return kept
 
 
@@ -321,21 +338,44 @@ def unclear_references(world: World, text: str, names: set[str], state: WorldSta
     narrowing) fit them and none is named whole: "put the mug in the microwave" with a red and a
     green mug. Where things go is left out ("on the counter": any will do), and where they come
     from (the thing says which), and so are kinds the request quantifies ("either mug", "the mugs")."""
-    tokens = re.findall(r"[a-z]+", without_conditions(text))
     whole = named_in(world, text)
+    spaced = " " + " ".join(re.findall(r"[a-z]+", without_conditions(text))) + " "
+    for name in sorted(whole, key=len, reverse=True):  # "the toy chest" says no toy
+        spaced = spaced.replace(f" {name.replace('_', ' ')} ", " _ ")
+    tokens = spaced.split()
+    kind_words = {w for o in _objects_of(world, names) for w in (o.name.split("_")[-1], o.type)}
     goes = destinations_in(world, text) | origins_in(world, text)  # "out of the drawer": the one it is in
     quantified = {n for token in quantifiers_in(world, text) for n in world.matching("object", token.split(" ", 1)[1])}
-    objects = [world.objects_by_name[n] for n in sorted(names) if n in world.objects_by_name]
-    places = {n for m in _WHERE_IT_IS.finditer(text) for n in mentioned_names(world, m.group("what"))}
+    objects = _objects_of(world, names)
+    places = {n for m in _WHERE_IT_IS.finditer(text) for n in mentioned_names(world, m.group("what") or m.group("surface"))}
     found: dict[frozenset[str], str] = {}
     for i, word in enumerate(tokens):
         fits = frozenset(o.name for o in objects if word in (o.name.split("_")[-1], o.type))
         there = frozenset(n for n in fits if state.object_place(n) in places or _holder(state, n) in places)
         fits = there or fits  # "the bin on shelf D": the one there
-        if len(word) < 3 or len(fits) < 2 or fits & (whole | goes | quantified) or (i and tokens[i - 1] in _CHOOSING):
+        modifier = i + 1 < len(tokens) and tokens[i + 1] in kind_words  # "the armchair cushion" is a cushion
+        if len(word) < 3 or len(fits) < 2 or modifier or fits & (whole | goes | quantified) or (i and tokens[i - 1] in _CHOOSING):
             continue
         found.setdefault(fits, f"'{word}' could be {' or '.join(n.replace('_', ' ') for n in sorted(fits))}")
     return list(found.values())
+
+
+def pointed_back(world: World, clause: str, names: set[str], earlier: set[str]) -> set[str]:
+    """The names a "that KIND" or "the same KIND" of the clause rules out: in "put the pan on the
+    back burner and turn that burner on" the burner is the back one, so the front one is not meant."""
+    ruled_out: set[str] = set()
+    for match in re.finditer(r"\b(?:that|this|the same) ([a-z]+)\b", clause.lower()):
+        kind = match.group(1)
+        fits = {o.name for o in _objects_of(world, names) if kind in (o.name.split("_")[-1], o.type)}
+        before = fits & earlier
+        if len(fits) > 1 and len(before) == 1:
+            ruled_out |= fits - before
+    return ruled_out
+
+
+def _objects_of(world: World, names: set[str]) -> list:
+    """The world's objects among the names, in name order."""
+    return [world.objects_by_name[n] for n in sorted(names) if n in world.objects_by_name]
 
 
 def _holder(state: WorldState, name: str) -> str | None:
@@ -554,6 +594,7 @@ __all__ = [
     "origins_in",
     "passed_over",
     "pieces_of",
+    "pointed_back",
     "reaches_back_to",
     "scoped_quantifiers",
     "unclear_references",

@@ -46,6 +46,7 @@ from serve_apps.goal_checks import (
     check_consistent,
     misplaced,
     missing_from,
+    moved_unasked,
     sent_elsewhere,
     more_than_one,
     states_left_out,
@@ -67,6 +68,7 @@ from serve_apps.phrasing import (
     only_locating,
     passed_over,
     pieces_of,
+    pointed_back,
     reaches_back_to,
     scoped_quantifiers,
     unclear_references,
@@ -229,12 +231,15 @@ def choose_exemplars(world: World, text: str, memory: list[Exemplar], names: set
 
 
 def merge_goals(goals: list[list[str]]) -> list[str]:
-    """Join the goals of consecutive requests; a later place for the same thing replaces an earlier one."""
+    """Join the goals of consecutive requests; a later place for the same thing, or the opposite
+    of an earlier state, replaces the earlier one."""
     merged: list[Literal] = []
     for goal in goals:
         for literal in (parse_literal(g) for g in goal):
             if literal.predicate in ("at", "in") and not literal.negated:
                 merged = [m for m in merged if not (m.predicate in ("at", "in") and not m.negated and m.args[0] == literal.args[0])]
+            # "open the wardrobe, put the towel in it and close it again": it ends closed
+            merged = [m for m in merged if not (m.atom == literal.atom and m.negated != literal.negated)]
             if literal not in merged:
                 merged.append(literal)
     return [str(m) for m in merged]
@@ -504,6 +509,7 @@ class LanguagePlanner:
                     continue
                 if set(re.findall(r"[a-z]+", clause.lower())) & PRONOUNS:
                     names |= reaches_back_to(world, clause, earlier, previous) | named  # "the keys on the rack and the shoes next to it"
+                names -= pointed_back(world, clause, names, previous | named)  # "... and turn that burner on": the one named before
                 named |= names
                 clauses.append((clause, names))
             previous, earlier = (named, group) if named else (previous, earlier)
@@ -607,7 +613,7 @@ class LanguagePlanner:
             raise Misplaced(backwards)
         goal = said + ([g for g in parse_goal(world, list(fixed)) if g not in said] if fixed else [])
         check_consistent(goal)
-        astray = sent_elsewhere(world, text, said)
+        astray = sent_elsewhere(world, text, said) + moved_unasked(world, text, said)
         if astray:  # "take the bin to dock A" answered at(bin, shelf_a)
             raise Misplaced(astray)
         if unasked:  # a backend that ignores the schema: never act on a state nobody asked about

@@ -9,8 +9,9 @@ from fleet.literals import parse_literal
 from fleet.state import WorldState
 from fleet.world import load_world
 from serve_apps.clauses import asked_in_clauses, colon_spelled_out, made_spelled_out, request_groups
-from serve_apps.goal_checks import against_verbs, misplaced, sent_elsewhere
-from serve_apps.phrasing import narrowed, unclear_references, worked_at
+from serve_apps.goal_checks import against_verbs, misplaced, moved_unasked, sent_elsewhere, states_left_out
+from serve_apps.phrasing import narrowed, pointed_back, unclear_references, worked_at
+from serve_apps.planner import merge_goals
 from serve_apps.vocabulary import mentioned_names
 from tests.serve_apps.test_planner import Scripted, goal, plan
 
@@ -144,3 +145,43 @@ def test_a_thing_to_make_is_the_state_of_the_one_thing_that_makes_it():
     model = Scripted(goal("toasted(bread)"))
     response = plan(galley, "Make toast.", model)
     assert response.ok and response.goal == ["toasted(bread)"]
+
+
+def test_that_kind_points_back_to_the_one_named_before():
+    galley = load_world("galley_kitchen")
+    both = {"front_burner", "back_burner"}
+    assert pointed_back(galley, "turn that burner on", both, {"frying_pan", "back_burner"}) == {"front_burner"}
+    assert pointed_back(galley, "turn the burner on", both, {"back_burner"}) == set()  # no "that": nothing ruled out
+
+
+def test_a_request_for_states_only_moves_nothing():
+    kids = load_world("kids_bedroom")
+    assert moved_unasked(kids, "Switch off the lamp by the bed.", literals("at(desk_lamp, sleeping_corner)")) == ["at(desk_lamp, sleeping_corner)"]
+    studio = load_world("studio_apartment")
+    assert moved_unasked(studio, "Heat up the loaf in the microwave.", literals("in(loaf, microwave)")) == []  # said where
+    assert moved_unasked(studio, "Turn on the tv and put the keys on the couch.", literals("in(keys, couch)")) == []
+
+
+def test_a_state_a_later_clause_undoes_is_not_asked_of_the_goal():
+    studio = load_world("studio_apartment")
+    text = "Open the wardrobe, put the bath towel in it and close it again."
+    goal_said = literals("in(bath_towel, wardrobe)", "not open(wardrobe)")
+    assert states_left_out(studio, text, goal_said) == [] and against_verbs(studio, text, goal_said) == []
+    assert merge_goals([["open(wardrobe)"], ["in(bath_towel, wardrobe)"], ["not open(wardrobe)"]]) == ["in(bath_towel, wardrobe)", "not open(wardrobe)"]
+
+
+def test_things_called_by_one_word_are_told_apart_by_where_they_stand():
+    media = load_world("media_room")  # the whisky glass is on the coffee table, the wine glass on the bar cart
+    text = "Put the glass on the coffee table in the sideboard."
+    kept = narrowed(media, text, mentioned_names(media, text) | {"wine_glass"}, WorldState.initial(media))
+    assert "whisky_glass" in kept and "wine_glass" not in kept
+
+
+def test_a_thing_changed_by_another_is_the_one_of_its_type_standing_there():
+    studio = load_world("studio_apartment")  # the standing lamp is in the living area, the night light by the bed
+    text = "Turn off the lamp by the bed."
+    kept = narrowed(studio, text, mentioned_names(studio, text), WorldState.initial(studio))
+    assert "night_light" in kept and "standing_lamp" not in kept
+    powder = load_world("powder_room")  # a thing put next to another is not swapped for one already there
+    text = "Put the spare soap next to the hand soap."
+    assert "spare_soap" in narrowed(powder, text, mentioned_names(powder, text), WorldState.initial(powder))
