@@ -190,11 +190,21 @@ def described_states(text: str) -> set[tuple[str, bool]]:
     "the open drawer", "the mug that is cold", "the unwashed plate". An adjective of the shared
     table counts after an article or "that is"; "open the drawer" asks, it does not describe."""
     spaced = " " + " ".join(re.findall(r"[a-z]+", text.lower())) + " "
-    return {
-        said
-        for word, said in holds_when_said().items()
-        if word not in ("on", "off") and re.search(rf" {_DESCRIBING} {re.escape(word)} ", spaced)
-    }
+    return {holds_when_said()[found.group(1)] for found in _describing_pattern().finditer(spaced)}
+
+
+@functools.lru_cache(maxsize=1)
+def _describing_pattern() -> re.Pattern:
+    """" the open ", " that is cold ": a table adjective where it describes (compiled once)."""
+    adjectives = "|".join(re.escape(w) for w in sorted(holds_when_said(), key=len, reverse=True) if w not in ("on", "off"))
+    return re.compile(rf"(?<= ){_DESCRIBING} ({adjectives})(?= )")
+
+
+@functools.lru_cache(maxsize=1)
+def _article_adjective_pattern() -> re.Pattern:
+    """" the dirty ": a reversible state's adjective after an article (compiled once)."""
+    adjectives = "|".join(re.escape(w) for w, (state, _) in holds_when_said().items() if w not in ("on", "off") and state not in IRREVERSIBLE_STATES)
+    return re.compile(rf" ({_ARTICLES}) (?:{adjectives})(?= )")
 
 
 def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
@@ -205,8 +215,7 @@ def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
         spaced = spaced.replace(f" {name.replace('_', ' ')} ", " ")  # "the cleaning caddy" asks nothing to be clean
     # "the dirty mug" says which mug, it asks nothing of it: "put the dirty mug in the sink". A
     # state no skill undoes is still asked ("put a sliced apple in the fridge" wants it sliced).
-    adjectives = "|".join(re.escape(w) for w, (state, _) in holds_when_said().items() if w not in ("on", "off") and state not in IRREVERSIBLE_STATES)
-    spaced = re.sub(rf" ({_ARTICLES}) (?:{adjectives})(?= )", r" \1", spaced)
+    spaced = _article_adjective_pattern().sub(r" \1", spaced)
     words = spaced.split()
     signs = spoken(words, lexicon(world))
     if {"onto", "into"} & set(words):  # "off the table onto the cart": where it goes says it all
@@ -214,4 +223,4 @@ def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     return frozenset(signs)
 
 
-__all__ = ["CONDITION_LIMITERS", "IRREVERSIBLE_STATES", "described_states", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "STATE_WORDS_FILE", "asked_states", "holds_when_said", "inflections", "made_things", "lexicon", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]
+__all__ = ["CONDITION_LIMITERS", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "IRREVERSIBLE_STATES", "STATE_WORDS_FILE", "asked_states", "described_states", "holds_when_said", "inflections", "lexicon", "made_things", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]

@@ -165,9 +165,9 @@ _BY_PRONOUN = re.compile(r"\b(?:in|into|on|onto|to|inside|beside|by|near|under|b
 class Misplaced(FleetError):
     """The answer puts things where the request's words say they do not go."""
 
-    def __init__(self, literals: list[str]):
+    def __init__(self, literals: list[str], why: str = "the other way round, or back where they come from"):
         self.literals = set(literals)
-        super().__init__(f"{', '.join(literals)} puts things where the request does not (the other way round, or back where they come from)")
+        super().__init__(f"{', '.join(literals)} puts things where the request does not ({why})")
 
 
 def missing_from(world: World, required: set[str], goal: list[Literal]) -> list[str]:

@@ -286,7 +286,7 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
     beside_places = {state.object_place(n) for n in beside if n in world.objects_by_name} - {None}
     if verb_states(world, text):  # "turn off the lamp in the living area": the one there (nothing goes there)
         origins |= {n for m in _IN_PLACE.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3])) if n in world.places_by_name}
-    holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
+    holder_of = _holders(state)
     described = described_states(text)
     asked_by_verb = verb_states(world, text) if len(split_requests(world, text)) == 1 else frozenset()
     by_type: dict[str, list[str]] = {}  # things of one type, and things called by one last word
@@ -343,15 +343,16 @@ def unclear_references(world: World, text: str, names: set[str], state: WorldSta
     for name in sorted(whole, key=len, reverse=True):  # "the toy chest" says no toy
         spaced = spaced.replace(f" {name.replace('_', ' ')} ", " _ ")
     tokens = spaced.split()
-    kind_words = {w for o in _objects_of(world, names) for w in (o.name.split("_")[-1], o.type)}
+    objects = _objects_of(world, names)
+    kind_words = {w for o in objects for w in (o.name.split("_")[-1], o.type)}
     goes = destinations_in(world, text) | origins_in(world, text)  # "out of the drawer": the one it is in
     quantified = {n for token in quantifiers_in(world, text) for n in world.matching("object", token.split(" ", 1)[1])}
-    objects = _objects_of(world, names)
+    holder_of = _holders(state)
     places = {n for m in _WHERE_IT_IS.finditer(text) for n in mentioned_names(world, m.group("what") or m.group("surface"))}
     found: dict[frozenset[str], str] = {}
     for i, word in enumerate(tokens):
         fits = frozenset(o.name for o in objects if word in (o.name.split("_")[-1], o.type))
-        there = frozenset(n for n in fits if state.object_place(n) in places or _holder(state, n) in places)
+        there = frozenset(n for n in fits if state.object_place(n) in places or holder_of.get(n) in places)
         fits = there or fits  # "the bin on shelf D": the one there
         modifier = i + 1 < len(tokens) and tokens[i + 1] in kind_words  # "the armchair cushion" is a cushion
         if len(word) < 3 or len(fits) < 2 or modifier or fits & (whole | goes | quantified) or (i and tokens[i - 1] in _CHOOSING):
@@ -378,8 +379,9 @@ def _objects_of(world: World, names: set[str]) -> list:
     return [world.objects_by_name[n] for n in sorted(names) if n in world.objects_by_name]
 
 
-def _holder(state: WorldState, name: str) -> str | None:
-    return next((f[2] for f in state.facts if f[0] == "in" and f[1] == name), None)
+def _holders(state: WorldState) -> dict[str, str]:
+    """Thing -> what it is in or on now."""
+    return {f[1]: f[2] for f in state.facts if f[0] == "in"}
 
 
 _ASK_ROBOT = r"(?:please |could you |can you )?(?:have|let|get|ask|tell|make|send) "

@@ -613,9 +613,12 @@ class LanguagePlanner:
             raise Misplaced(backwards)
         goal = said + ([g for g in parse_goal(world, list(fixed)) if g not in said] if fixed else [])
         check_consistent(goal)
-        astray = sent_elsewhere(world, text, said) + moved_unasked(world, text, said)
+        astray = sent_elsewhere(world, text, said)
         if astray:  # "take the bin to dock A" answered at(bin, shelf_a)
-            raise Misplaced(astray)
+            raise Misplaced(astray, "none of the places its words send things to")
+        moved = moved_unasked(world, text, said)
+        if moved:  # "switch off the lamp by the bed" answered with the lamp carried there
+            raise Misplaced(moved, "it asks only for states, and moves nothing")
         if unasked:  # a backend that ignores the schema: never act on a state nobody asked about
             raise FleetError(f"the request does not ask for {', '.join(unasked)}")
         if all(state.holds(literal) for literal in goal):
