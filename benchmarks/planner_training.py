@@ -15,6 +15,15 @@ Run (about 25 minutes on 2 cores, half of it training):
     .venv/bin/python -m benchmarks.planner_training --json
     .venv/bin/python -m benchmarks.planner_training --model ~/.fleet/models/planner/v0001 --json
 
+With `--suite DIR` it measures self-training the way a fleet does it on a new world: for each world
+of the suite's `--split` (default dev: worlds already used to design the planner; the held-out
+ones stay untouched by any training run), it trains a model on that world's vocabulary alone
+(`--examples` synthetic requests, default 60), then scores the base model and the tuned one on the
+world's people's requests and can't-do requests with `benchmarks.planning_quality`. About 5
+minutes per world on 2 cores:
+    .venv/bin/python -m benchmarks.planner_training --suite examples/missions/household \
+        --suite examples/missions/household_impossible --steps 60 --json
+
 It prints one JSON object: `training` (seconds, examples, steps, held-out goal exact-match),
 and `worlds`: world -> variant -> `goal_exact` (the understood goal equals the expected one),
 `success_rate` (the plan ran in the simulation core and the expected goal held),
@@ -28,6 +37,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -139,20 +149,101 @@ def run(
     return {"training": training, "worlds": results}
 
 
+def suite_worlds(folders: list[str], split: str) -> dict[str, list[str]]:
+    """World name -> its mission files, for the suite files marked with `split`."""
+    from fleet.missions import load_mission_set
+
+    worlds: dict[str, list[str]] = {}
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.yaml")):
+            mission_set = load_mission_set(str(path))
+            if mission_set.split == split and mission_set.world:
+                worlds.setdefault(mission_set.world, []).append(str(path))
+    return worlds
+
+
+def _suite_figures(result: dict[str, Any]) -> dict[str, Any]:
+    """People's requests and can't-do requests of one planning_quality run, apart."""
+    possible = [r for r in result["rows"] if "impossible" not in r["tags"]]
+    impossible = [r for r in result["rows"] if "impossible" in r["tags"]]
+    return {
+        "requests": len(possible),
+        "success_rate": round(sum(r["success"] for r in possible) / len(possible), 3),
+        "wrong_accept_rate": round(sum(r["wrong_accept"] for r in possible) / len(possible), 3),
+        "destructive": sum(r["destructive"] for r in result["rows"]),
+        "impossible": len(impossible),
+        "impossible_refused": sum(r["success"] for r in impossible),
+    }
+
+
+def run_suite(folders: list[str], split: str, examples: int, held_out: int, steps: Optional[int], seed: int) -> dict[str, Any]:
+    """Per world of the split: train on its vocabulary alone, then score base and tuned side by side."""
+    from benchmarks.planning_quality import run as score_files
+    from fleet.config import BUNDLED_MODEL, PlannerTrainingConfig
+    from serve_apps.tuning import train_planner
+
+    worlds = suite_worlds(folders, split)
+    if not worlds:
+        raise SystemExit(f"no mission file in {', '.join(folders)} is marked split: {split}")
+    results: dict[str, Any] = {}
+    for world, files in worlds.items():
+        pairs = [(None, path) for path in files]
+        base = _suite_figures(score_files(pairs, "goal", BUNDLED_MODEL))
+        with tempfile.TemporaryDirectory(prefix="fleet-planner-") as model_dir:
+            config = PlannerTrainingConfig(
+                worlds=[world], model_dir=model_dir, examples_per_world=examples, held_out_per_world=held_out, steps=steps, seed=seed
+            )
+            started = time.monotonic()
+            checkpoint, card = train_planner(config)
+            training = {
+                "wall_s": round(time.monotonic() - started, 1),
+                "first_loss": card.first_loss,
+                "last_loss": card.last_loss,
+                "held_out_goal_exact": card.held_out[world].goal_exact if world in card.held_out else None,
+            }
+            tuned = _suite_figures(score_files(pairs, "goal", checkpoint))
+        results[world] = {"training": training, "base": base, "tuned": tuned}
+        print(json.dumps({world: results[world]}), file=sys.stderr, flush=True)  # progress: a world takes minutes
+
+    def total(variant: str) -> dict[str, Any]:
+        figures = [r[variant] for r in results.values()]
+        requests = sum(f["requests"] for f in figures)
+        return {
+            "requests": requests,
+            "success_rate": round(sum(f["success_rate"] * f["requests"] for f in figures) / requests, 3),
+            "wrong_accept_rate": round(sum(f["wrong_accept_rate"] * f["requests"] for f in figures) / requests, 3),
+            "destructive": sum(f["destructive"] for f in figures),
+            "impossible": sum(f["impossible"] for f in figures),
+            "impossible_refused": sum(f["impossible_refused"] for f in figures),
+        }
+
+    return {"split": split, "examples_per_world": examples, "steps": steps, "worlds": results, "total": {v: total(v) for v in ("base", "tuned")}}
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--world", action="append", help="bundled world (repeat); default: household and warehouse")
     parser.add_argument("--model", help="a fine-tuned checkpoint to evaluate instead of training one")
-    parser.add_argument("--examples", type=int, default=1000, help="synthetic training requests per world")
+    parser.add_argument("--examples", type=int, default=None, help="synthetic training requests per world (default 1000; 60 with --suite)")
     parser.add_argument("--steps", type=int, default=None, help="optimizer steps (default: one pass)")
-    parser.add_argument("--held-out", type=int, default=100, help="held-out synthetic requests per world")
+    parser.add_argument("--held-out", type=int, default=None, help="held-out synthetic requests per world (default 100; 20 with --suite)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N missions of each set (a quick look)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--suite", action="append", default=[], help="a folder of mission files: train per world of --split (repeatable)")
+    parser.add_argument("--split", default="dev", help="which suite worlds to train on and score (default dev)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
     args = parser.parse_args(argv)
+    if args.suite:
+        for folder in args.suite:
+            if not Path(folder).is_dir():
+                parser.error(f"no suite folder {folder}")
+        examples, held_out = args.examples or 60, 20 if args.held_out is None else args.held_out
+        print(json.dumps(run_suite(args.suite, args.split, examples, held_out, args.steps, args.seed)))
+        return
     worlds = args.world or ["household", "warehouse"]
     model = str(Path(args.model).expanduser()) if args.model else None
-    result = run(worlds, model, args.examples, args.steps, args.seed, args.held_out, args.limit)
+    held_out = 100 if args.held_out is None else args.held_out
+    result = run(worlds, model, args.examples or 1000, args.steps, args.seed, held_out, args.limit)
     if not args.json:
         for name, variants in result["worlds"].items():
             for variant, figures in variants.items():

@@ -91,6 +91,15 @@ _TOLD = (
     re.compile(rf"^(?:i|we|someone|somebody|anyone|you)\s+(?:have\s+|has\s+)?left\s+{_DETERMINED}\s+(?P<how>[a-z]+){_THEN}", re.IGNORECASE),
     re.compile(rf"^(?P<verb>is|are)\s+{_DETERMINED}\s+(?:still\s+)?(?P<how>[a-z]+)\s*\?\s*(?:if\s+(?:so|yes|(?P<denied>not|no)),?\s*)?(?P<rest>\S.*)$", re.IGNORECASE),
 )
+# "The egg was left on the counter; put it away.", "I left the keys on the sofa, put them in the
+# bowl": where a thing is told to be is when to act, and asks for nothing itself
+_LAID = r"(?:still\s+|already\s+)?(?:left\s+|lying\s+|sitting\s+|standing\s+)?"
+_WHERE = r"(?P<where>(?:on|in|inside|at)\s+(?:the|my|your|our)\s+[a-z][a-z ]*?)"
+_TOLD_WHERE = (
+    re.compile(rf"^{_DETERMINED}\s+(?P<verb>is|are|was|were)\s+{_LAID}{_WHERE}{_THEN}", re.IGNORECASE),
+    re.compile(rf"^(?:i|we|someone|somebody|anyone|you)\s+(?:have\s+|has\s+)?left\s+{_DETERMINED}\s+{_WHERE}{_THEN}", re.IGNORECASE),
+)
+_PRESENT = {"is": "is", "was": "is", "are": "are", "were": "are"}
 
 
 # "Check whether the microwave is open and close it if so", "See if the milk is out; if it is, put
@@ -105,8 +114,9 @@ _CHECKED = (
 
 def told_as_condition(text: str) -> str:
     """A request that first tells or asks how a thing is, then what to do, rewritten with "if":
-    "The fridge is open. Close it." becomes "If the fridge is open, close it." Only a state word
-    of the shared table counts ("the milk is in the fridge, ..." stays as it is)."""
+    "The fridge is open. Close it." becomes "If the fridge is open, close it." A state word of
+    the shared table counts, and where a thing is or was left ("The egg was left on the counter;
+    put it away." becomes "If the egg is on the counter, put it away.")."""
     stripped = text.strip()
     for pattern in _CHECKED:
         match = pattern.match(stripped)
@@ -120,6 +130,12 @@ def told_as_condition(text: str) -> str:
             rest = match.group("rest")
             denied = " not" if match.groupdict().get("denied") else ""  # "Is the lamp off? If not, ..."
             return f"If {match.group('subject').lower()} {verb}{denied} {match.group('how')}, {rest[:1].lower()}{rest[1:]}"
+    for pattern in _TOLD_WHERE:
+        match = pattern.match(stripped)
+        if match:
+            verb = _PRESENT[(match.groupdict().get("verb") or ("are" if match.group("subject").lower().endswith("s") else "is")).lower()]
+            rest = match.group("rest")
+            return f"If {match.group('subject').lower()} {verb} {match.group('where').lower()}, {rest[:1].lower()}{rest[1:]}"
     return text
 
 

@@ -62,11 +62,16 @@ def _covered(world: World, goal: list[Literal]) -> set[str]:
     return names
 
 
+def _said_whole(words: list[str], parts: list[str]) -> list[int]:
+    """Where the words say a name of these parts whole."""
+    return [i for i in range(len(words) - len(parts) + 1) if words[i : i + len(parts)] == parts]
+
+
 def _first_mention(world: World, words: list[str], name: str) -> Optional[int]:
     """Where a request first speaks of a name: its first word found, or its type."""
     obj = world.objects_by_name.get(name)
     parts = name.split("_")
-    whole = [i for i in range(len(words) - len(parts) + 1) if words[i : i + len(parts)] == parts]
+    whole = _said_whole(words, parts)
     if whole:  # "the school bag" said whole, not the "school" of "the school book"
         return whole[0]
     heads = {parts[-1]} | ({obj.type} if obj else set())
@@ -133,10 +138,15 @@ def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
         if holder not in goes_to and any(_TAKE_OUT & set(w) and _first_mention(world, w, thing) is not None for w in clauses):
             found.append(str(literal))  # "open the fridge and take out the milk" answered in(milk, fridge)
             continue
+        said_before = False  # the thing said whole in an earlier clause: "it" here is the thing
         for words in clauses:
             if {"with", "fill", "filled"} & set(words):
                 continue
             where = [_first_mention(world, words, name) for name in (thing, holder)]
+            pronoun = next((i for i, w in enumerate(words) if w in ("it", "them")), None)
+            if said_before and pronoun is not None and not _said_whole(words, thing.split("_")):
+                where[0] = pronoun  # "get the red wine ... and put it on the table next to the wine glass"
+            said_before = said_before or bool(_said_whole(words, thing.split("_")))
             if None not in where and where[1] < where[0]:
                 found.append(str(literal))
                 break

@@ -32,6 +32,8 @@ AWAY_PHRASES = (
 _DESTINATION = {"in", "into", "on", "onto", "to", "inside", "under"}
 _SOURCE_BEFORE = {"things", "everything", "stuff", "items", "anything", "that", "which", "is", "are", "lying", "sitting", "left"}
 _PRONOUNS = {"it", "them", "they", "those", "these"}
+# Words that ask for where a thing is kept, not where it was ("put it back where it belongs")
+_HOME_WORDS = {"belong", "belongs", "kept", "keep", "goes", "go", "lives", "live", "away"}
 
 
 def _disposes(words: list[str]) -> bool:
@@ -108,13 +110,24 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
                     "say what to put where"
                 )
             raise FleetError("the request does not say what to put away or tidy; name the things or where they are")
-    homeless = [thing for thing in movable if home_of(world, thing) is None]
+    homes = {thing: home_of(world, thing) for thing in movable}
+    if "back" in words and not _HOME_WORDS & set(words):  # "put the vase back (where it was)": where the world set it, if moved
+        homes.update({thing: was for thing in movable if (was := _where_it_was(world, state, thing))})
+    homeless = [thing for thing, home in homes.items() if home is None]
     if homeless:
         raise FleetError(
             f"the {world.name} world does not say where {', '.join(homeless)} is kept; "
             "say where to put it (or give it kept_in in the world)"
         )
-    return [f"in({thing}, {home_of(world, thing)})" for thing in movable]
+    return [f"in({thing}, {home})" for thing, home in homes.items()]
+
+
+def _where_it_was(world: World, state: WorldState, thing: str) -> str | None:
+    """The receptacle the world file sets a thing in, when the thing is somewhere else now."""
+    was = world.objects_by_name[thing].location
+    holder = next((f[2] for f in state.facts if f[0] == "in" and f[1] == thing), None)
+    receptacle = was in world.objects_by_name and world.objects_by_name[was].receptacle
+    return was if receptacle and holder != was else None
 
 
 def put_away_parts(world: World, text: str, state: WorldState) -> tuple[list[str], str]:

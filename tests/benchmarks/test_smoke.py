@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,14 @@ def test_plan_execution_smoke(tmp_path):
     assert data["cost_ratio"]["compared"] == 1 and data["cost_ratio"]["median"] >= 1.0
     bad = benchmark("plan_execution", "--missions", str(tmp_path / "missing.yaml"))
     assert bad.returncode != 0 and "no mission file" in bad.stderr
+
+
+def test_planner_training_suite_trains_only_on_the_split_asked_for():
+    from benchmarks.planner_training import suite_worlds
+
+    folders = ["examples/missions/household", "examples/missions/household_impossible"]
+    dev, held_out = suite_worlds(folders, "dev"), suite_worlds(folders, "held_out")
+    assert dev and held_out and not set(dev) & set(held_out)
+    # each world brings its people's requests and its can't-do requests, nothing of the other split
+    assert all(len(files) == 2 and all(world in Path(f).stem for f in files) for world, files in dev.items())
+    assert suite_worlds(folders, "no_such_split") == {}

@@ -80,7 +80,8 @@ def test_a_state_told_or_asked_about_first_is_a_condition():
     assert told_as_condition("The fridge is open. Close it.") == "If the fridge is open, close it."
     assert told_as_condition("I left the microwave open, can you shut it?") == "If the microwave is open, shut it?"
     assert told_as_condition("Is the kettle on? If so, turn it off.") == "If the kettle is on, turn it off."
-    assert told_as_condition("The milk is in the fridge, bring it here.") == "The milk is in the fridge, bring it here."  # not a state word
+    assert told_as_condition("The milk was left out, bring it here.") == "The milk was left out, bring it here."  # says no where
+    assert told_as_condition("The milk is mine, bring it here.") == "The milk is mine, bring it here."  # not a state word
     galley = load_world("galley_kitchen")  # the fridge is closed: nothing to do, and never open(fridge)
     refused = plan(galley, "The fridge is open. Close it.", Scripted(goal("open(fridge)")))
     assert not refused.ok and refused.reason.startswith("nothing to do") and not refused.attempts
@@ -132,3 +133,21 @@ def test_a_condition_tells_where_a_thing_is_only_by_a_receptacle():
     eggs = condition_fact(load_world("studio_apartment"), "the eggs are not in the mini fridge", "put them in")
     kept, dropped = unmet_conditions(load_world("studio_apartment"), "If the eggs are not in the mini fridge, put them in.", WorldState.initial(load_world("studio_apartment")))
     assert eggs == parse_literal("not in(eggs, mini_fridge)") and dropped[0].endswith("and now in(eggs, mini_fridge)")
+
+
+def test_where_a_thing_is_told_to_be_is_a_condition_and_asks_for_nothing():
+    from serve_apps.conditions import told_as_condition
+
+    assert told_as_condition("The egg was left on the left counter; put it back where it belongs.") == (
+        "If the egg is on the left counter, put it back where it belongs."
+    )
+    assert told_as_condition("I left the keys on the sofa, put them in the bowl.") == "If the keys are on the sofa, put them in the bowl."
+    assert told_as_condition("The mugs are still sitting in the sink. Wash them.") == "If the mugs are in the sink, wash them."
+    galley = load_world("galley_kitchen")  # the egg is in the fridge, not on the nook table
+    kept, dropped = unmet_conditions(galley, told_as_condition("The egg is on the nook table. Put it in the fridge."), WorldState.initial(galley))
+    assert len(dropped) == 1 and "in(egg, nook_table) is not so" in dropped[0]
+    # told where it is, the request is planned from the table of homes: never the model's in(egg, left_counter)
+    moved = galley.model_copy(deep=True)
+    moved.objects_by_name["egg"].location = "left_counter"
+    response = plan(moved, "The egg was left on the left counter; put it back where it belongs.", Scripted(goal("in(egg, left_counter)")))
+    assert response.ok and response.goal == ["in(egg, fridge)"], response.reason

@@ -388,3 +388,10 @@ def test_a_state_the_words_ask_that_holds_already_is_kept_in_the_goal():
     galley = load_world("galley_kitchen")  # the fridge is closed, the milk in it
     response = plan(galley, "Take the milk out of the fridge, put it on the nook table and close the fridge.", Scripted(goal("in(milk, nook_table)")))
     assert response.ok and set(response.goal) == {"in(milk, nook_table)", "not open(fridge)"}
+
+
+def test_a_thing_said_by_a_pronoun_is_not_found_inside_another_things_name():
+    loft = load_world("loft_living_room")  # red_wine in the drinks cabinet, wine_glass on the coffee table
+    text = "Get the red wine from the drinks cabinet and put it on the coffee table next to the wine glass."
+    assert misplaced(loft, text, [parse_literal("in(red_wine, coffee_table)")]) == []
+    assert misplaced(loft, "Put the coffee table on the red wine.", [parse_literal("in(red_wine, coffee_table)")]) == ["in(red_wine, coffee_table)"]

@@ -6,6 +6,7 @@ import pytest
 
 from fleet.errors import FleetError, WorldError
 from fleet.homes import home_of
+from fleet.literals import parse_literal
 from fleet.state import WorldState
 from fleet.world import load_world, world_from_dict
 from serve_apps.putting_away import asks_to_put_away, put_away_parts
@@ -93,3 +94,13 @@ def test_where_they_belong_after_the_request_says_where_is_only_a_manner_of_spea
     assert not asks_to_put_away(studio, "Put the sneakers on the shoe rack where they belong")
     assert asks_to_put_away(studio, "Put the sneakers where they belong")
     assert asks_to_put_away(studio, "put the things on the couch where they belong")  # where they are, not where they go
+
+
+def test_put_back_takes_a_moved_thing_to_where_the_world_set_it():
+    loft = load_world("loft_living_room")  # the vase stands on the side table; the decor table keeps vases on shelves
+    state = WorldState.initial(loft).with_facts([parse_literal("in(glass_vase, desk)")])
+    assert put_away_parts(loft, "Put the vase back where it was.", state)[0] == ["in(glass_vase, side_table)"]
+    assert put_away_parts(loft, "Put the vase away.", state)[0] == ["in(glass_vase, bookshelf)"]
+    # still where the world set it: "back" can only mean where vases are kept
+    assert put_away_parts(loft, "Put the vase back.", WorldState.initial(loft))[0] == ["in(glass_vase, bookshelf)"]
+    assert put_away_parts(loft, "Put the vase back where it belongs.", state)[0] == ["in(glass_vase, bookshelf)"]
