@@ -315,8 +315,10 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
             pool = [n for n in (fits or group) if state_name in world.objects_by_name[n].states]
             undone = [n for n in pool if ((state_name, n) in state.facts) == negated]
             fits = undone if undone and len(undone) < len(pool) else fits
+        # "the comic on the bunk bed next to the picture book": a thing called by a name only it has stays
+        own_name = {n for n in group if f" {n.replace('_', ' ')} " in spaced and all(n not in (m.split("_")[-1], world.objects_by_name[m].type) for m in group if m != n)}
         if fits:
-            kept -= set(group) - set(fits)
+            kept -= set(group) - set(fits) - own_name
     # "turn off the lamp by the bed" where the lamp the words found stands elsewhere: the one of
     # its type by the bed ("put the mug next to the plate" moves a mug there, so only for states)
     by_state = bool(verb_states(world, text)) and bool(beside_places)
@@ -497,9 +499,30 @@ def left_alone(world: World, text: str) -> LeftAlone:
             if not names:
                 continue
             into |= names
-            text = text[: match.start()] + text[match.end() :]
+            end = _end_of_spared(world, what, names) if pattern is _SPARED else None
+            text = text[: match.start()] + text[match.end() if end is None else match.start("what") + end :]
     text = re.sub(r"\s+([.,;!?])", r"\1", " ".join(text.split()))
+    text = re.sub(r"[,;]+([.!?])", r"\1", text)  # "put the plates away, except the blue one."
     return LeftAlone(spared=spared, untouched=untouched, text=re.sub(r"^(?:and|but|then)\s+", "", text, flags=re.IGNORECASE))
+
+
+def _end_of_spared(world: World, what: str, names: set[str]) -> int | None:
+    """Where the names spared end, when the words after them still say where the rest goes:
+    "everything on the table except the spoon goes in the cupboard". None: up to the punctuation."""
+    parts = {part for name in names for part in name.split("_")}
+    words = list(re.finditer(r"[a-z]+", what.lower()))
+    last = None
+    for word in words[:4]:
+        if word.group() in _PHRASE_ENDS:
+            break
+        if word.group() in parts or word.group().rstrip("s") in parts or (last is not None and word.group() in ("one", "ones")):
+            last = word
+    if last is None:
+        return None
+    rest = what[last.end() :]
+    if re.match(r"\s*(?:and|or|nor)\b", rest, re.IGNORECASE) or not destinations_in(world, rest):
+        return None
+    return last.end()
 
 
 # words that end the name of a place a thing comes from or goes to

@@ -394,11 +394,16 @@ class LanguagePlanner:
                 asked = asked_in_clauses(world, text) if self.config.lexicon else None
                 quantified = quantifiers_in(world, text)
             located, near = located_by(world, text, state)
+            # "beside the keys" only says where: the plural there asks for no keys to move
+            quantified = frozenset(q for q in quantified if not (located and set(world.matching("object", q.split(" ", 1)[1])) <= located))
             origins = came_from(world, text)  # "off the coffee table onto the bar cart": no goal of its own
             names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked) - only_locating(world, text, located)
             required = (things_asked_about(world, text, names) | quantified) - located - origins
             names, quantified, required = _within_scope(world, text, state, names, quantified, required)
             names, required = names - left_out_names, required - left_out_names  # no goal speaks of them
+            # "wash the mugs but not the green one": `all mug` would wash it too; the others are named one by one
+            spoils = {q for q in quantified if q.startswith("all ") and set(world.matching("object", q[4:])) & left_out_names}
+            quantified, required = quantified - spoils, required - spoils
             unclear = unclear_references(world, text, names, state)
             if unclear:  # any pick would be a guess: "the mug" with a red and a green one
                 raise FleetError(f"the request does not say which one: {'; '.join(unclear)}; name the one meant")

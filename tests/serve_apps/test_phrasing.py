@@ -222,6 +222,10 @@ def test_what_the_request_says_to_leave_alone_is_in_no_goal_and_no_step():
     alone = left_alone(galley, "Don't open the fridge, just bring the bread to the nook table.")
     assert alone.untouched == {"fridge"} and alone.text == "just bring the bread to the nook table."
     assert left_alone(galley, "Leave the kettle alone and put the tomato in the fridge.").untouched == {"kettle"}
+    # spared in the middle: the words after still say where the rest goes
+    alone = left_alone(galley, "Everything on the nook table except the spoon goes in the sink side cupboard.")
+    assert alone.spared == {"spoon"} and alone.text == "Everything on the nook table goes in the sink side cupboard."
+    assert left_alone(galley, "Put the plates away, except the blue one.").text == "Put the plates away."
     washed = Scripted(goal("clean(red_mug)"))
     response = plan(galley, "Wash the red mug but not the green one.", washed)
     assert response.ok and response.goal == ["clean(red_mug)"]

@@ -185,3 +185,27 @@ def test_a_thing_changed_by_another_is_the_one_of_its_type_standing_there():
     powder = load_world("powder_room")  # a thing put next to another is not swapped for one already there
     text = "Put the spare soap next to the hand soap."
     assert "spare_soap" in narrowed(powder, text, mentioned_names(powder, text), WorldState.initial(powder))
+
+
+def test_a_thing_called_by_a_name_only_it_has_is_never_narrowed_away():
+    kids = load_world("kids_bedroom")  # the comic and the picture book are both books; the picture book is on the bunk bed
+    text = "Put the comic on the bunk bed next to the picture book."
+    assert "comic" in narrowed(kids, text, mentioned_names(kids, text), WorldState.initial(kids))
+    galley = load_world("galley_kitchen")  # "the mug" is no name of its own: the one on the nook table
+    text = "Take the mug on the nook table to the sink."
+    assert narrowed(galley, text, mentioned_names(galley, text), WorldState.initial(galley)) & {"red_mug", "green_mug"} == {"red_mug"}
+
+
+def test_a_plural_after_beside_only_says_where():
+    loft = load_world("loft_living_room")  # the house keys (type keys) lie on the coffee table
+    response = plan(loft, "Put the wallet on the coffee table beside the keys.", Scripted(goal("in(wallet, coffee_table)")))
+    assert response.ok and response.goal == ["in(wallet, coffee_table)"], response.reason
+
+
+def test_a_kind_with_one_spared_is_never_asked_for_as_all():
+    galley = load_world("galley_kitchen")  # a red and a green mug
+    model = Scripted(goal("clean(red_mug)"))
+    response = plan(galley, "Wash the mugs but not the green one.", model)
+    assert response.ok and response.goal == ["clean(red_mug)"], response.reason
+    assert "all mug" not in str(model.requests[0].schema_)
+
