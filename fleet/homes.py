@@ -28,6 +28,10 @@ def _receptacles_for(world: World, thing: str, wanted: str) -> Optional[str]:
     receptacles = [n for n in matching if world.objects_by_name[n].receptacle]
     if not receptacles:
         return None
+    # toys are kept in the toy chest, not in the pencil case: a box one carries about holds its own things
+    fixed = [n for n in receptacles if not world.objects_by_name[n].pickable]
+    if fixed and len(fixed) < len(receptacles):
+        return fixed[0]
     if len(receptacles) == 1:
         return receptacles[0]
     return f"any {wanted}" if receptacles == matching else receptacles[0]

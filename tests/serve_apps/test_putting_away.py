@@ -104,3 +104,9 @@ def test_put_back_takes_a_moved_thing_to_where_the_world_set_it():
     # still where the world set it: "back" can only mean where vases are kept
     assert put_away_parts(loft, "Put the vase back.", WorldState.initial(loft))[0] == ["in(glass_vase, bookshelf)"]
     assert put_away_parts(loft, "Put the vase back where it belongs.", state)[0] == ["in(glass_vase, bookshelf)"]
+
+
+def test_a_home_is_a_fixed_receptacle_before_one_that_is_carried_about():
+    kids = load_world("kids_bedroom")  # two boxes: the toy chest, and the pencil case one carries
+    assert home_of(kids, "teddy_bear") == home_of(kids, "toy_robot") == "toy_chest"
+    assert home_of(kids, "school_book") == "book_shelf"  # one of a kind: the same as before
