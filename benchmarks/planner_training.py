@@ -168,8 +168,10 @@ def _suite_figures(result: dict[str, Any]) -> dict[str, Any]:
     impossible = [r for r in result["rows"] if "impossible" in r["tags"]]
     return {
         "requests": len(possible),
-        "success_rate": round(sum(r["success"] for r in possible) / len(possible), 3),
-        "wrong_accept_rate": round(sum(r["wrong_accept"] for r in possible) / len(possible), 3),
+        "successes": sum(r["success"] for r in possible),
+        "wrong_accepts": sum(r["wrong_accept"] for r in possible),
+        "success_rate": round(sum(r["success"] for r in possible) / len(possible), 3) if possible else None,
+        "wrong_accept_rate": round(sum(r["wrong_accept"] for r in possible) / len(possible), 3) if possible else None,
         "destructive": sum(r["destructive"] for r in result["rows"]),
         "impossible": len(impossible),
         "impossible_refused": sum(r["success"] for r in impossible),
@@ -210,8 +212,8 @@ def run_suite(folders: list[str], split: str, examples: int, held_out: int, step
         requests = sum(f["requests"] for f in figures)
         return {
             "requests": requests,
-            "success_rate": round(sum(f["success_rate"] * f["requests"] for f in figures) / requests, 3),
-            "wrong_accept_rate": round(sum(f["wrong_accept_rate"] * f["requests"] for f in figures) / requests, 3),
+            "success_rate": round(sum(f["successes"] for f in figures) / requests, 3) if requests else None,
+            "wrong_accept_rate": round(sum(f["wrong_accepts"] for f in figures) / requests, 3) if requests else None,
             "destructive": sum(f["destructive"] for f in figures),
             "impossible": sum(f["impossible"] for f in figures),
             "impossible_refused": sum(f["impossible_refused"] for f in figures),
@@ -237,13 +239,16 @@ def main(argv: Optional[list[str]] = None) -> None:
         for folder in args.suite:
             if not Path(folder).is_dir():
                 parser.error(f"no suite folder {folder}")
-        examples, held_out = args.examples or 60, 20 if args.held_out is None else args.held_out
+        examples = 60 if args.examples is None else args.examples
+        held_out = 20 if args.held_out is None else args.held_out
+        if examples < 1 or held_out < 0:
+            parser.error(f"--examples must be at least 1 and --held-out at least 0 (got {examples} and {held_out})")
         print(json.dumps(run_suite(args.suite, args.split, examples, held_out, args.steps, args.seed)))
         return
     worlds = args.world or ["household", "warehouse"]
     model = str(Path(args.model).expanduser()) if args.model else None
     held_out = 100 if args.held_out is None else args.held_out
-    result = run(worlds, model, args.examples or 1000, args.steps, args.seed, held_out, args.limit)
+    result = run(worlds, model, 1000 if args.examples is None else args.examples, args.steps, args.seed, held_out, args.limit)
     if not args.json:
         for name, variants in result["worlds"].items():
             for variant, figures in variants.items():

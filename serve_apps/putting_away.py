@@ -17,6 +17,7 @@ import re
 from fleet.errors import FleetError
 from fleet.homes import home_of, is_home
 from fleet.lexicon import phrase_end
+from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import request_groups
@@ -125,9 +126,8 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
 def _where_it_was(world: World, state: WorldState, thing: str) -> str | None:
     """The receptacle the world file sets a thing in, when the thing is somewhere else now."""
     was = world.objects_by_name[thing].location
-    holder = next((f[2] for f in state.facts if f[0] == "in" and f[1] == thing), None)
     receptacle = was in world.objects_by_name and world.objects_by_name[was].receptacle
-    return was if receptacle and holder != was else None
+    return was if receptacle and not state.holds(Literal("in", (thing, was))) else None
 
 
 def put_away_parts(world: World, text: str, state: WorldState) -> tuple[list[str], str]:
