@@ -108,19 +108,26 @@ def phrase_end(words: list[str], phrase: str) -> Optional[int]:
     return span[1] if span else None
 
 
+_ARTICLE_WORDS = {"the", "a", "an", "my", "your", "our", "its", "their", "this", "that"}
+
+
 def spoken(words: list[str], phrases: dict[str, set[tuple[str, bool]]], first_word_only: bool = False) -> set[tuple[str, bool]]:
     """The signs of the phrases the words say (only those that start at the first word, if asked).
     Where a longer phrase starts at the same word as a shorter one, the longer one is meant: "shut
-    the laptop down" switches it off, it does not close it."""
+    the laptop down" switches it off, it does not close it. Of two as long, the one said closer
+    together: "switch off the lamp on the desk" switches it off."""
     spans: dict[tuple[int, int], set[str]] = {}
     for phrase in phrases:
         start = 0
         while (span := phrase_span(words, phrase, start)) is not None and not (first_word_only and span[0] > 0):
-            spans.setdefault(span, set()).add(phrase)
+            # "switch off the lamp on the desk": an "on" before "the" starts where, it ends no verb
+            after = words[span[1] + 1] if span[1] + 1 < len(words) else ""
+            if not (span[1] > span[0] + 1 and after in _ARTICLE_WORDS):
+                spans.setdefault(span, set()).add(phrase)
             start = span[0] + 1
-    furthest: dict[int, int] = {}
-    for start, end in spans:
-        furthest[start] = max(end, furthest.get(start, end))
+    furthest: dict[int, int] = {}  # start -> end of the phrase meant there
+    for start, end in sorted(spans, key=lambda span: (max(len(p.split()) for p in spans[span]), -span[1])):
+        furthest[start] = end
     # the "off" of "turn the lamp off" belongs to that phrase; it does not also take a thing off somewhere
     closing = {end for start, end in spans if end > start and end == furthest[start]}
     return {

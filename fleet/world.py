@@ -176,8 +176,9 @@ class World(BaseModel):
         Each object's and place's own aliases, then the shared type table's aliases for the types
         this world has: a type alias means the object when it is the only one of its type, else
         the type (which names every object of it). A type alias made only of words the world
-        already uses ("table" where a coffee_table stands) is left out: it would take a meaning
-        away from them.
+        already uses, one of them as what a thing is ("table" where a coffee_table stands), is
+        left out: it would take a meaning away from them. A word used only to say which thing
+        ("bath" of bath_towel and bath_mat) leaves "the bath" free to mean the bathtub.
         """
         found: dict[str, str] = {}
         for thing in [*self.objects, *self.places]:
@@ -185,13 +186,15 @@ class World(BaseModel):
                 found.setdefault(alias, thing.name.replace("_", " "))
         known = {w for o in self.objects for w in [*o.name.split("_"), *o.type.split("_")]}
         known |= {w for p in self.places for w in [*p.name.split("_"), *p.kind.split("_")]}
+        heads = {words.split("_")[-1] for o in self.objects for words in (o.name, o.type)}
+        heads |= {words.split("_")[-1] for p in self.places for words in (p.name, p.kind)}
         by_type: dict[str, list[str]] = {}
         for obj in self.objects:
             by_type.setdefault(obj.type, []).append(obj.name)
         for type_name, names in sorted(by_type.items()):
             entry = self.type_table.get(type_name)
             for alias in entry.aliases if entry else []:
-                if set(alias.split()) <= known:
+                if set(alias.split()) <= known and set(alias.split()) & heads:
                     continue
                 found.setdefault(alias, (names[0] if len(names) == 1 else type_name).replace("_", " "))
         return found

@@ -121,10 +121,25 @@ def colon_spelled_out(world: World, text: str) -> str:
 
 
 _MAKE = re.compile(
-    r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+)?(?:make|prepare|fix)\s+(?:me\s+|us\s+)?"
+    r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+)?(?:make|prepare|fix|run|draw)\s+(?:me\s+|us\s+)?"
     r"(?:a\s+|an\s+|some\s+|a cup of\s+|a mug of\s+|a pot of\s+)?(?P<what>[a-z][a-z ]*?)(?:\s+please)?\s*[.!?]?\s*$",
     re.IGNORECASE,
 )
+
+
+# "move the water to the table, and the wine too": one more thing for the clause before
+_TOO = re.compile(
+    r"(?P<verb>^|(?<=[.;!?])\s*|(?<=\bthen)\s+)(?P<head>[a-z]+(?: up| away| back)?\s+(?:the|my|a|an|some|your)\s+[a-z][a-z ]*?)"
+    r"(?P<tail>\s+(?:in|into|on|onto|to|from|off|out of|inside|under|at)\b[^,.;!?]*?)\s*,?\s+and\s+"
+    r"(?P<what>(?:the|my|a|an|your)\s+[a-z][a-z ]*?)\s+(?:too|as well|also)\b\s*",
+    re.IGNORECASE,
+)
+
+
+def too_spelled_out(text: str) -> str:
+    """"Put the pear in the bin, and the banana too" as "Put the pear and the banana in the bin":
+    a thing added with "too" or "as well" shares the verb and the place of the clause before."""
+    return _TOO.sub(lambda m: f"{m.group('verb')}{m.group('head')} and {m.group('what')}{m.group('tail')}", text)
 
 
 def made_spelled_out(world: World, text: str) -> str:
@@ -245,4 +260,4 @@ def _gap(world: World, tail: list[str]) -> Optional[int]:
     return None
 
 
-__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "made_spelled_out", "request_groups", "split_requests"]
+__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "made_spelled_out", "request_groups", "split_requests", "too_spelled_out"]

@@ -143,6 +143,8 @@ def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
             if {"with", "fill", "filled"} & set(words):
                 continue
             where = [_first_mention(world, words, name) for name in (thing, holder)]
+            # "load the shirt into the washer, add the detergent to the washer": its last mention
+            where[1] = (_said_whole(words, holder.split("_")) or [where[1]])[-1]
             pronoun = next((i for i, w in enumerate(words) if w in ("it", "them")), None)
             if said_before and pronoun is not None and not _said_whole(words, thing.split("_")):
                 where[0] = pronoun  # "get the red wine ... and put it on the table next to the wine glass"

@@ -45,12 +45,13 @@ EVERYDAY_WORDS = frozenset(
     cold hot warm cool full empty small big large heavy little new old other same last
     first second third safe safety round tour sweep job task errand favour favor help moment
     time bit fix sort top still but
+    day days way week weekend evening morning afternoon tonight tomorrow minute minutes hour meantime meanwhile
     hang lay fold roll push pull slide drag recycle swap exchange replace stack arrange straighten
-    organise organize fluff spread cover uncover unplug plug scramble whisk stir mix pour bake roast
+    organise organize fluff spread cover uncover scramble whisk stir mix pour bake roast
     grill fry boil poach steam toast run over next across along beside inside outside
-    stick chuck shove plonk
+    stick chuck shove plonk add
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
-    nobody anybody case once only otherwise else sure certain ensure fresh used find locate search
+    nobody anybody case once only otherwise else sure certain ensure fresh used find locate search touch
     anyone someone somebody left using chance see stay stays remain remains been being
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
@@ -168,6 +169,29 @@ def _unknown_phrases(world: World, text: str) -> list[str]:
     return found
 
 
+# How a sentence that only tells the robots something about the speaker begins: "I'm done for
+# the day.", "We're having guests.", "Thanks!"
+_SPEAKER_OPENERS = ("i", "i m", "i ve", "i ll", "i d", "we", "we re", "we ve", "we ll", "thanks", "thank you", "cheers", "sorry", "ok", "okay", "hi", "hello")
+_REFERRING = {"it", "them", "they", "those", "these", "everything", "all", "both"}
+# Words that make such a sentence a request after all: "I want the blanket", "I'd like a coffee"
+_ASKING = {"want", "wants", "need", "needs", "like", "love", "wish", "please", "bring", "get", "give", "fetch", "find", "hand", "put", "take", "make"}
+
+
+def without_chatter(world: World, text: str) -> str:
+    """The request without sentences about the speaker that name nothing the world has and refer
+    to nothing ("Could you switch off the lamp? I'm done for the day." asks only the first). A
+    request that is all such sentences is kept whole, to be refused for what it names."""
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        words = re.findall(r"[a-z0-9]+", sentence.lower())
+        spaced = " " + " ".join(words) + " "
+        about_speaker = any(spaced.startswith(f" {opener} ") for opener in _SPEAKER_OPENERS)
+        if about_speaker and not (_REFERRING | _ASKING) & set(words) and not mentioned_names(world, sentence) and not quantifiers_in(world, sentence):
+            continue
+        kept.append(sentence)
+    return " ".join(kept) if kept else text
+
+
 def _door_of_the_last_container(world: World, text: str) -> str:
     """"Put the box in the locker and close the door after": a bare "the door" after words that
     name one thing that opens and holds things is that thing's door."""
@@ -181,6 +205,38 @@ def _door_of_the_last_container(world: World, text: str) -> str:
     return text[: match.start()] + "the " + opening[0].replace("_", " ") + text[match.end() :]
 
 
+_PART_OF = re.compile(r"\bthe\s+(?:edge|corner|middle|centre|center|far end|near end|end|rim|surface)\s+of\s+(?:the\s+)?", re.IGNORECASE)
+_ADD = re.compile(r"\badd\s+(?P<what>(?:the |some |a |an )?[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
+_INTO = re.compile(r"\b(?:into|in|inside|to)\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
+
+
+_BARE_IN = re.compile(r"\b(?:put|place|pop|stick|drop|load|tuck)\s+(?:it|them)\s+(?:back\s+)?(?:in|inside)(?P<end>)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
+_OPENED = re.compile(r"\bopen\s+(?:up\s+)?(?:the |my )?(?P<what>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
+
+
+def _receptacle_in(world: World, words: str) -> list[str]:
+    return [n for n in mentioned_names(world, words) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
+
+
+def _added_to_the_last_container(world: World, text: str) -> str:
+    """"Load the shirt into the washer, add the detergent": a bare "add the X" goes where the
+    words before it last put something; "open the washer, take the shirt out of the basket and
+    put it in" puts it in what they opened. Each only when that is one receptacle."""
+    match = _ADD.search(text)
+    if match:
+        into = list(_INTO.finditer(text[: match.start()]))
+        holders = _receptacle_in(world, into[-1].group("what")) if into else []
+        if len(holders) == 1:
+            text = text[: match.end()] + " to the " + holders[0].replace("_", " ") + text[match.end() :]
+    match = _BARE_IN.search(text)
+    if match:
+        opened = list(_OPENED.finditer(text[: match.start()]))
+        holders = _receptacle_in(world, opened[-1].group("what")) if opened else []
+        if len(holders) == 1:
+            text = text[: match.end("end")] + " the " + holders[0].replace("_", " ") + text[match.end("end") :]
+    return text
+
+
 def ground(world: World, text: str) -> Grounding:
     """Link a request to world names: exact words, aliases from the world YAML, then near-misses."""
     world_words, aliases = _world_words(world)
@@ -189,6 +245,8 @@ def ground(world: World, text: str) -> Grounding:
     # over "garbage" and "fire extinguisher" stays itself. Punctuation is kept: the planner
     # splits compound requests at commas.
     phrases = dict(aliases) | {words: words for words in set(aliases.values())}
+    # a name said whole keeps its words: "the shoe rack" where "shoe" is also the sneakers' alias
+    phrases |= {spoken: spoken for n in [*world.objects_by_name, *world.places_by_name] if "_" in n and (spoken := n.replace("_", " ")) not in phrases}
     pattern = re.compile(
         r"\b(" + "|".join(r"\W+".join(p.split()) for p in sorted(phrases, key=lambda p: -len(p))) + r")\b", re.IGNORECASE
     )
@@ -205,11 +263,14 @@ def ground(world: World, text: str) -> Grounding:
 
     if phrases:
         text = pattern.sub(rename, text)
+    text = without_chatter(world, text)
     for obj in world.objects:  # "the microwave door", "the fridge door": the thing that opens
         if "open" in obj.states:
             spoken = r"\W+".join(obj.name.split("_"))
             text = re.sub(rf"\b({spoken})\W+doors?\b", r"\1", text, flags=re.IGNORECASE)
     text = _door_of_the_last_container(world, text)
+    text = _PART_OF.sub("the ", text)  # "on the edge of the bath": on the bath
+    text = _added_to_the_last_container(world, text)
     if world.matching("object", "water_source"):  # "fill the pot with water": filling is with water here
         text = re.sub(r"\s+with water\b", "", text, flags=re.IGNORECASE)
     alias_words = _own_alias_words(world)

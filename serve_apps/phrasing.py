@@ -110,7 +110,7 @@ def worked_at(world: World, text: str, state: WorldState) -> tuple[list[str], st
 
 
 # "leave the night light on", "keep the fridge closed": a state to keep as it is, said at the end of its clause
-_STATE_SAID_LAST = r"\s+(?P<how>[a-z]+)\s*(?=[,.;!?]|\band\b|\bthen\b|$)\s*(?:and\b|then\b)?"
+_STATE_SAID_LAST = r"\s+(?P<how>[a-z]+)\s*(?=[,.;!?]|\band\b|\bthen\b|\bbut\b|$)\s*(?:and\b|then\b|but\b)?"
 _KEPT = re.compile(rf"\b(?:(?P<denied>don'?t|do not|never)\s+)?(?:leave|keep)\s+(?P<what>[a-z][a-z ]*?){_STATE_SAID_LAST}", re.IGNORECASE)
 # "the night light should stay on", "make sure the fridge stays closed"
 _STAYS = re.compile(
@@ -190,6 +190,27 @@ def emptied(world: World, text: str, state: WorldState) -> tuple[list[str], str]
         text = text[: match.start()] + text[match.end() :]
     if fixed:
         text = re.sub(r"^[\s,;]*(?:and\b|then\b)?\s*", "", " ".join(text.split()), flags=re.IGNORECASE)
+    return fixed, text
+
+
+def everything_changed(world: World, text: str, state: WorldState) -> tuple[list[str], str]:
+    """(a literal for each thing a clause's verb changes in "everything", the text without that
+    clause): "turn everything off" is `not switched_on(THING)` for each thing that is on now, and
+    "switch off everything on the desk" for each such thing on the desk."""
+    fixed: list[str] = []
+    for clause in split_requests(world, text):
+        signs = verb_states(world, clause)
+        if len(signs) != 1 or not re.search(r"\b(?:everything|all the things|all things)\b", clause, re.IGNORECASE):
+            continue
+        (name, negated), = signs
+        inside = scoped_quantifiers(world, clause, state).get("everything", ("", set()))[1]
+        if not inside:
+            continue  # nothing to change: the usual reading says why
+        fixed += [f"not {name}({thing})" if negated else f"{name}({thing})" for thing in sorted(inside)]
+        text = text.replace(clause, "", 1)
+    if fixed:
+        text = re.sub(r"^[\s,;.]*(?:and\b|then\b)?\s*", "", " ".join(text.split()), flags=re.IGNORECASE)
+        text = re.sub(r"[\s,;]*(?:\band|\bthen)?[\s,;]*(?=[.!?]?$)", "", text, flags=re.IGNORECASE)
     return fixed, text
 
 
@@ -421,6 +442,14 @@ _EVERYTHING = re.compile(
 )
 
 
+_EVERYTHING_STATED = re.compile(
+    r"\b(?:everything|all the things|all things)(?: (?:that|which) (?:is|are|s)(?: still)? (?P<how>[a-z]+))?", re.IGNORECASE
+)
+
+
+_DESCRIBED_KIND = re.compile(r"\b(?:all|every|each|both|the)(?: of)?(?: the)? (?P<how>[a-z]+) (?P<kind>[a-z]+)\b", re.IGNORECASE)
+
+
 def _limits(world: World, text: str, match: re.Match) -> bool:
     """Whether the place after "all KIND" says which ones rather than where they go: another
     place follows as where they go, or the verb changes a state."""
@@ -436,7 +465,8 @@ def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, 
     chest" the toys on the mat. "Put all the fruit in the fridge" names where the fruit goes,
     not which fruit: a place counts as a scope only when another place follows as where things
     go, or the verb changes a state rather than a place. "Everything in the X" is every thing
-    that can be picked up there (key "everything")."""
+    that can be picked up there (key "everything"). "The dirty dishes" is the dishes that are not
+    clean, with the words said in place of a place; none may fit."""
     found: dict[str, tuple[str, set[str]]] = {}
     holder_of = {f[1]: f[2] for f in state.facts if f[0] == "in"}
 
@@ -452,15 +482,44 @@ def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, 
         inside = {n for n in world.matching("object", quantifier.split(" ", 1)[1]) if there(n, where)}
         if inside:
             found[quantifier] = (where, inside)
+    # "the dirty dishes", "all the empty glasses": the ones of the kind in that state (none may fit)
+    for match in _DESCRIBED_KIND.finditer(text):
+        said = holds_when_said().get(match.group("how").lower())
+        asked = [q for q in quantifiers_in(world, "the " + match.group("kind")) if q.startswith("all ")]
+        if said is None or not asked:
+            continue
+        # "dishes" is the category and, as a plural of "dish", the plates: the widest is meant
+        widest, (state_name, value) = max(sorted(asked), key=lambda q: len(world.matching("object", q[4:]))), said
+        kind = world.matching("object", widest.split(" ", 1)[1])
+        inside = {n for n in kind if state_name in world.objects_by_name[n].states and ((state_name, n) in state.facts) == value}
+        for quantifier in asked:
+            found.setdefault(quantifier, (f"{match.group('how')} {match.group('kind')}", inside))
+    signs = verb_states(world, text)  # "switch off everything on the desk"
     for match in _EVERYTHING.finditer(text):  # "everything from the fridge onto the counter"
         places = _names_at(world, match.group("where"))
         if len(places) != 1 or not _limits(world, text, match):
             continue
         where = next(iter(places))
-        inside = {o.name for o in world.objects if o.pickable and there(o.name, where)}
+        inside = {o.name for o in world.objects if _fits_the_verb(o, signs, state) and there(o.name, where)}
         if inside:
             found["everything"] = (where, inside)
+    # "switch off everything that is on", "turn everything off": each thing the verb can change
+    match = _EVERYTHING_STATED.search(text)
+    if match and signs and "everything" not in found:
+        said = holds_when_said().get((match.group("how") or "").lower())
+        inside = {o.name for o in world.objects if _fits_the_verb(o, signs, state)}
+        if said is not None:
+            inside = {n for n in inside if said[0] in world.objects_by_name[n].states and ((said[0], n) in state.facts) == said[1]}
+        found["everything"] = (" ".join(match.group(0).split()), inside)
     return found
+
+
+def _fits_the_verb(thing, signs: frozenset[tuple[str, bool]], state: WorldState) -> bool:
+    """Whether "everything" takes in a thing: one the verb changes (a lamp that is on, for "switch
+    everything off"), or, for moving, one that can be picked up."""
+    if not signs:
+        return thing.pickable
+    return any(name in thing.states and ((name, thing.name) in state.facts) == negated for name, negated in signs)
 
 
 _SPARED = re.compile(
@@ -579,6 +638,21 @@ def came_from(world: World, text: str) -> set[str]:
     return origins - destinations if destinations - origins else set()
 
 
+_TOOL = re.compile(r"\b(?:with|using|at)\s+(?:the |a |an |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+
+
+def tools_named(world: World, text: str) -> set[str]:
+    """Things named only as what a state is made with or at, in a clause whose verb changes a
+    state: "slice the bread with the knife", "fill the bucket at the sink". The plan uses them;
+    the goal need say nothing of them."""
+    found: set[str] = set()
+    for clause in split_requests(world, text):
+        changed = {n for n in mentioned_names(world, _without(_TOOL, clause)) if n in world.objects_by_name}
+        if verb_states(world, clause) and changed:  # "look at the fish tank": the thing looked at
+            found |= {n for m in _TOOL.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
+    return found - mentioned_names(world, _without(_TOOL, text))
+
+
 def destinations_in(world: World, text: str) -> set[str]:
     """The names a request gives as where things go ("on the tray", "into the bin")."""
     found: set[str] = set()
@@ -610,6 +684,8 @@ __all__ = [
     "doer_named",
     "each_of_them",
     "emptied",
+    "tools_named",
+    "everything_changed",
     "kept_as_is",
     "left_alone",
     "located_by",

@@ -33,7 +33,7 @@ from fleet.plan import Plan, done_by
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
-from serve_apps.clauses import PRONOUNS, asked_in_clauses, colon_spelled_out, made_spelled_out, request_groups
+from serve_apps.clauses import PRONOUNS, asked_in_clauses, colon_spelled_out, made_spelled_out, request_groups, too_spelled_out
 from serve_apps.conditions import condition_places, told_as_condition, unmet_conditions
 from serve_apps.goal_checks import (
     AgainstVerbs,
@@ -61,6 +61,8 @@ from serve_apps.phrasing import (
     doer_named,
     each_of_them,
     emptied,
+    tools_named,
+    everything_changed,
     kept_as_is,
     left_alone,
     located_by,
@@ -332,6 +334,7 @@ class LanguagePlanner:
         world = request.world
         text = colon_spelled_out(world, self._check_text(request.text))  # "turn everything off: the TV and the lamp"
         text = made_spelled_out(world, text)  # "make toast": toast the bread
+        text = too_spelled_out(text)  # "put the pear in the bin, and the banana too"
         names: Optional[set[str]] = None  # None: the whole vocabulary
         left_out_names: frozenset[str] = frozenset()  # what the request says to leave alone
         asked: Optional[frozenset[tuple[str, bool]]] = None  # None: every state may be asked for
@@ -363,7 +366,8 @@ class LanguagePlanner:
             required = (things_asked_about(world, text) | quantified) - left_out_names
             if doer is not None and (asked is None or re.match(r"(?:hold|keep hold of)\b", text, re.IGNORECASE)):
                 names = names | {doer}  # "have pip hold the butter": the robot is part of the goal
-            if not names:
+            # "wash the dishes" names a kind, "turn everything off" what the verb changes, not a thing
+            if not names and not quantified and not scoped_quantifiers(world, text, state):
                 raise FleetError(
                     f"the request names nothing the {world.name} world has (no object, place or robot of it "
                     "is mentioned); name what the robots should act on"
@@ -378,8 +382,9 @@ class LanguagePlanner:
             worked, text = worked_at(world, text, state)  # "slice the cheese on the counter": it ends there
             kept, text = kept_as_is(world, text)  # "leave the night light on"
             empty, text = emptied(world, text, state)  # "take everything out of the school bag"
+            changed, text = everything_changed(world, text, state)  # "turn everything off"
             away, rest = put_away_parts(world, text, state)  # "put the milk away", "tidy the desk"
-            fixed = [lit for lit in dict.fromkeys(carried + pieces + worked + kept + empty + away) if not set(parse_literal(lit).args) & set(left_out_names)]
+            fixed = [lit for lit in dict.fromkeys(carried + pieces + worked + kept + empty + changed + away) if not set(parse_literal(lit).args) & set(left_out_names)]
             if fixed and not rest.strip(" ."):  # nothing left for the model to answer
                 answer = GenerationResult(text=json.dumps({"goal": fixed}), new_tokens=0, finished=True)
                 response.attempts.append(PlanAttempt(answer=answer.text, tokens=0))
@@ -397,6 +402,7 @@ class LanguagePlanner:
             # "beside the keys" only says where: the plural there asks for no keys to move
             quantified = frozenset(q for q in quantified if not (located and set(world.matching("object", q.split(" ", 1)[1])) <= located))
             origins = came_from(world, text)  # "off the coffee table onto the bar cart": no goal of its own
+            origins |= tools_named(world, text)  # "slice the bread with the knife": the plan's tool, no goal
             names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked) - only_locating(world, text, located)
             required = (things_asked_about(world, text, names) | quantified) - located - origins
             names, quantified, required = _within_scope(world, text, state, names, quantified, required)
@@ -712,9 +718,12 @@ def _within_scope(
     scoped = scoped_quantifiers(world, text, state)
     if not scoped:
         return names, quantified, required
+    for where, inside in scoped.values():
+        if not inside:  # "the dirty dishes" where every dish is clean
+            raise FleetError(f"nothing in the {world.name} world fits '{where}': none is as the words say, or none would change")
     meant = {name for _, inside in scoped.values() for name in inside}
     others = {n for q in scoped if q != "everything" for n in world.matching("object", q.split(" ", 1)[1])} - meant
-    others |= {where for where, _ in scoped.values()}  # the place only says which ones
+    others |= {where for where, _ in scoped.values() if where in world.objects_by_name or where in world.places_by_name}  # the place only says which ones
     return (names | meant) - others, quantified - set(scoped), ((required - set(scoped)) | meant) - others
 
 

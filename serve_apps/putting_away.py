@@ -94,6 +94,12 @@ def _out_of_place(world: World, state: WorldState, area: str) -> list[str]:
     return found
 
 
+def _homeless_on(world: World, state: WorldState, area: str) -> list[str]:
+    """Movable things in or on a receptacle that the world keeps nowhere."""
+    inside = state.contents().get(area, set()) if area in world.objects_by_name else set()
+    return sorted(t for t in inside if world.objects_by_name[t].pickable and home_of(world, t) is None)
+
+
 def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str]) -> list[str]:
     """The goal of a put-away clause: each thing it names (or each out-of-place thing in the area it
     names) in its home, or in the trash when the clause throws things away. Raises FleetError
@@ -102,8 +108,13 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
     words = re.findall(r"[a-z0-9]+", clause.lower())
     if _disposes(words):
         return _trash_goal(world, movable, recycle="recycle" in words)
+    cleared: list[str] = []  # "clear the table": what has no home still leaves it
+    if not movable and "clear" in words:
+        cleared = [f"not in({thing}, {area})" for area in areas for thing in _homeless_on(world, state, area)]
     if not movable:
         movable = [thing for area in areas for thing in _out_of_place(world, state, area)]
+        if not movable and cleared:
+            return cleared
         if not movable:
             if areas:
                 raise FleetError(
@@ -120,7 +131,7 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
             f"the {world.name} world does not say where {', '.join(homeless)} is kept; "
             "say where to put it (or give it kept_in in the world)"
         )
-    return [f"in({thing}, {home})" for thing, home in homes.items()]
+    return [f"in({thing}, {home})" for thing, home in homes.items()] + cleared
 
 
 def _where_it_was(world: World, state: WorldState, thing: str) -> str | None:

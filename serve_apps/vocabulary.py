@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from fleet.errors import FleetError
 from fleet.goals import expand_goal_literal
+from fleet.lexicon import holds_when_said
 from fleet.literals import Literal, quantifier
 from fleet.world import FLUENT_SIGNATURES, World
 
@@ -147,9 +148,21 @@ def mentioned_names(world: World, text: str) -> set[str]:
     # "pallets" names pallet_1; "keys" that name house_keys do not also name the key_bowl
     words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3 and w not in spoken}
     found = named_in(world, text)
-    covered = {part for name in found for part in name.split("_")}
+    # the words of a name said whole are spoken for there only: "the table runner on the table"
+    # still says "table" once more; a name whose words stand apart covers them everywhere
+    rest = " " + " ".join(token for token in tokens if token[0].isalnum()) + " "
+    covered: set[str] = set()
+    for name in sorted(found, key=lambda n: -len(n.split("_"))):
+        phrase = f" {name.replace('_', ' ')} "
+        if "_" in name and phrase in rest:
+            rest = rest.replace(phrase, " ")
+        else:
+            covered |= set(name.split("_"))
+    words = {w for w in words if f" {w} " in rest or (w + "s") in words and f" {w}s " in rest}
     covered |= {part[:-1] for part in covered if part.endswith("s")}  # "games table" says no "game"
-    for word in words - covered - _said_otherwise(tokens, found):
+    phrases = {" ".join(name.split("_")) for name, _ in things if "_" in name} | {kind.replace("_", " ") for _, kind in things}
+    phrases |= {alias for entry in world.type_table.values() for alias in entry.aliases} | {a for o in world.objects for a in o.aliases}
+    for word in words - covered - _said_otherwise(tokens, found) - qualifiers(rest, spoken, phrases):
         if len(word) < 3 or not word.isalpha():
             continue  # "a", "b", "2" only narrow a match, they do not make one
         partial = {
@@ -191,6 +204,28 @@ def _said_otherwise(sequence: list[str], found: set[str]) -> set[str]:
     return other - named_somewhere
 
 
+def _noun(word: str, nouns: set[str]) -> bool:
+    return word in nouns or any(word == noun + end for noun in nouns for end in ("s", "es"))
+
+
+def qualifiers(spaced: str, nouns: set[str], phrases: set[str]) -> set[str]:
+    """Nouns that only say which thing the noun after them is, wherever they are said: "both desk
+    drawers" speaks of drawers, not of the desk. Two words that make one known phrase ("coffee
+    table", "wine glasses") stay a phrase; a letter or number after a noun ("dock B") names it."""
+    tokens = spaced.split()
+    single = {n for n in nouns if " " not in n}
+    pairs = {tuple(p.split()[:2]) for p in phrases if " " in p}
+    qualifying, naming = set(), set()
+    for word, after in zip(tokens, [*tokens[1:], ""]):
+        if not _noun(word, single):
+            continue
+        if len(after) > 2 and _noun(after, single) and not any(word == first and after.startswith(second) for first, second in pairs):
+            qualifying.add(word)
+        else:
+            naming.add(word)
+    return qualifying - naming
+
+
 def _modifiers(text: str, found: set[str]) -> set[str]:
     """Names that only qualify the word after them: in "the shower room shelf" shower_room says
     which shelf (shower_shelf) and is not a thing of its own."""
@@ -211,6 +246,9 @@ _ANY_WORDS = ("any", "either", "a", "an", "some", "one of the")
 _ALL_WORDS = ("all", "all the", "all of the", "every", "each", "each of the", "both", "both the")
 
 
+_STATE_ADJECTIVE_WORDS = "|".join(re.escape(w) for w in sorted(holds_when_said(), key=len, reverse=True) if w not in ("on", "off"))
+
+
 def quantifiers_in(world: World, text: str) -> frozenset[str]:
     """Quantified goal arguments a request asks for: "put it in any drawer" gives `any drawer`,
     "close all the cupboards" `all cabinet`, "have a robot hold it" `any robot`.
@@ -221,6 +259,8 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
     spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
     for name in sorted((n for n in [*world.objects_by_name, *world.places_by_name] if "_" in n), key=len, reverse=True):
         spaced = spaced.replace(f" {name.replace('_', ' ')} ", " ")  # "the fruit bowl" speaks of no fruit
+    # "the dirty dishes" names the kind as "the dishes" does (which of them is phrasing's business)
+    spaced = re.sub(rf" (the|all the|all|every) (?:{_STATE_ADJECTIVE_WORDS}) (?=[a-z])", r" \1 ", spaced)
     words: dict[str, str] = {"robot": "robot"}  # spoken word -> type or category
     categories: set[str] = set()
     for name, entry in world.type_table.items():
@@ -231,6 +271,8 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
             if world.matching("object", category):
                 words.setdefault(category.replace("_", " "), category)
                 categories.add(category)
+    for word in qualifiers(spaced, set(words), set(words)):  # "both desk drawers": drawers
+        spaced = re.sub(rf" {word} (?=[a-z])", " ", spaced)
     found: set[str] = set()
     plural: set[str] = set()  # kinds named by a plural or a category word, not by "all" or "every"
     for word, what in words.items():
