@@ -51,7 +51,7 @@ EVERYDAY_WORDS = frozenset(
     grill fry boil poach steam toast run over next across along beside inside outside
     stick chuck shove plonk add
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
-    nobody anybody case once only otherwise else sure certain ensure fresh used find locate search touch
+    nobody anybody case once only otherwise else sure certain ensure fresh used find locate search touch anyway
     anyone someone somebody left using chance see stay stays remain remains been being
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
@@ -189,7 +189,13 @@ def without_chatter(world: World, text: str) -> str:
         if about_speaker and not (_REFERRING | _ASKING) & set(words) and not mentioned_names(world, sentence) and not quantifiers_in(world, sentence):
             continue
         kept.append(sentence)
-    return " ".join(kept) if kept else text
+    if not kept:
+        return text
+    # "close the window, it's freezing": a last clause that only says why names nothing either
+    last = re.match(r"(?P<ask>.*[^,;\s])\s*(?:,|;|\bbecause\b|\bsince\b|\bas\b)\s*(?:it[’']?s|it is|it was|they[’']?re|they are|that[’']?s)\s+(?P<why>[^,;.!?]*)(?P<end>[.!?]?)\s*$", kept[-1], re.IGNORECASE)
+    if last and not mentioned_names(world, last.group("why")) and not quantifiers_in(world, last.group("why")):
+        kept[-1] = last.group("ask") + (last.group("end") or ".")
+    return " ".join(kept)
 
 
 def _door_of_the_last_container(world: World, text: str) -> str:

@@ -639,18 +639,23 @@ def came_from(world: World, text: str) -> set[str]:
 
 
 _TOOL = re.compile(r"\b(?:with|using|at)\s+(?:the |a |an |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+_WORKED_IN = re.compile(r"\b(?:in|inside)\s+(?:the |a |an |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 
 
 def tools_named(world: World, text: str) -> set[str]:
     """Things named only as what a state is made with or at, in a clause whose verb changes a
-    state: "slice the bread with the knife", "fill the bucket at the sink". The plan uses them;
-    the goal need say nothing of them."""
+    state: "slice the bread with the knife", "fill the bucket at the sink", "fry the eggs in the
+    pan" (a pan that holds nothing). The plan uses them; the goal need say nothing of them."""
     found: set[str] = set()
     for clause in split_requests(world, text):
         changed = {n for n in mentioned_names(world, _without(_TOOL, clause)) if n in world.objects_by_name}
         if verb_states(world, clause) and changed:  # "look at the fish tank": the thing looked at
             found |= {n for m in _TOOL.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
-    return found - mentioned_names(world, _without(_TOOL, text))
+            # "fry the eggs in the frying pan": nothing can be in the pan, so it is what the eggs are fried in
+            held = {n for m in _WORKED_IN.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
+            if changed - held:
+                found |= {n for n in held if not world.objects_by_name[n].receptacle}
+    return found - mentioned_names(world, _without(_WORKED_IN, _without(_TOOL, text)))
 
 
 def destinations_in(world: World, text: str) -> set[str]:

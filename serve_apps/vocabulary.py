@@ -165,14 +165,19 @@ def mentioned_names(world: World, text: str) -> set[str]:
     for word in words - covered - _said_otherwise(tokens, found) - qualifiers(rest, spoken, phrases):
         if len(word) < 3 or not word.isalpha():
             continue  # "a", "b", "2" only narrow a match, they do not make one
+        # a thing of the word's type shares that word too: "the bread" is the loaf of type bread
         partial = {
-            name: len(set(name.split("_")) & words) for name, kind in things if word in name.split("_") or word == kind
+            name: len(set(name.split("_")) & words) + (word == kind and word not in name.split("_"))
+            for name, kind in things
+            if word in name.split("_") or word == kind
         }
         if partial:
             best = max(partial.values())
             chosen = {name for name, shared in partial.items() if shared == best}
-            # "the wine" is the red_wine rather than the wine_glass: a name's last word is what it is
+            # "the wine" is the red_wine rather than the wine_glass: a name's last word is what it
+            # is; else its type ("the bread" is the loaf rather than the bread_knife)
             headed = {name for name in chosen if name.split("_")[-1] == word}
+            headed = headed or {name for name, kind in things if name in chosen and kind == word}
             found |= headed if headed and len(chosen) > 1 else chosen
     return found - _modifiers(text, found)
 
@@ -282,8 +287,10 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
                 continue
             if _after(spaced, _ANY_WORDS, form):
                 found.add(f"any {what}")
-            # "the cutlery", "the fruit": a category word names its whole kind
+            # "the cutlery", "the fruit": a category word names its whole kind; so does a type
+            # said only in the plural that several things have ("the clothes")
             collective = form != word or (what in categories and what not in world.type_table)
+            collective = collective or (word.endswith("s") and len(world.matching("object", what)) > 1)
             if _after(spaced, _ALL_WORDS, form):
                 found.add(f"all {what}")
             elif collective and f" the {form} " in spaced:

@@ -132,3 +132,21 @@ def test_a_type_alias_whose_word_only_says_which_thing_elsewhere_still_names_its
     assert "table" not in dining.spoken_aliases
     studio = load_world("studio_apartment")  # "shoe" is the sneakers' alias, and the first word of shoe_rack
     assert {"shoe_rack", "keys"} <= ground(studio, "Put the keys on the shoe rack.").names
+
+
+def test_a_thing_of_the_words_type_comes_before_a_name_that_only_borrows_the_word():
+    cottage = load_world("cottage_kitchen")  # a loaf of type bread, and a bread_knife
+    assert mentioned_names(cottage, "Toast the bread.") == {"loaf"}
+    assert tools_named(cottage, "Fry the eggs in the frying pan.") == {"frying_pan"}  # a pan that holds nothing
+    assert tools_named(load_world("loft_living_room"), "Turn on the floor lamp.") == set()  # "on" of turn on
+    studio = load_world("studio_apartment")  # "the lamp": standing_lamp by its name, not night_light by its type
+    assert "night_light" not in mentioned_names(studio, "Turn off the lamp.")
+
+
+def test_a_plural_type_said_of_several_things_names_them_all_and_a_reason_after_a_comma_is_no_request():
+    teen = load_world("teen_bedroom")
+    assert quantifiers_in(teen, "Put the dirty clothes in the laundry bag.") == {"all clothes"}
+    scoped = scoped_quantifiers(teen, "Put the dirty clothes in the laundry bag.", WorldState.initial(teen))
+    assert scoped["all clothes"][1] == {"hoodie", "socks"}  # not the clean school shirt, nor the trainers (clean)
+    assert ground(teen, "Close the window, it's freezing.").text == "Close the window."
+    assert ground(teen, "Put the hoodie in the laundry bag, it's on the bed.").text.endswith("it's on the bed.")
