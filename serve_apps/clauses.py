@@ -142,6 +142,40 @@ def too_spelled_out(text: str) -> str:
     return _TOO.sub(lambda m: f"{m.group('verb')}{m.group('head')} and {m.group('what')}{m.group('tail')}", text)
 
 
+# "... and hang a fresh one on the rail": one of the kind said before, as the adjective describes it
+_ONE = re.compile(r"\b(?:a|an|the)\s+(?P<how>[a-z]+)\s+one\b", re.IGNORECASE)
+_ONE_STATES = {"clean", "dirty", "fresh", "used", "empty", "full", "open", "closed", "hot", "cold", "washed", "unwashed"}
+
+
+def ones_spelled_out(world: World, text: str) -> str:
+    """"Put the used towel in the hamper and hang a fresh one on the rail" as "... hang the fresh
+    towel on the rail": "a fresh one", "the clean one" is the one of the kind the words named
+    before (the things that can be moved, all of one type) that is as the adjective says."""
+    for match in reversed(list(_ONE.finditer(text))):
+        if match.group("how").lower() not in _ONE_STATES:
+            continue
+        before = [world.objects_by_name[n] for n in mentioned_names(world, text[: match.start()]) if n in world.objects_by_name]
+        kinds = {o.type for o in before if o.pickable}
+        if len(kinds) == 1:
+            text = text[: match.start()] + f"the {match.group('how')} {next(iter(kinds)).replace('_', ' ')}" + text[match.end() :]
+    return text
+
+
+_PUT_ON = re.compile(r"\b(?P<put>put)\s+(?P<what>(?:the|both|all|all the|my)\s+[a-z][a-z ]*?)\s+on\b(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))", re.IGNORECASE)
+
+
+def put_on_spelled_out(world: World, text: str) -> str:
+    """"Put both lamps on" as "switch both lamps on": "put ... on" with nothing after "on" turns on
+    what it names, when each of those things can be switched on."""
+    def switched(match: re.Match) -> str:
+        things = [world.objects_by_name[n] for n in mentioned_names(world, match.group("what")) if n in world.objects_by_name]
+        if things and all("switched_on" in t.states for t in things):
+            return f"{'S' if match.group('put')[0] == 'P' else 's'}witch {match.group('what')} on"
+        return match.group(0)
+
+    return _PUT_ON.sub(switched, text)
+
+
 def made_spelled_out(world: World, text: str) -> str:
     """"Make toast" as the request for the state of the one thing that makes it ("Toast the
     bread."), from the shared table of things made; other text comes back as it is."""
@@ -260,4 +294,4 @@ def _gap(world: World, tail: list[str]) -> Optional[int]:
     return None
 
 
-__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "made_spelled_out", "request_groups", "split_requests", "too_spelled_out"]
+__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "made_spelled_out", "ones_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out"]

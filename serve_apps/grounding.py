@@ -270,10 +270,11 @@ def ground(world: World, text: str) -> Grounding:
     if phrases:
         text = pattern.sub(rename, text)
     text = without_chatter(world, text)
-    for obj in world.objects:  # "the microwave door", "the fridge door": the thing that opens
+    for obj in world.objects:  # "the microwave door", "the laptop lid": the thing that opens
         if "open" in obj.states:
-            spoken = r"\W+".join(obj.name.split("_"))
-            text = re.sub(rf"\b({spoken})\W+doors?\b", r"\1", text, flags=re.IGNORECASE)
+            for said in {obj.name, obj.name.split("_")[-1], obj.type}:
+                spoken = r"\W+".join(said.split("_"))
+                text = re.sub(rf"\b({spoken})\W+(?:doors?|lids?)\b", r"\1", text, flags=re.IGNORECASE)
     text = _door_of_the_last_container(world, text)
     text = _PART_OF.sub("the ", text)  # "on the edge of the bath": on the bath
     text = _added_to_the_last_container(world, text)

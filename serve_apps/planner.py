@@ -33,7 +33,16 @@ from fleet.plan import Plan, done_by
 from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
-from serve_apps.clauses import PRONOUNS, asked_in_clauses, colon_spelled_out, made_spelled_out, request_groups, too_spelled_out
+from serve_apps.clauses import (
+    PRONOUNS,
+    asked_in_clauses,
+    colon_spelled_out,
+    made_spelled_out,
+    ones_spelled_out,
+    put_on_spelled_out,
+    request_groups,
+    too_spelled_out,
+)
 from serve_apps.conditions import condition_places, told_as_condition, unmet_conditions
 from serve_apps.goal_checks import (
     AgainstVerbs,
@@ -335,6 +344,8 @@ class LanguagePlanner:
         text = colon_spelled_out(world, self._check_text(request.text))  # "turn everything off: the TV and the lamp"
         text = made_spelled_out(world, text)  # "make toast": toast the bread
         text = too_spelled_out(text)  # "put the pear in the bin, and the banana too"
+        text = ones_spelled_out(world, text)  # "... and hang a fresh one on the rail": the fresh towel
+        text = put_on_spelled_out(world, text)  # "put both lamps on": switch them on
         names: Optional[set[str]] = None  # None: the whole vocabulary
         left_out_names: frozenset[str] = frozenset()  # what the request says to leave alone
         asked: Optional[frozenset[tuple[str, bool]]] = None  # None: every state may be asked for
@@ -632,10 +643,11 @@ class LanguagePlanner:
             raise Misplaced(moved, "it asks only for states, and moves nothing")
         if unasked:  # a backend that ignores the schema: never act on a state nobody asked about
             raise FleetError(f"the request does not ask for {', '.join(unasked)}")
-        if all(state.holds(literal) for literal in goal):
-            raise AlreadyHolds({str(g) for g in goal})
         missing = missing_from(world, required, goal)
-        if missing:  # a small model often stops after the first thing asked for
+        if all(state.holds(literal) for literal in goal) and not missing:
+            raise AlreadyHolds({str(g) for g in goal})
+        if missing:  # a small model often stops after the first thing asked for ("make sure the
+            # fridge is closed and the radio off" answered with the fridge, closed already)
             raise LeftOut([str(g) for g in goal], missing)
         too_many = more_than_one(world, quantifiers_in(world, text), goal) if text else None
         if too_many:  # "put one of the plates on the table" answered with both plates

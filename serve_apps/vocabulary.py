@@ -117,8 +117,7 @@ def named_in(world: World, text: str) -> set[str]:
     words = set(spaced.split())
     words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
     names = [r.name for r in world.robots] + [p.name for p in world.places] + [o.name for o in world.objects]
-    # "both pallets", "the boxes": a plural type names every object of that type
-    found = {o.name for o in world.objects if f" {o.type}s " in spaced or f" {o.type}es " in spaced}
+    found: set[str] = set()
     for name in sorted(names, key=lambda n: -len(n.split("_"))):
         parts = name.split("_")
         if not set(parts) <= words:
@@ -129,7 +128,9 @@ def named_in(world: World, text: str) -> set[str]:
             found.add(name)
         elif len(parts) > 1 or f" {name} " in spaced:
             found.add(name)
-    return found
+    # "both pallets", "the boxes": a plural type names every object of that type ("drawers" of
+    # "the chest of drawers", said whole above, does not)
+    return found | {o.name for o in world.objects if f" {o.type}s " in spaced or f" {o.type}es " in spaced}
 
 
 def mentioned_names(world: World, text: str) -> set[str]:

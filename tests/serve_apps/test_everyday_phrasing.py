@@ -150,3 +150,42 @@ def test_a_plural_type_said_of_several_things_names_them_all_and_a_reason_after_
     assert scoped["all clothes"][1] == {"hoodie", "socks"}  # not the clean school shirt, nor the trainers (clean)
     assert ground(teen, "Close the window, it's freezing.").text == "Close the window."
     assert ground(teen, "Put the hoodie in the laundry bag, it's on the bed.").text.endswith("it's on the bed.")
+
+
+def test_a_plural_inside_a_name_said_whole_names_no_kind_and_a_lid_is_its_thing():
+    teen = load_world("teen_bedroom")  # a chest_of_drawers and a desk_drawer
+    assert mentioned_names(teen, "Open the chest of drawers and put the socks in it.") == {"chest_of_drawers", "socks"}
+    assert ground(teen, "Shut the laptop lid.").text == "Shut the laptop."
+
+
+def test_is_off_asks_for_switched_off_and_a_part_answer_that_holds_already_is_completed(office):
+    from fleet.lexicon import asked_states
+
+    assert asked_states(office, "Make sure the monitor is off.") == {("switched_on", True)}
+    assert ("in", True) in asked_states(office, "Take the apple off the desk.")
+    model = Scripted(goal("not open(top_drawer)"), goal("not switched_on(monitor)"))
+    response = plan(office, "Make sure the top drawer is closed and the monitor is off.", model)
+    assert response.ok and response.goal == ["not open(top_drawer)", "not switched_on(monitor)"]
+    assert "leaves out monitor" in response.attempts[0].error  # not refused as done already
+
+
+def test_a_fresh_one_is_one_of_the_kind_said_before_as_the_adjective_says():
+    from serve_apps.clauses import ones_spelled_out
+
+    bathroom = load_world("bathroom_suite")
+    said = "Put the used towel in the hamper and hang a fresh one on the towel rail."
+    assert ones_spelled_out(bathroom, said) == "Put the used towel in the hamper and hang the fresh towel on the towel rail."
+    model = Scripted(goal("in(used_towel, laundry_hamper)"), goal("in(big_towel, towel_rail)"))
+    response = plan(bathroom, said, model)
+    assert response.ok and response.goal == ["in(used_towel, laundry_hamper)", "in(big_towel, towel_rail)"]
+    galley = load_world("galley_kitchen")  # "the green one" names its mug already: left as it is
+    assert ones_spelled_out(galley, "Put the red mug in the sink and the green one in the cupboard.").endswith("the green one in the cupboard.")
+
+
+def test_put_the_lamp_on_switches_it_on(office):
+    from serve_apps.clauses import put_on_spelled_out
+
+    assert put_on_spelled_out(office, "Put both lamps on.") == "Switch both lamps on."
+    assert put_on_spelled_out(office, "Put the monitor on and the desk lamp off.") == "Switch the monitor on and the desk lamp off."
+    assert put_on_spelled_out(office, "Put the blanket on.") == "Put the blanket on."  # a blanket does not switch
+    assert put_on_spelled_out(office, "Put the phone on the desk.") == "Put the phone on the desk."
