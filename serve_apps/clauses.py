@@ -122,7 +122,8 @@ def colon_spelled_out(world: World, text: str) -> str:
 
 _MAKE = re.compile(
     r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+)?(?:make|prepare|fix|run|draw)\s+(?:me\s+|us\s+)?"
-    r"(?:a\s+|an\s+|some\s+|a cup of\s+|a mug of\s+|a pot of\s+)?(?P<what>[a-z][a-z ]*?)(?:\s+please)?\s*[.!?]?\s*$",
+    r"(?:a\s+|an\s+|some\s+|a cup of\s+|a mug of\s+|a pot of\s+)?(?P<what>[a-z][a-z ]*?)(?:\s+please)?"
+    r"(?P<rest>\s*(?:,\s*|\s+)(?:and|then)\s+[^.!?]*)?\s*[.!?]?\s*$",
     re.IGNORECASE,
 )
 
@@ -189,7 +190,7 @@ def made_spelled_out(world: World, text: str) -> str:
     if len(things) != 1 or not skills:
         return text
     verb = skills[0].name.replace("_", " ")
-    return f"{verb[0].upper()}{verb[1:]} the {things[0].name.replace('_', ' ')}."
+    return f"{verb[0].upper()}{verb[1:]} the {things[0].name.replace('_', ' ')}{match.group('rest') or ''}."
 
 
 def _coming_from(part: str, origin: str) -> str:

@@ -170,13 +170,22 @@ _EMPTIED = re.compile(
 )
 
 
+_MOVED_ALL = re.compile(
+    r"\b(?:put|move|bring|carry|load|transfer)\s+(?:everything|all the things|all the stuff)\s+(?:that is |that's )?(?:from|off|out of|on|in)"
+    r"\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)\s+(?:onto|into|on|in|to)\s+(?:the |my )?(?P<onto>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
+    re.IGNORECASE,
+)
+
+
 def emptied(world: World, text: str, state: WorldState) -> tuple[list[str], str]:
     """(a literal for each thing in the receptacle a request empties, the text without those words):
     "take everything out of the school bag" is `not in(THING, school_bag)` for each thing in it;
-    "empty the pencil case onto the desk" is `in(THING, desk)`. A receptacle that is filled with a
+    "empty the pencil case onto the desk" and "put everything from the desk in the drawer" are
+    `in(THING, desk)` and `in(THING, drawer)`. A receptacle that is filled with a
     liquid ("empty the glass") is left to the words; so is one with nothing in it."""
     fixed: list[str] = []
-    for match in list(_EMPTIED.finditer(text))[::-1]:
+    matches = sorted([*_EMPTIED.finditer(text), *_MOVED_ALL.finditer(text)], key=lambda m: m.start())
+    for match in matches[::-1]:
         holders = [n for n in _names_at(world, match.group("what")) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
         onto = _names_at(world, match.group("onto")) if match.group("onto") else set()
         if len(holders) != 1 or len(onto) > 1 or (match.group(0).lower().startswith("empty") and "filled" in world.objects_by_name[holders[0]].states):
@@ -639,13 +648,19 @@ def came_from(world: World, text: str) -> set[str]:
 
 
 _TOOL = re.compile(r"\b(?:with|using|at)\s+(?:the |a |an |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
-_WORKED_IN = re.compile(r"\b(?:in|inside)\s+(?:the |a |an |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+_WORKED_IN = re.compile(
+    r"\b(?:in|inside|on)\s+(?:the |a |an |my |your )?(?P<what>[a-z][a-z ]*?)(?=\s+(?:in|inside|on|at|with|and|then)\b|\s*[,.;!?]|\s*$)", re.IGNORECASE
+)
+# what makes a state where a thing is put in or on it: "heat the milk in the microwave"
+_APPLIANCE_CATEGORIES = {"heat_source", "toaster", "water_source"}
 
 
 def tools_named(world: World, text: str) -> set[str]:
     """Things named only as what a state is made with or at, in a clause whose verb changes a
     state: "slice the bread with the knife", "fill the bucket at the sink", "fry the eggs in the
-    pan" (a pan that holds nothing). The plan uses them; the goal need say nothing of them."""
+    pan" (a pan that holds nothing), "heat the milk in the microwave" (an appliance that makes the
+    state). The plan uses them; the goal need say nothing of them: "heat the milk in the microwave
+    and put it on the table" leaves the milk on the table."""
     found: set[str] = set()
     for clause in split_requests(world, text):
         changed = {n for n in mentioned_names(world, _without(_TOOL, clause)) if n in world.objects_by_name}
@@ -653,8 +668,9 @@ def tools_named(world: World, text: str) -> set[str]:
             found |= {n for m in _TOOL.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
             # "fry the eggs in the frying pan": nothing can be in the pan, so it is what the eggs are fried in
             held = {n for m in _WORKED_IN.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
-            if changed - held:
-                found |= {n for n in held if not world.objects_by_name[n].receptacle}
+            tools = {n for n in held if not world.objects_by_name[n].receptacle or _APPLIANCE_CATEGORIES & set(world.categories_of(n))}
+            if (changed | held) - tools:  # something else is what changes ("boil water in the pot on the range")
+                found |= tools
     return found - mentioned_names(world, _without(_WORKED_IN, _without(_TOOL, text)))
 
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from fleet.config import PlanMode, PlannerConfig
 from fleet.errors import FleetError
 from fleet.goals import parse_goal
-from fleet.lexicon import asked_states
+from fleet.lexicon import asked_states, without_conditions
 from fleet.literals import Literal, parse_literal
 from fleet.models import Exemplar
 from fleet.plan import Plan, done_by
@@ -415,7 +415,7 @@ class LanguagePlanner:
             origins = came_from(world, text)  # "off the coffee table onto the bar cart": no goal of its own
             origins |= tools_named(world, text)  # "slice the bread with the knife": the plan's tool, no goal
             names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked) - only_locating(world, text, located)
-            required = (things_asked_about(world, text, names) | quantified) - located - origins
+            required = (things_asked_about(world, text, names) | quantified) - located - origins - _only_in_conditions(world, text)
             names, quantified, required = _within_scope(world, text, state, names, quantified, required)
             names, required = names - left_out_names, required - left_out_names  # no goal speaks of them
             # "wash the mugs but not the green one": `all mug` would wash it too; the others are named one by one
@@ -714,6 +714,15 @@ def _goal_prefix(text: str) -> Optional[str]:
     """`{"goal": [...]}` from the start of an answer cut off later, or None."""
     match = re.match(r'\{"goal": (\[[^\]]*\])', text)
     return '{"goal": %s}' % match.group(1) if match else None
+
+
+def _only_in_conditions(world: World, text: str) -> set[str]:
+    """Things named only in a condition, with no "it" in what is asked to point back at them:
+    "when the kettle is boiling, switch off the radio" asks nothing of the kettle."""
+    asked = without_conditions(text)
+    if re.search(r"\b(?:it|them|they)\b", asked):
+        return set()
+    return mentioned_names(world, text) - mentioned_names(world, asked)
 
 
 def _unoffered(origins: set[str] | frozenset[str], asked: Optional[frozenset[tuple[str, bool]]]) -> set[str]:

@@ -3,8 +3,11 @@ dining_room, laundry_room and bathroom_suite): read without the model (no model)
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from fleet.config import PlannerConfig
 from fleet.lexicon import verb_states
 from fleet.literals import parse_literal
 from fleet.state import WorldState
@@ -12,6 +15,7 @@ from fleet.world import load_world
 from serve_apps.clauses import too_spelled_out
 from serve_apps.goal_checks import misplaced
 from serve_apps.grounding import ground
+from serve_apps.planner import LanguagePlanner, PlanRequest
 from serve_apps.phrasing import everything_changed, kept_as_is, scoped_quantifiers, tools_named
 from serve_apps.putting_away import put_away_parts
 from serve_apps.vocabulary import mentioned_names, quantifiers_in
@@ -189,3 +193,31 @@ def test_put_the_lamp_on_switches_it_on(office):
     assert put_on_spelled_out(office, "Put the monitor on and the desk lamp off.") == "Switch the monitor on and the desk lamp off."
     assert put_on_spelled_out(office, "Put the blanket on.") == "Put the blanket on."  # a blanket does not switch
     assert put_on_spelled_out(office, "Put the phone on the desk.") == "Put the phone on the desk."
+
+
+def test_kitchen_chains_the_appliance_is_a_tool_toast_is_made_and_everything_moves():
+    from serve_apps.clauses import made_spelled_out
+    from serve_apps.phrasing import emptied
+
+    cottage = load_world("cottage_kitchen")
+    said = "Heat the milk in the microwave and then put it on the kitchen table."
+    assert tools_named(cottage, said) == {"microwave"}  # the milk ends on the table, not in the microwave
+    response = plan(cottage, said, Scripted(goal("hot(milk)"), goal("in(milk, kitchen_table)")))
+    assert response.ok and response.goal == ["hot(milk)", "in(milk, kitchen_table)"]
+    assert tools_named(cottage, "Boil some water in the soup pot on the range.") == {"range_cooker"}
+    assert tools_named(cottage, "Put the loaf in the toaster and toast it.") == set()  # put there, then toasted
+    assert made_spelled_out(cottage, "Make some toast and put it on the dinner plate.") == "Toast the loaf and put it on the dinner plate."
+    fixed, rest = emptied(cottage, "Put everything from the kitchen table in the dishwasher.", WorldState.initial(cottage))
+    assert fixed == ["in(blue_mug, dishwasher)", "in(milk, dishwasher)", "in(porridge_bowl, dishwasher)", "in(teaspoon, dishwasher)"]
+
+
+def test_a_thing_named_only_in_a_condition_is_asked_nothing():
+    from serve_apps.planner import _only_in_conditions
+
+    cottage = load_world("cottage_kitchen")
+    assert _only_in_conditions(cottage, "When the kettle is boiling, switch off the radio.") == {"kettle"}
+    assert _only_in_conditions(cottage, "If the milk is on the table, put it in the fridge.") == set()  # "it" is the milk
+    boiling = sorted(WorldState.initial(cottage).facts | {("filled", "kettle"), ("boiling", "kettle")})
+    planner = LanguagePlanner(PlannerConfig(), Scripted(goal("not switched_on(radio)")))
+    response = asyncio.run(planner.plan(PlanRequest(text="When the kettle is boiling, switch off the radio.", world=cottage, facts=boiling)))
+    assert response.ok and response.goal == ["not switched_on(radio)"]

@@ -241,7 +241,7 @@ def test_everything_in_one_place_but_one_thing():
     model = Scripted(goal("in(lettuce, left_counter)", "in(butter, left_counter)", "in(egg, left_counter)"))
     response = plan(galley, "Put everything from the fridge on the left counter except the milk.", model)
     assert response.ok and set(response.goal) == {"in(lettuce, left_counter)", "in(butter, left_counter)", "in(egg, left_counter)"}
-    assert not any("milk" in lit for lit in model.requests[0].schema_["properties"]["goal"]["items"]["enum"])
+    assert not model.requests  # read from the words: each thing in the fridge but the milk
 
 
 def test_a_state_to_keep_is_kept_and_the_rest_is_asked():
