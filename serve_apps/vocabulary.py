@@ -168,7 +168,7 @@ def mentioned_names(world: World, text: str) -> set[str]:
             continue  # "a", "b", "2" only narrow a match, they do not make one
         # a thing of the word's type shares that word too: "the bread" is the loaf of type bread
         partial = {
-            name: len(set(name.split("_")) & words) + (word == kind and word not in name.split("_"))
+            name: max(len(set(name.split("_")) & words), int(word == kind))
             for name, kind in things
             if word in name.split("_") or word == kind
         }

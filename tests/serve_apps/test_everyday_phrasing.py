@@ -145,6 +145,9 @@ def test_a_thing_of_the_words_type_comes_before_a_name_that_only_borrows_the_wor
     assert tools_named(load_world("loft_living_room"), "Turn on the floor lamp.") == set()  # "on" of turn on
     studio = load_world("studio_apartment")  # "the lamp": standing_lamp by its name, not night_light by its type
     assert "night_light" not in mentioned_names(studio, "Turn off the lamp.")
+    galley = load_world("galley_kitchen")  # "the counter": the two counters, not the place of kind counter by the sink
+    found = mentioned_names(galley, "Move the egg from the fridge to the counter by the sink.")
+    assert {"left_counter", "right_counter"} <= found and "sink_side" not in found
 
 
 def test_a_plural_type_said_of_several_things_names_them_all_and_a_reason_after_a_comma_is_no_request():
