@@ -84,6 +84,9 @@ def action_cost(skill: SkillSpec) -> int:
     return max(1, round(skill.duration_s * 10))
 
 
+_HOLDER_ACTION = "__holder"  # the action of a skill acting on a thing that can hold others
+
+
 class _Compiler:
     """Builds one unified-planning problem for a world, a state and a goal."""
 
@@ -152,12 +155,32 @@ class _Compiler:
                     self.problem.set_initial_value(member(self.objects[obj.name]), True)
 
     def add_skill(self, skill: SkillSpec) -> None:
+        """One action for the skill; two where its effects on what a thing holds need only be
+        grounded for the things that can hold something (a bowl, not a spoon): the planner's
+        task stays small in worlds with many things."""
+        whens = [when for when in skill.conditional_effects if _can_fire(self.world, skill, when)]
+        holders = {
+            lit.args[1] for when in whens for lit in when.condition if lit.predicate == "in" and not lit.negated and lit.args[1] in skill.parameters
+        }
+        if len(holders) == 1:
+            (param,) = holders
+            domain = self.world.param_domain(skill, param)
+            holding = [v for v in domain if v in self.world.objects_by_name and self.world.objects_by_name[v].receptacle]
+            others = [v for v in domain if v not in holding]
+            if holding and others:
+                own = [w for w in whens if not any(lit.predicate == "in" and lit.args[1] == param for lit in w.condition)]
+                self._add_action(skill, f"a_{skill.name}", own, {param: others})
+                self._add_action(skill, f"a_{skill.name}{_HOLDER_ACTION}", whens, {param: holding})
+                return
+        self._add_action(skill, f"a_{skill.name}", whens, {})
+
+    def _add_action(self, skill: SkillSpec, action_name: str, whens: list[When], domains: dict[str, list[str]]) -> None:
         up = self.up
         params = {name: self.types[spec.kind] for name, spec in skill.parameters.items()}
-        action = up.InstantaneousAction(f"a_{skill.name}", **params)
+        action = up.InstantaneousAction(action_name, **params)
         for name, spec in skill.parameters.items():
-            domain = self.fluent(f"domain__{skill.name}__{name}", (spec.kind,))
-            for value in self.world.param_domain(skill, name):
+            domain = self.fluent(f"domain__{action_name.removeprefix('a_')}__{name}", (spec.kind,))
+            for value in domains.get(name) or self.world.param_domain(skill, name):
                 self.problem.set_initial_value(domain(self.objects[value]), True)
             action.add_precondition(domain(action.parameter(name)))
         if len({n for n, s in skill.parameters.items() if s.kind == "robot"}) > 1:
@@ -172,9 +195,7 @@ class _Compiler:
             action.add_precondition(self.expression(condition, action))
         for effect in skill.effect_literals:
             action.add_effect(self.atom(effect, action), not effect.negated)
-        for when in skill.conditional_effects:
-            if not _can_fire(self.world, skill, when):
-                continue  # e.g. contents moving with a carried thing where nothing carried holds anything
+        for when in whens:  # only those that can fire: contents move only with what holds some
             self.conditional = True
             variables = {name: up.Variable(f"v_{name}", self.types["object"]) for name in when.variables}
             condition = up.And(*(self.expression(c, action, variables) for c in when.condition))
@@ -271,7 +292,7 @@ def plan_goal(
         )
     steps = [
         (
-            step.action.name.removeprefix("a_"),
+            step.action.name.removeprefix("a_").removesuffix(_HOLDER_ACTION),
             {p.name: str(v).removeprefix("o_") for p, v in zip(step.action.parameters, step.actual_parameters)},
         )
         for step in result.plan.actions
