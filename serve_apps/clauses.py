@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from fleet.lexicon import CONDITION_START, CONDITION_WORDS, asked_states, made_things
+from fleet.lexicon import CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names
 
@@ -141,6 +141,43 @@ def too_spelled_out(text: str) -> str:
     """"Put the pear in the bin, and the banana too" as "Put the pear and the banana in the bin":
     a thing added with "too" or "as well" shares the verb and the place of the clause before."""
     return _TOO.sub(lambda m: f"{m.group('verb')}{m.group('head')} and {m.group('what')}{m.group('tail')}", text)
+
+
+# "I need the wine in the fridge and the ice cream in the freezer": where things should be, as a put
+_WANTED = re.compile(
+    r"^(?:please\s*,?\s*)?(?:i|we)(?:\s+would|\s+really|['’]d)?\s+(?:need|want|like)\s+"
+    r"(?P<rest>(?:the|my|your|our|both|all)\b(?:(?!\b(?:to|it|them)\b)[^.;!?])*?\s(?:in|into|on|onto|inside|back)\b.*)$",
+    re.IGNORECASE,
+)
+
+
+def wanted_spelled_out(text: str) -> str:
+    """"I need the milk in the fridge and the bread on the table" as "Put the milk in the fridge
+    and the bread on the table": saying where things should be asks to put them there ("I want
+    the lamp on" becomes "Put the lamp on", which switches it on)."""
+    match = _WANTED.match(text.strip())
+    return f"Put {match.group('rest')}" if match else text
+
+
+# "When you've boiled the kettle, put the mug on the tray": what to do first, then what next
+_DONE_FIRST = re.compile(
+    r"^(?:when|once|after|as soon as)\s+you(?:['’]ve|\s+have)?\s+(?P<verb>[a-z]+)\b(?P<done>[^,;.]*)[,;]\s*(?:then\s+)?(?P<then>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def done_first_spelled_out(world: World, text: str) -> str:
+    """"When you've boiled the kettle, put the mug on the tray" as "Boil the kettle, then put the
+    mug on the tray": a step the robots themselves are to do first is a request, not a condition
+    on how things are. Only when its verb is one a request starts with."""
+    match = _DONE_FIRST.match(text.strip())
+    if match is None:
+        return text
+    said = match.group("verb").lower()
+    bases = sorted(v for v in _request_verbs(world) if said in inflections(v))
+    if not bases:
+        return text
+    return f"{bases[0].capitalize()}{match.group('done')}, then {match.group('then')}"
 
 
 # "... and hang a fresh one on the rail": one of the kind said before, as the adjective describes it
@@ -295,4 +332,4 @@ def _gap(world: World, tail: list[str]) -> Optional[int]:
     return None
 
 
-__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "made_spelled_out", "ones_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out"]
+__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]

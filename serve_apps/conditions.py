@@ -21,7 +21,7 @@ from typing import Optional
 
 from pydantic import BaseModel
 
-from fleet.lexicon import CONDITION_LIMITERS, CONDITION_OPENERS, CONDITION_WORDS, asked_states, holds_when_said
+from fleet.lexicon import CONDITION_LIMITERS, CONDITION_OPENERS, CONDITION_WORDS, asked_states, holds_when_said, state_words
 from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
@@ -35,7 +35,7 @@ _TRAILING = re.compile(rf"^(?P<rest>.*?),?\s+\b{CONDITION_LIMITERS}(?P<word>{_WO
 
 
 # Words that deny what the condition says ("isn't" reads as "isn", "t")
-_NEGATIONS = {"not", "isn", "aren", "wasn", "weren", "doesn", "don", "never", "longer"}
+_NEGATIONS = {"not", "isn", "aren", "wasn", "weren", "doesn", "don", "never", "longer", "hasn", "haven", "hadn"}
 
 
 class Conditioned(BaseModel):
@@ -82,19 +82,21 @@ def condition_fact(world: World, condition: str, request: str) -> Optional[Liter
     return Literal(state, (subject,), negated=value == denied)
 
 
-_DETERMINED = r"(?P<subject>(?:the|my|your|our)\s+[a-z][a-z ]*?)"
+_DETERMINED = r"(?P<subject>(?:the|my|your|our|both(?:\s+the)?|all(?:\s+the)?)\s+[a-z][a-z ]*?)"
 _THEN = r"\s*[.;,!]\s*(?:(?:so|and)\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody)\s+|please\s+)?(?P<rest>\S.*)$"
 # "The fridge is open. Close it.", "I left the microwave open, can you shut it?", "Is the kettle
 # on? If so, turn it off.": a state told or asked about first is when to act, as "if" says
+# "is", "'s", "has gone", "got": how a thing is or has become ("the milk has gone warm")
+_LINKED = r"(?:\s+(?P<verb>is|are)|['’]s|\s+(?:has|have)\s+(?:gone|got|become|been)|\s+(?:went|got|became|was|were))"
 _TOLD = (
-    re.compile(rf"^{_DETERMINED}\s+(?P<verb>is|are)\s+(?:still\s+|already\s+)?(?P<how>[a-z]+){_THEN}", re.IGNORECASE),
+    re.compile(rf"^{_DETERMINED}{_LINKED}\s+(?:still\s+|already\s+|all\s+|really\s+)?(?P<how>[a-z]+)(?P<where>\s+(?:on|in|at)\s+(?:the|my|your|our)\s+[a-z][a-z ]*?)?{_THEN}", re.IGNORECASE),
     re.compile(rf"^(?:i|we|someone|somebody|anyone|you)\s+(?:have\s+|has\s+)?left\s+{_DETERMINED}\s+(?P<how>[a-z]+){_THEN}", re.IGNORECASE),
     re.compile(rf"^(?P<verb>is|are)\s+{_DETERMINED}\s+(?:still\s+)?(?P<how>[a-z]+)\s*\?\s*(?:if\s+(?:so|yes|(?P<denied>not|no)),?\s*)?(?P<rest>\S.*)$", re.IGNORECASE),
 )
 # "The egg was left on the counter; put it away.", "I left the keys on the sofa, put them in the
 # bowl": where a thing is told to be is when to act, and asks for nothing itself
 _LAID = r"(?:still\s+|already\s+)?(?:left\s+|lying\s+|sitting\s+|standing\s+)?"
-_WHERE = r"(?P<where>(?:on|in|inside|at)\s+(?:the|my|your|our)\s+[a-z][a-z ]*?)"
+_WHERE = r"(?P<where>(?:on|in|inside|at|under|behind|beside|next\s+to|by)\s+(?:the|my|your|our)\s+[a-z][a-z ]*?)"
 _TOLD_WHERE = (
     re.compile(rf"^{_DETERMINED}\s+(?P<verb>is|are|was|were)\s+{_LAID}{_WHERE}{_THEN}", re.IGNORECASE),
     re.compile(rf"^(?:i|we|someone|somebody|anyone|you)\s+(?:have\s+|has\s+)?left\s+{_DETERMINED}\s+{_WHERE}{_THEN}", re.IGNORECASE),
@@ -112,6 +114,10 @@ _CHECKED = (
 )
 
 
+# one-word states a thing is said to be in: "open", "dirty", "warm", "full"
+_STATE_SAID = {w for w in [*holds_when_said(), *state_words()] if " " not in w}
+
+
 def told_as_condition(text: str) -> str:
     """A request that first tells or asks how a thing is, then what to do, rewritten with "if":
     "The fridge is open. Close it." becomes "If the fridge is open, close it." A state word of
@@ -125,11 +131,13 @@ def told_as_condition(text: str) -> str:
             return f"If {match.group('condition').strip()}, {rest[:1].lower()}{rest[1:]}"
     for pattern in _TOLD:
         match = pattern.match(stripped)
-        if match and match.group("how").lower() in holds_when_said():
-            verb = (match.groupdict().get("verb") or "is").lower()
+        if match and match.group("how").lower() in _STATE_SAID:
+            subject = match.group("subject").lower()
+            verb = (match.groupdict().get("verb") or ("are" if subject.endswith("s") else "is")).lower()
             rest = match.group("rest")
             denied = " not" if match.groupdict().get("denied") else ""  # "Is the lamp off? If not, ..."
-            return f"If {match.group('subject').lower()} {verb}{denied} {match.group('how')}, {rest[:1].lower()}{rest[1:]}"
+            where = (match.groupdict().get("where") or "").lower()
+            return f"If {subject} {verb}{denied} {match.group('how')}{where}, {rest[:1].lower()}{rest[1:]}"
     for pattern in _TOLD_WHERE:
         match = pattern.match(stripped)
         if match:
@@ -140,8 +148,10 @@ def told_as_condition(text: str) -> str:
 
 
 # "..., otherwise fold them": what to do when the condition before does not hold
-_OTHERWISE = re.compile(r"[,;.]?\s*\b(?:otherwise|or else|else)\b\s*,?\s*", re.IGNORECASE)
+# "...; if not, put the pan on it" says the same, when nothing follows the "not"
+_OTHERWISE = re.compile(r"[,;.]?\s*\b(?:otherwise|or else|else|if\s+(?:not|it\s+is\s+not|it\s+isn['’]t|it['’]s\s+not|they\s+are\s+not|they\s+aren['’]t)(?=\s*[,;]))\b\s*,?\s*", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|them|they)\b", re.IGNORECASE)
+_PLACE_PRONOUN = re.compile(r"\b(?P<to>on|onto|in|into|inside|next to|beside)\s+(?:it|them)\b", re.IGNORECASE)
 
 
 def _with_antecedent(world: World, request: str, antecedent: Optional[str]) -> str:
@@ -150,7 +160,10 @@ def _with_antecedent(world: World, request: str, antecedent: Optional[str]) -> s
     if antecedent is None or not _PRONOUN.search(request):
         return request
     own = {n for n in mentioned_names(world, request) if n in world.objects_by_name} - destinations_in(world, request)
-    return request if own else _PRONOUN.sub(f"the {antecedent.replace('_', ' ')}", request)
+    spelled = f"the {antecedent.replace('_', ' ')}"
+    if own and antecedent not in own:  # "... if not, put the saucepan on it": where it goes is the thing before
+        return _PLACE_PRONOUN.sub(lambda m: f"{m.group('to')} {spelled}", request)
+    return request if own else _PRONOUN.sub(spelled, request)
 
 
 def _subject(world: World, request: str, fact: Optional[Literal]) -> Optional[str]:
@@ -169,6 +182,7 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
     kept: list[str] = []
     dropped: list[str] = []
     antecedent: Optional[str] = None  # the thing the last request spoke of
+    asked_last = ""  # what the last request asked, without its condition
     last: Optional[tuple[Literal, bool]] = None  # the last condition read, and whether it applied
     for sentence in (s for s in re.split(r"(?<=[.!?;])\s+", text.strip()) if s.strip()):
         for piece_number, piece in enumerate(_OTHERWISE.split(sentence.strip())):
@@ -179,15 +193,17 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                     kept[-1:] = [f"{kept[-1]}, otherwise {piece}"] if kept else [piece]
                     continue
                 fact, applied = last
+                piece = _verb_shared(piece.strip(" ,;."), asked_last)  # "..., otherwise in the laundry bag"
                 if applied:
-                    dropped.append(f"'otherwise {piece.strip(' ,;.')}' applies only if {fact} does not hold, and now it does")
+                    dropped.append(f"'otherwise {piece}' applies only if {fact} does not hold, and now it does")
                 else:
-                    kept.append(_with_antecedent(world, piece.strip(" ,;."), antecedent))
+                    kept.append(_with_antecedent(world, piece, antecedent))
                 continue
             groups = [", ".join(group) for group in request_groups(world, piece)]
             for number, request in enumerate(groups):
                 request = _with_antecedent(world, request, antecedent) if dropped else request
                 split = conditioned(request)
+                asked_last = split.request
                 fact = condition_fact(world, split.condition, _with_antecedent(world, split.request, antecedent)) if split.condition else None
                 antecedent = _subject(world, split.request, fact) or antecedent
                 applies = fact is None or state.holds(fact) != split.negated
@@ -205,6 +221,21 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
     return (". ".join(kept) if dropped else text), dropped  # untouched words when nothing is dropped
 
 
+_BESIDE = re.compile(r"\b(?:under|underneath|behind|beside|next to|by|near|in front of)\s+(?:the |my |your |our )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+
+
+_PLACE_FIRST = re.compile(r"^(?:in|into|on|onto|inside|to|back in|back on)\b", re.IGNORECASE)
+
+
+def _verb_shared(piece: str, before: str) -> str:
+    """"otherwise in the laundry bag" after "put them in the chest of drawers": the words before
+    up to where they said the place, then the new place."""
+    if not _PLACE_FIRST.match(piece):
+        return piece
+    places = list(re.finditer(r"\b(?:in|into|on|onto|inside|to)\b", before, re.IGNORECASE))
+    return f"{before[: places[-1].start()].strip()} {piece}" if places else piece
+
+
 def condition_places(world: World, text: str) -> set[str]:
     """Where the conditions of a mission say things are, and not what the mission asks:
     "put the milk back in the fridge if it is on the table" names the table only in its condition."""
@@ -212,8 +243,12 @@ def condition_places(world: World, text: str) -> set[str]:
     asked: set[str] = set()
     for group in request_groups(world, text):
         split = conditioned(", ".join(group))
-        if split.condition and ("in", True) not in asked_states(world, split.request):  # "... take it out" acts there
+        # "... take it out" acts there; "if it isn't in the bag yet, pack it" puts it there
+        denied = bool(_NEGATIONS & set(re.findall(r"[a-z]+", (split.condition or "").lower())))
+        if split.condition and ("in", True) not in asked_states(world, split.request) and not denied:
             places |= destinations_in(world, split.condition)
+            # "if the ball is under the cot": the cot only says where the ball is
+            places |= {n for m in _BESIDE.finditer(split.condition) for n in mentioned_names(world, m.group("what"))}
         asked |= mentioned_names(world, split.request)
     return places - asked
 

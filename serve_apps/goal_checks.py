@@ -174,6 +174,27 @@ def sent_elsewhere(world: World, text: str, goal: list[Literal]) -> list[str]:
 _BY_PRONOUN = re.compile(r"\b(?:in|into|on|onto|to|inside|beside|by|near|under|behind)\s+(?:it|them|there)\b", re.IGNORECASE)
 
 
+# "take it off", "get the milk out": a clause that takes its thing away from where it is
+_TAKEN_AWAY = re.compile(r"\b(?:take|get|lift|pull|grab)\b(?:\s+\w+){0,4}?\s+(?:off|out)\b")
+
+
+def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldState) -> list[str]:
+    """`in(a, b)` literals that hold now, where a clause's words take a (named, or "it") away:
+    "if the frying pan is still on the hob, take it off" answered `in(frying_pan, hob)`."""
+    found = []
+    sent_to = destinations_in(world, without_conditions(text)) if text else set()  # "... put them on the rack": it goes there
+    for clause in split_requests(world, text) if text else []:
+        asking = without_conditions(clause)
+        if not _TAKEN_AWAY.search(asking):
+            continue
+        said = set(mentioned_names(world, asking)) | ({"it", "them"} & set(re.findall(r"[a-z]+", asking)))
+        for literal in goal:
+            if literal.predicate == "in" and not literal.negated and state.holds(literal) and literal.args[1] not in sent_to:
+                if literal.args[0] in said or said & {"it", "them"}:
+                    found.append(str(literal))
+    return list(dict.fromkeys(found))
+
+
 class Misplaced(FleetError):
     """The answer puts things where the request's words say they do not go."""
 
@@ -260,11 +281,12 @@ def against_verbs(world: World, text: str, goal: list[Literal]) -> list[str]:
     again") is left alone."""
     asked: dict[str, set[tuple[str, bool]]] = {}
     clauses = split_requests(world, text) if text else []
-    all_signs = [verb_states(world, clause) for clause in clauses]
+    all_signs = [verb_states(world, without_conditions(clause)) for clause in clauses]  # "if it is off, ..." asks nothing
+    meant = _meant_in(world, clauses)
     for i, (clause, signs) in enumerate(zip(clauses, all_signs)):
-        if any((p, not n) in later for later in all_signs[i + 1 :] for p, n in signs):
+        if any((p, not n) in later and (meant[i] & meant[j] or not meant[j]) for j, later in enumerate(all_signs[i + 1 :], i + 1) for p, n in signs):
             continue  # "open the wardrobe, ... and close it again": a later clause undoes it
-        for name in mentioned_names(world, clause) if signs else ():
+        for name in meant[i] if signs else ():
             asked.setdefault(name, set()).update(signs)
     found = []
     for literal in goal:
@@ -274,6 +296,19 @@ def against_verbs(world: World, text: str, goal: list[Literal]) -> list[str]:
         if (literal.predicate, not literal.negated) in signs and (literal.predicate, literal.negated) not in signs:
             found.append(str(literal))
     return found
+
+
+def _meant_in(world: World, clauses: list[str]) -> list[set[str]]:
+    """The names each clause speaks of; a word that fits several things is not the one another
+    clause names whole: "switch on the night light and turn off the big light" is the other light."""
+    names = [mentioned_names(world, clause) for clause in clauses]
+    whole = [named_in(world, clause) for clause in clauses]
+    meant = []
+    for i, found in enumerate(names):
+        elsewhere = {n for j, w in enumerate(whole) if j != i for n in w} - whole[i]
+        rest = found - elsewhere
+        meant.append(rest if rest and len(found - whole[i]) > 1 else found)
+    return meant
 
 
 class AgainstVerbs(FleetError):

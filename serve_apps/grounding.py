@@ -15,7 +15,7 @@ import re
 
 from pydantic import BaseModel
 
-from fleet.lexicon import CONDITION_OPENERS, CONDITION_WORDS
+from fleet.lexicon import CONDITION_OPENERS, CONDITION_WORDS, holds_when_said, state_words
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
@@ -53,6 +53,8 @@ EVERYDAY_WORDS = frozenset(
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
     nobody anybody case once only otherwise else sure certain ensure fresh used find locate search touch anyway
     anyone someone somebody left using chance see stay stays remain remains been being
+    couple pair several two three four five six dozen half lot lots gone become becomes getting
+    hasn haven hadn yet
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
@@ -108,6 +110,8 @@ def _world_words(world: World) -> tuple[frozenset[str], dict[str, str]]:
         words |= {w for alias in skill.aliases for w in alias.split()}
     for state in world.state_names:
         words |= set(state.split("_"))
+    # the shared table's words for states ("filthy", "raw"): how people say a state, not things
+    words |= {w for phrase in [*state_words(), *holds_when_said()] for w in phrase.split()}
     if world.matching("object", "water_source"):
         words.add("water")  # "fill the pot with water" where a tap runs
     return frozenset(words), aliases
@@ -195,14 +199,19 @@ def without_chatter(world: World, text: str) -> str:
     last = re.match(r"(?P<ask>.*[^,;\s])\s*(?:,|;|\bbecause\b|\bsince\b|\bas\b)\s*(?:it[’']?s|it is|it was|they[’']?re|they are|that[’']?s)\s+(?P<why>[^,;.!?]*)(?P<end>[.!?]?)\s*$", kept[-1], re.IGNORECASE)
     if last and not mentioned_names(world, last.group("why")) and not quantifiers_in(world, last.group("why")):
         kept[-1] = last.group("ask") + (last.group("end") or ".")
+    # "take the butter out so it softens": a last clause that only says what for
+    purpose = re.match(r"(?P<ask>.*[^,;\s])\s*,?\s+so(?:\s+that)?\s+(?:it|they|he|she|we|i|you)\b(?P<why>[^,;.!?]*)(?P<end>[.!?]?)\s*$", kept[-1], re.IGNORECASE)
+    if purpose and not mentioned_names(world, purpose.group("why")) and not quantifiers_in(world, purpose.group("why")):
+        kept[-1] = purpose.group("ask") + (purpose.group("end") or ".")
     return " ".join(kept)
 
 
 def _door_of_the_last_container(world: World, text: str) -> str:
-    """"Put the box in the locker and close the door after": a bare "the door" after words that
-    name one thing that opens and holds things is that thing's door."""
-    match = re.search(r"\bthe\s+doors?\b(?!\s+of\b)", text, re.IGNORECASE)
-    if not match:
+    """"Put the box in the locker and close the door after": a bare "the door" (or "the lid")
+    after words that name one thing that opens and holds things is that thing's door; "the lid"
+    too, unless the world has a thing called a lid (a pot lid)."""
+    match = re.search(r"\bthe\s+(?P<part>door|lid)s?\b(?!\s+of\b)", text, re.IGNORECASE)
+    if not match or (match.group("part").lower() == "lid" and any("lid" in (o.name.split("_")[-1], o.type) for o in world.objects)):
         return text
     before = mentioned_names(world, text[: match.start()])
     opening = [n for n in before if n in world.objects_by_name and world.objects_by_name[n].receptacle and "open" in world.objects_by_name[n].states]

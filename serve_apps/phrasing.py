@@ -51,17 +51,34 @@ def _holder_before(world: World, before: str) -> list[str]:
     return [n for n in mentioned_names(world, last) if n in objects and objects[n].receptacle]
 
 
-def carried_contents(world: World, text: str) -> tuple[list[str], str]:
-    """(`in(thing, container)` for each "CONTAINER with THING in it", the text without those phrases)."""
+def carried_contents(world: World, text: str, state: WorldState | None = None) -> tuple[list[str], str]:
+    """(`in(thing, container)` for each "CONTAINER with THING in it", the text without those phrases).
+    "With the fruit still in it" and "with everything in it" are the things of that kind (or all
+    things) in the container now."""
     fixed: list[str] = []
     while (match := _WITH_INSIDE.search(text)) is not None:
-        inside = _one_movable(world, match.group("inside"))
         holders = _holder_before(world, re.split(r"[.;!?]", text[: match.start()])[-1])
-        if inside is None or len(holders) != 1 or holders[0] == inside:
+        one = _one_movable(world, match.group("inside"))
+        # "the fruit bowl with the fruit in it": the word names the bowl, the kind is what is inside
+        inside = [one] if one and one not in holders else _kind_inside(world, match.group("inside"), holders, state)
+        if not inside or len(holders) != 1 or holders[0] in inside:
             break  # not a phrase read here: the model gets the words as they are
-        fixed.append(f"in({inside}, {holders[0]})")
+        fixed += [f"in({thing}, {holders[0]})" for thing in inside]
         text = text[: match.start()] + text[match.end() :]
     return fixed, text
+
+
+def _kind_inside(world: World, words: str, holders: list[str], state: WorldState | None) -> list[str]:
+    """The things a kind word ("the fruit") or "everything" names inside the one holder now."""
+    if state is None or len(holders) != 1:
+        return []
+    inside = sorted(f[1] for f in state.facts if f[0] == "in" and f[2] == holders[0])
+    if words.strip() in ("everything", "all", "all of it", "all its contents", "stuff"):
+        return inside
+    kinds = [q.split(" ", 1)[1] for q in quantifiers_in(world, "the " + words)]
+    if len(kinds) != 1:
+        return []
+    return [thing for thing in inside if thing in world.matching("object", kinds[0])]
 
 
 _PIECES_OF = re.compile(r"\b(?:a |one |two |three |some |a few )?(?:slice|slices|piece|pieces) of (?P<the>the |a |an |some )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
@@ -163,7 +180,7 @@ def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
 
 # "take everything out of the school bag", "empty the pencil case onto the desk"
 _EMPTIED = re.compile(
-    r"\b(?:(?:take|get|pull|clear)\s+(?:everything|all the things|all the stuff|it all)\s+(?:out of|off|from)|empty(?:\s+out)?)"
+    r"\b(?:(?:take|get|pull|clear)\s+(?:everything|all the things|all the stuff|it all|the (?P<how>[a-z]+) (?:things|stuff|items))\s+(?:out of|off|from)|empty(?:\s+out)?)"
     r"\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)(?:\s+(?:and\s+(?:put|place|set|move|lay|leave)\s+(?:it all|it|them|everything)\s+)?"
     r"(?:onto|into|on|in|to)\s+(?:the |my )?(?P<onto>[a-z][a-z ]*?))?\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
     re.IGNORECASE,
@@ -171,7 +188,7 @@ _EMPTIED = re.compile(
 
 
 _MOVED_ALL = re.compile(
-    r"\b(?:put|move|bring|carry|load|transfer)\s+(?:everything|all the things|all the stuff)\s+(?:that is |that's )?(?:from|off|out of|on|in)"
+    r"\b(?:put|move|bring|carry|load|transfer)\s+(?:everything|all the things|all the stuff|the (?P<how>[a-z]+) (?:things|stuff|items))\s+(?:that is |that's )?(?:from|off|out of|on|in)"
     r"\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)\s+(?:onto|into|on|in|to)\s+(?:the |my )?(?P<onto>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
     re.IGNORECASE,
 )
@@ -191,6 +208,11 @@ def emptied(world: World, text: str, state: WorldState) -> tuple[list[str], str]
         if len(holders) != 1 or len(onto) > 1 or (match.group(0).lower().startswith("empty") and "filled" in world.objects_by_name[holders[0]].states):
             continue
         inside = sorted(f[1] for f in state.facts if f[0] == "in" and f[2] == holders[0] and world.objects_by_name[f[1]].pickable)
+        if match.group("how"):  # "clear the dirty things off the bar": those that are dirty
+            described = as_described(world, state, inside, match.group("how"))
+            if described is None:
+                continue
+            inside = sorted(described)
         if not inside:
             continue
         target = next(iter(onto), None)
@@ -347,6 +369,7 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
             fits = undone if undone and len(undone) < len(pool) else fits
         # "the comic on the bunk bed next to the picture book": a thing called by a name only it has stays
         own_name = {n for n in group if f" {n.replace('_', ' ')} " in spaced and all(n not in (m.split("_")[-1], world.objects_by_name[m].type) for m in group if m != n)}
+        fits = fits or _kept_for(world, group, names - set(group))
         if fits:
             kept -= set(group) - set(fits) - own_name
     # "turn off the lamp by the bed" where the lamp the words found stands elsewhere: the one of
@@ -359,6 +382,18 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
         if len(there) == 1:
             kept = (kept - {name}) | set(there)
     return kept
+
+
+def _kept_for(world: World, holders: list[str], others: set[str]) -> list[str]:
+    """The one receptacle of several whose name says it is for the kind of thing being moved:
+    "put the fork in the drawer" is the cutlery_drawer, not the freezer_drawer. Else none."""
+    movers = [n for n in others if n in world.objects_by_name and world.objects_by_name[n].pickable]
+    if not movers or not all(world.objects_by_name[n].receptacle for n in holders):
+        return []
+    kinds = {word for mover in movers for kind in world.categories_of(mover) for word in kind.split("_")}
+    kinds |= {word for mover in movers for word in mover.split("_")}
+    meant = [n for n in holders if kinds & set(n.split("_")[:-1])]
+    return meant if len(meant) == 1 else []
 
 
 # words before a kind's name that make one of several fit: "either mug", "the other plate"
@@ -446,7 +481,8 @@ _SCOPED = re.compile(
 
 
 _EVERYTHING = re.compile(
-    r"\b(?:everything|all the things|all the stuff|all things)(?: that is| that's)? (?:in|on|from|off|out of) (?:the )?(?P<where>[a-z][a-z ]*)",
+    r"\b(?:everything|all the things|all the stuff|all things|(?:all )?the (?P<how>[a-z]+) (?:things|stuff|items))(?: that is| that's| that are)? "
+    r"(?:in|on|from|off|out of) (?:the )?(?P<where>[a-z][a-z ]*)",
     re.IGNORECASE,
 )
 
@@ -462,6 +498,8 @@ _DESCRIBED_KIND = re.compile(r"\b(?:all|every|each|both|the)(?: of)?(?: the)? (?
 def _limits(world: World, text: str, match: re.Match) -> bool:
     """Whether the place after "all KIND" says which ones rather than where they go: another
     place follows as where they go, or the verb changes a state."""
+    if re.search(r"\b(?:off|from|out of)\s+(?:the\s+)?$", match.string[match.start() : match.start("where")], re.IGNORECASE):
+        return True  # "the dirty things off the bar": where they come from
     words = match.group("where").split()
     cut = next((i for i, word in enumerate(words) if i and word.lower() in _PHRASE_ENDS), len(words))
     rest = " ".join(words[cut:]) + text[match.end("where") :]  # what follows the place
@@ -493,14 +531,12 @@ def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, 
             found[quantifier] = (where, inside)
     # "the dirty dishes", "all the empty glasses": the ones of the kind in that state (none may fit)
     for match in _DESCRIBED_KIND.finditer(text):
-        said = holds_when_said().get(match.group("how").lower())
         asked = [q for q in quantifiers_in(world, "the " + match.group("kind")) if q.startswith("all ")]
-        if said is None or not asked:
+        if match.group("how").lower() not in holds_when_said() or not asked:
             continue
         # "dishes" is the category and, as a plural of "dish", the plates: the widest is meant
-        widest, (state_name, value) = max(sorted(asked), key=lambda q: len(world.matching("object", q[4:]))), said
-        kind = world.matching("object", widest.split(" ", 1)[1])
-        inside = {n for n in kind if state_name in world.objects_by_name[n].states and ((state_name, n) in state.facts) == value}
+        widest = max(sorted(asked), key=lambda q: len(world.matching("object", q[4:])))
+        inside = as_described(world, state, world.matching("object", widest.split(" ", 1)[1]), match.group("how")) or set()
         for quantifier in asked:
             found.setdefault(quantifier, (f"{match.group('how')} {match.group('kind')}", inside))
     signs = verb_states(world, text)  # "switch off everything on the desk"
@@ -510,17 +546,32 @@ def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, 
             continue
         where = next(iter(places))
         inside = {o.name for o in world.objects if _fits_the_verb(o, signs, state) and there(o.name, where)}
-        if inside:
+        if match.group("how"):  # "the dirty things on the bar": those there that are dirty
+            described = as_described(world, state, inside, match.group("how"))
+            if described is None:
+                continue
+            inside = described
+            where = f"{match.group('how')} things on the {where.replace('_', ' ')}" if not inside else where
+        if inside or match.group("how"):
             found["everything"] = (where, inside)
     # "switch off everything that is on", "turn everything off": each thing the verb can change
     match = _EVERYTHING_STATED.search(text)
     if match and signs and "everything" not in found:
-        said = holds_when_said().get((match.group("how") or "").lower())
         inside = {o.name for o in world.objects if _fits_the_verb(o, signs, state)}
-        if said is not None:
-            inside = {n for n in inside if said[0] in world.objects_by_name[n].states and ((said[0], n) in state.facts) == said[1]}
+        described = as_described(world, state, inside, match.group("how") or "")
+        inside = inside if described is None else described
         found["everything"] = (" ".join(match.group(0).split()), inside)
     return found
+
+
+def as_described(world: World, state: WorldState, things, how: str) -> set[str] | None:
+    """The things that are now as an adjective of the shared table says ("dirty": not clean);
+    None when the word says no state."""
+    said = holds_when_said().get(how.lower())
+    if said is None:
+        return None
+    name, value = said
+    return {n for n in things if name in world.objects_by_name[n].states and ((name, n) in state.facts) == value}
 
 
 def _fits_the_verb(thing, signs: frozenset[tuple[str, bool]], state: WorldState) -> bool:
@@ -718,6 +769,7 @@ __all__ = [
     "pieces_of",
     "pointed_back",
     "reaches_back_to",
+    "as_described",
     "scoped_quantifiers",
     "unclear_references",
     "worked_at",

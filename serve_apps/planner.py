@@ -37,11 +37,13 @@ from serve_apps.clauses import (
     PRONOUNS,
     asked_in_clauses,
     colon_spelled_out,
+    done_first_spelled_out,
     made_spelled_out,
     ones_spelled_out,
     put_on_spelled_out,
     request_groups,
     too_spelled_out,
+    wanted_spelled_out,
 )
 from serve_apps.conditions import condition_places, told_as_condition, unmet_conditions
 from serve_apps.goal_checks import (
@@ -53,6 +55,7 @@ from serve_apps.goal_checks import (
     against_verbs,
     already_so,
     check_consistent,
+    left_where_it_is,
     misplaced,
     missing_from,
     moved_unasked,
@@ -342,6 +345,8 @@ class LanguagePlanner:
     async def _plan(self, request: PlanRequest, mode: PlanMode, response: PlanResponse) -> None:
         world = request.world
         text = colon_spelled_out(world, self._check_text(request.text))  # "turn everything off: the TV and the lamp"
+        text = wanted_spelled_out(text)  # "I need the milk in the fridge": put it there
+        text = done_first_spelled_out(world, text)  # "when you've boiled the kettle, ...": boil it first
         text = made_spelled_out(world, text)  # "make toast": toast the bread
         text = too_spelled_out(text)  # "put the pear in the bin, and the banana too"
         text = ones_spelled_out(world, text)  # "... and hang a fresh one on the rail": the fresh towel
@@ -388,7 +393,7 @@ class LanguagePlanner:
         near: set[str] = set()  # where the things that only locate stand ("next to the hand soap")
         origins: set[str] = set()  # where things come from, in a request that says where they go
         if names is not None:
-            carried, text = carried_contents(world, text)  # "the box with the blanket in it"
+            carried, text = carried_contents(world, text, state)  # "the box with the blanket in it"
             pieces, text = pieces_of(world, text)  # "a slice of bread": sliced(bread)
             worked, text = worked_at(world, text, state)  # "slice the cheese on the counter": it ends there
             kept, text = kept_as_is(world, text)  # "leave the night light on"
@@ -633,6 +638,9 @@ class LanguagePlanner:
         backwards = misplaced(world, text, said)
         if backwards:  # "put the case in the bag" answered in(bag, case)
             raise Misplaced(backwards)
+        stayed = left_where_it_is(world, text, said, state)
+        if stayed:  # "if the pan is on the hob, take it off" answered in(frying_pan, hob)
+            raise Misplaced(stayed, "it is there now, and the words take it away")
         goal = said + ([g for g in parse_goal(world, list(fixed)) if g not in said] if fixed else [])
         check_consistent(goal)
         astray = sent_elsewhere(world, text, said)

@@ -16,12 +16,13 @@ import re
 
 from fleet.errors import FleetError
 from fleet.homes import home_of, is_home
-from fleet.lexicon import phrase_end
+from fleet.lexicon import holds_when_said, phrase_end
 from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import request_groups
 from serve_apps.grounding import DISPOSAL_PHRASES, disposal_receptacles
+from serve_apps.phrasing import as_described, destinations_in
 from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
 # Phrases that ask for things to go where they are kept; the words of each in order, a few apart.
@@ -109,10 +110,15 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
     if _disposes(words):
         return _trash_goal(world, movable, recycle="recycle" in words)
     cleared: list[str] = []  # "clear the table": what has no home still leaves it
+    described = _DESCRIBED.search(clause)  # "clear the dirty things off the table": only those
+
+    def fits(thing: str) -> bool:
+        return described is None or bool(as_described(world, state, [thing], described.group("how")))
+
     if not movable and "clear" in words:
-        cleared = [f"not in({thing}, {area})" for area in areas for thing in _homeless_on(world, state, area)]
+        cleared = [f"not in({thing}, {area})" for area in areas for thing in _homeless_on(world, state, area) if fits(thing)]
     if not movable:
-        movable = [thing for area in areas for thing in _out_of_place(world, state, area)]
+        movable = [thing for area in areas for thing in _out_of_place(world, state, area) if fits(thing)]
         if not movable and cleared:
             return cleared
         if not movable:
@@ -134,6 +140,10 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
     return [f"in({thing}, {home})" for thing, home in homes.items()] + cleared
 
 
+# "the dirty things", "the clean stuff": things as an adjective of the shared table says
+_DESCRIBED = re.compile(rf"\bthe (?P<how>{'|'.join(sorted(holds_when_said(), key=len, reverse=True))}) (?:things|stuff|items)\b", re.IGNORECASE)
+
+
 def _where_it_was(world: World, state: WorldState, thing: str) -> str | None:
     """The receptacle the world file sets a thing in, when the thing is somewhere else now."""
     was = world.objects_by_name[thing].location
@@ -150,9 +160,14 @@ def put_away_parts(world: World, text: str, state: WorldState) -> tuple[list[str
     fixed: list[str] = []
     rest: list[str] = []
     earlier: set[str] = set()
-    for group in request_groups(world, text):
+    groups = request_groups(world, text)
+    following = [clause for group in groups for clause in group][1:] + [""]
+    for group in groups:
         for clause in group:
-            if asks_to_put_away(world, clause):
+            after = following.pop(0)
+            if re.search(r"\b(?:it|them)\b", after) and destinations_in(world, after):
+                rest.append(clause)  # "clear the dirty things off the bar and put them in the sink" says where
+            elif asks_to_put_away(world, clause):
                 fixed += [lit for lit in put_away_goal(world, clause, state, earlier) if lit not in fixed]
             else:
                 rest.append(clause)

@@ -83,12 +83,16 @@ def goal_literals(
         if what is not None:
             by_kind["robot" if what[1] == "robot" else "object"].append(token)
     literals: list[Literal] = []
+    # "put the tin on the bar": on the bar_top, not on the floor of the breakfast_bar room
+    surfaced = _rooms_meaning_surfaces(world, names) if names is not None else set()
     for predicate in GOAL_PREDICATES:
         kinds = FLUENT_SIGNATURES[predicate]
         for first in by_kind[kinds[0]]:
             if predicate in ("at", "in") and not _movable(world, first):
                 continue  # a fridge or a sofa stays where it is
             for second in by_kind[kinds[1]]:
+                if predicate == "at" and second in surfaced:
+                    continue
                 literals.append(Literal(predicate, (first, second)))
     for state in world.state_names:
         for obj in by_kind["object"]:
@@ -108,6 +112,20 @@ def goal_literals(
             if (literal.predicate, negated) in signs:
                 valid.append(f"not {literal}" if negated else str(literal))
     return valid
+
+
+def surface_in_room(world: World, name: str, places: set[str]) -> bool:
+    """Whether an object is a surface (a fixed receptacle that does not open) standing in one of
+    these places and sharing a word of its name: the bar_top of the breakfast_bar room."""
+    obj = world.objects_by_name.get(name)
+    if obj is None or obj.pickable or not obj.receptacle or "open" in obj.states:
+        return False
+    return any(obj.location == place and set(name.split("_")) & set(place.split("_")) for place in places)
+
+
+def _rooms_meaning_surfaces(world: World, names: set[str]) -> set[str]:
+    """Places among the names whose named surface is where a thing brought "to" them goes."""
+    return {place for place in names if place in world.places_by_name and any(surface_in_room(world, n, {place}) for n in names)}
 
 
 def named_in(world: World, text: str) -> set[str]:
@@ -179,6 +197,12 @@ def mentioned_names(world: World, text: str) -> set[str]:
             # is; else its type ("the bread" is the loaf rather than the bread_knife)
             headed = {name for name in chosen if name.split("_")[-1] == word}
             headed = headed or {name for name, kind in things if name in chosen and kind == word}
+            # "the bar" where the breakfast_bar room has the bar_top in it: the surface, where things
+            # go; the room too when a robot is named, which goes to rooms
+            surfaces = {name for name in chosen if surface_in_room(world, name, headed)}
+            if surfaces:
+                robots = any(r.name in found or r.name in words for r in world.robots) or "robot" in words
+                headed = (headed if robots else headed - {p for p in headed if p in world.places_by_name}) | surfaces
             found |= headed if headed and len(chosen) > 1 else chosen
     return found - _modifiers(text, found)
 
@@ -284,8 +308,8 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
     for word, what in words.items():
         forms = {word, word + "s", word + "es", word[:-1] + "ies" if word.endswith("y") else word}
         for form in forms:
-            if f" {form} " not in spaced:
-                continue
+            if f" {form} " not in spaced or (form != word and form in world.objects_by_name):
+                continue  # "the eggs" where one thing is called eggs names that thing
             if _after(spaced, _ANY_WORDS, form):
                 found.add(f"any {what}")
             # "the cutlery", "the fruit": a category word names its whole kind; so does a type
