@@ -270,6 +270,10 @@ _LIST_ENDS = {
 def _distribute(world: World, clause: str, verbs: set[str]) -> list[str]:
     """'Put the A, the B and the C in the D' -> one clause per listed thing, each with the verb and
     what follows the list. A clause that is not such a list comes back whole."""
+    condition = re.match(CONDITION_START + r"[^,]*,\s*", clause, re.IGNORECASE)
+    if condition and condition.end() < len(clause):  # "if the dishwasher is open, put A and B in it"
+        pieces = _distribute(world, clause[condition.end() :], verbs)
+        return [condition.group(0) + pieces[0], *pieces[1:]] if len(pieces) > 1 else [clause]
     tokens = re.findall(r"[A-Za-z0-9'_-]+|,", clause)
     name_words = {w for n in [*world.objects_by_name, *world.places_by_name] for w in n.split("_")}
     name_words |= {w for o in world.objects for w in o.type.split("_")}

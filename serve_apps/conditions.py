@@ -98,7 +98,7 @@ _TOLD = (
 _LAID = r"(?:still\s+|already\s+)?(?:left\s+|lying\s+|sitting\s+|standing\s+)?"
 _WHERE = r"(?P<where>(?:on|in|inside|at|under|behind|beside|next\s+to|by)\s+(?:the|my|your|our)\s+[a-z][a-z ]*?)"
 _TOLD_WHERE = (
-    re.compile(rf"^{_DETERMINED}\s+(?P<verb>is|are|was|were)\s+{_LAID}{_WHERE}{_THEN}", re.IGNORECASE),
+    re.compile(rf"^{_DETERMINED}(?:\s+(?P<verb>is|are|was|were)|\s+(?:has|have)\s+been|['’]s(?:\s+been)?)\s+{_LAID}{_WHERE}{_THEN}", re.IGNORECASE),
     re.compile(rf"^(?:i|we|someone|somebody|anyone|you)\s+(?:have\s+|has\s+)?left\s+{_DETERMINED}\s+{_WHERE}{_THEN}", re.IGNORECASE),
 )
 _PRESENT = {"is": "is", "was": "is", "are": "are", "were": "are"}
@@ -183,6 +183,7 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
     dropped: list[str] = []
     antecedent: Optional[str] = None  # the thing the last request spoke of
     asked_last = ""  # what the last request asked, without its condition
+    spelled_out: list[tuple[str, str]] = []  # (words, the same words with "in it" spelled out)
     last: Optional[tuple[Literal, bool]] = None  # the last condition read, and whether it applied
     for sentence in (s for s in re.split(r"(?<=[.!?;])\s+", text.strip()) if s.strip()):
         for piece_number, piece in enumerate(_OTHERWISE.split(sentence.strip())):
@@ -209,7 +210,12 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                 applies = fact is None or state.holds(fact) != split.negated
                 last = (fact, applies) if fact is not None else (None if split.condition else last)
                 if applies:
-                    kept.append(request)
+                    # "if the dishwasher is open, put the mug and the bowl in it": in the dishwasher
+                    subject = fact.args[0] if fact is not None and fact.predicate != "in" else None
+                    spelled = _held_in_subject(world, request, split.request, subject)
+                    if spelled != request:
+                        spelled_out.append((request, spelled))
+                    kept.append(spelled)
                     continue
                 if state.holds(fact):
                     shown = str(fact)
@@ -218,10 +224,26 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                 dropped.append(f"'{request}' applies only {'unless' if split.negated else 'if'} {split.condition}, and now {shown}")
                 if number == 0 and _LEADING.match(request.strip()):  # the rest of the sentence goes with it
                     break
-    return (". ".join(kept) if dropped else text), dropped  # untouched words when nothing is dropped
+    if dropped or any(said not in text for said, _ in spelled_out):
+        return ". ".join(kept), dropped
+    for said, spelled in spelled_out:  # the rest of the words as they were
+        text = text.replace(said, spelled, 1)
+    return text, dropped
 
 
 _BESIDE = re.compile(r"\b(?:under|underneath|behind|beside|next to|by|near|in front of)\s+(?:the |my |your |our )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+
+
+def _held_in_subject(world: World, request: str, asked: str, subject: Optional[str]) -> str:
+    """The request with "in it" or "on it" spelled out as its condition's subject, when that
+    holds things and the request moves other things: a nearer thing is no container meant."""
+    if subject is None or subject not in world.objects_by_name or not world.objects_by_name[subject].receptacle:
+        return request
+    own = {n for n in mentioned_names(world, asked) if n in world.objects_by_name and world.objects_by_name[n].pickable} - {subject}
+    if not own or not _PLACE_PRONOUN.search(asked):
+        return request
+    spelled = _PLACE_PRONOUN.sub(lambda m: f"{m.group('to')} the {subject.replace('_', ' ')}", asked)
+    return request[: len(request) - len(asked)] + spelled if request.endswith(asked) else request
 
 
 _PLACE_FIRST = re.compile(r"^(?:in|into|on|onto|inside|to|back in|back on)\b", re.IGNORECASE)

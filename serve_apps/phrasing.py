@@ -23,7 +23,7 @@ from serve_apps.clauses import split_requests
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 _WITH_INSIDE = re.compile(
-    r"\s*\bwith (?:the |a |an |its |their )?(?P<inside>[a-z][a-z ]*?) (?:still )?(?:(?:in|on|inside|on top of) (?:it|them)|inside|in there)\b",
+    r"\s*,?\s*\b(?:with|keeping|leaving) (?:the |a |an |its |their )?(?P<inside>[a-z][a-z ]*?) (?:still )?(?:(?:in|on|inside|on top of) (?:it|them)|inside|in there)\b",
     re.IGNORECASE,
 )
 _LOCATOR = re.compile(r"\b(?:next to|beside|by(?! \w+ing\b)|near|close to|alongside) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)  # not "by moving ..."
@@ -194,14 +194,23 @@ _MOVED_ALL = re.compile(
 )
 
 
+# "load the dishwasher with the dirty things from the table": where they go comes first
+_LOADED_WITH = re.compile(
+    r"\b(?:load|fill|pack)\s+(?:up\s+)?(?:the |my )?(?P<onto>[a-z][a-z ]*?)\s+with\s+(?:everything|all the things|all the stuff|the (?P<how>[a-z]+) (?:things|stuff|items))"
+    r"\s+(?:that is |that's |that are )?(?:from|off|out of|on|in)\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
+    re.IGNORECASE,
+)
+
+
 def emptied(world: World, text: str, state: WorldState) -> tuple[list[str], str]:
     """(a literal for each thing in the receptacle a request empties, the text without those words):
     "take everything out of the school bag" is `not in(THING, school_bag)` for each thing in it;
-    "empty the pencil case onto the desk" and "put everything from the desk in the drawer" are
-    `in(THING, desk)` and `in(THING, drawer)`. A receptacle that is filled with a
+    "empty the pencil case onto the desk", "put everything from the desk in the drawer" and "load
+    the dishwasher with the dirty things from the table" are `in(THING, desk)`, `in(THING, drawer)`
+    and `in(THING, dishwasher)` for the dirty ones. A receptacle that is filled with a
     liquid ("empty the glass") is left to the words; so is one with nothing in it."""
     fixed: list[str] = []
-    matches = sorted([*_EMPTIED.finditer(text), *_MOVED_ALL.finditer(text)], key=lambda m: m.start())
+    matches = sorted([*_EMPTIED.finditer(text), *_MOVED_ALL.finditer(text), *_LOADED_WITH.finditer(text)], key=lambda m: m.start())
     for match in matches[::-1]:
         holders = [n for n in _names_at(world, match.group("what")) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
         onto = _names_at(world, match.group("onto")) if match.group("onto") else set()
@@ -218,7 +227,9 @@ def emptied(world: World, text: str, state: WorldState) -> tuple[list[str], str]
         target = next(iter(onto), None)
         literals = [f"in({thing}, {target})" if target else f"not in({thing}, {holders[0]})" for thing in inside]
         fixed = literals + fixed
-        text = text[: match.start()] + text[match.end() :]
+        # "... and close it", "... and start it": the receptacle the words left out
+        after = re.sub(r"\bit\b", f"the {(target or holders[0]).replace('_', ' ')}", text[match.end() :], count=1)
+        text = text[: match.start()] + after
     if fixed:
         text = re.sub(r"^[\s,;]*(?:and\b|then\b)?\s*", "", " ".join(text.split()), flags=re.IGNORECASE)
     return fixed, text

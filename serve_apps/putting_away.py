@@ -23,7 +23,7 @@ from fleet.world import World
 from serve_apps.clauses import request_groups
 from serve_apps.grounding import DISPOSAL_PHRASES, disposal_receptacles
 from serve_apps.phrasing import as_described, destinations_in
-from serve_apps.vocabulary import mentioned_names, quantifiers_in
+from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 # Phrases that ask for things to go where they are kept; the words of each in order, a few apart.
 AWAY_PHRASES = (
@@ -45,11 +45,23 @@ def _disposes(words: list[str]) -> bool:
     return verb in (["bin"], ["recycle"]) or any(phrase_end(words, phrase) is not None for phrase in several)
 
 
+def _names_masked(world: World, clause: str, words: list[str]) -> list[str]:
+    """The words with those of each name said whole (back_burner, tidy_tray) put out of the way."""
+    masked = list(words)
+    for name in named_in(world, clause):
+        parts = name.split("_")
+        for start in range(len(words) - len(parts) + 1):
+            if len(parts) > 1 and words[start : start + len(parts)] == parts:
+                masked[start : start + len(parts)] = ["_"] * len(parts)
+    return masked
+
+
 def asks_to_put_away(world: World, clause: str) -> bool:
     """Whether a clause asks for things to go where they are kept (or in the trash), without saying where."""
     words = re.findall(r"[a-z0-9]+", clause.lower())
     phrases = AWAY_PHRASES + tuple(p for p in DISPOSAL_PHRASES if " " in p) if _disposes(words) else AWAY_PHRASES
-    ends = {phrase: end for phrase in phrases if (end := phrase_end(words, phrase)) is not None}
+    spoken = _names_masked(world, clause, words)  # "put it on the back burner" says no "put back"
+    ends = {phrase: end for phrase in phrases if (end := phrase_end(spoken, phrase)) is not None}
     if _disposes(words) and not ends:
         ends = {"": 0}  # "bin the potato", "recycle the bottle": the verb itself
     if not ends:

@@ -354,3 +354,34 @@ def test_the_dirty_things_off_a_surface_go_where_the_next_words_say(flat):
     # put away: only the dirty ones go home, never the radio or the lunchbox
     assert put_away_parts(flat, "Clear the dirty things off the bar top.", state)[0] == ["in(side_plate, any cabinet)", "in(yellow_mug, any cabinet)"]
     assert put_away_parts(flat, "Clear the bar top and put them in the sink.", state)[0] == []  # the next words say where
+
+
+def test_load_the_dishwasher_with_the_dirty_things_and_start_it():
+    from serve_apps.phrasing import emptied
+
+    cottage = load_world("cottage_kitchen")
+    state = WorldState.initial(cottage)
+    fixed, rest = emptied(cottage, "Load the dishwasher with the dirty things from the table and start it.", state)
+    assert fixed == ["in(blue_mug, dishwasher)", "in(porridge_bowl, dishwasher)", "in(teaspoon, dishwasher)"]  # not the milk
+    assert rest == "start the dishwasher."  # "it" is the dishwasher the words left out
+    assert emptied(cottage, "Take everything out of the bread bin and close it.", state) == (["not in(loaf, bread_bin)"], "close the bread bin.")
+
+
+def test_in_it_after_a_condition_on_a_container_is_that_container_and_back_burner_says_no_put_back():
+    from serve_apps.clauses import request_groups
+    from serve_apps.conditions import told_as_condition, unmet_conditions
+    from serve_apps.phrasing import carried_contents
+    from serve_apps.putting_away import asks_to_put_away
+
+    cottage, galley = load_world("cottage_kitchen"), load_world("galley_kitchen")
+    opened = WorldState(cottage, sorted(WorldState.initial(cottage).facts | {("open", "dishwasher")}))
+    said = "If the dishwasher is open, put the blue mug in it."
+    assert unmet_conditions(cottage, said, opened)[0] == "If the dishwasher is open, put the blue mug in the dishwasher."
+    said = "If the dishwasher is open, put the blue mug and the porridge bowl in the dishwasher."
+    assert request_groups(cottage, said) == [["If the dishwasher is open, put the blue mug in the dishwasher", "put the porridge bowl in the dishwasher"]]
+    # "if the mug is dirty, put it in the dishwasher": "it" is the mug, moved; nothing to spell out
+    assert unmet_conditions(cottage, "If the blue mug is dirty, put it in the dishwasher.", opened)[0] == "If the blue mug is dirty, put it in the dishwasher."
+    assert not asks_to_put_away(galley, "put it on the back burner") and asks_to_put_away(galley, "put the milk back")
+    assert told_as_condition("The milk's been left on the nook table. Put it back.") == "If the milk is on the nook table, put it back."
+    with_spoon = WorldState(galley, sorted(WorldState.initial(galley).facts - {("in", "spoon", "nook_table")} | {("in", "spoon", "cereal_bowl")}))
+    assert carried_contents(galley, "Move the cereal bowl onto the nook table, keeping the spoon in it.", with_spoon)[0] == ["in(spoon, cereal_bowl)"]
