@@ -179,8 +179,10 @@ def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
 
 
 # "take everything out of the school bag", "empty the pencil case onto the desk"
+# "everything", or "the dirty things": every thing, or those an adjective of the shared table describes
+_ALL_THINGS = r"(?:everything|all the things|all the stuff|the (?P<how>[a-z]+) (?:things|stuff|items))"
 _EMPTIED = re.compile(
-    r"\b(?:(?:take|get|pull|clear)\s+(?:everything|all the things|all the stuff|it all|the (?P<how>[a-z]+) (?:things|stuff|items))\s+(?:out of|off|from)|empty(?:\s+out)?)"
+    rf"\b(?:(?:take|get|pull|clear)\s+(?:{_ALL_THINGS}|it all)\s+(?:out of|off|from)|empty(?:\s+out)?)"
     r"\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)(?:\s+(?:and\s+(?:put|place|set|move|lay|leave)\s+(?:it all|it|them|everything)\s+)?"
     r"(?:onto|into|on|in|to)\s+(?:the |my )?(?P<onto>[a-z][a-z ]*?))?\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
     re.IGNORECASE,
@@ -188,7 +190,7 @@ _EMPTIED = re.compile(
 
 
 _MOVED_ALL = re.compile(
-    r"\b(?:put|move|bring|carry|load|transfer)\s+(?:everything|all the things|all the stuff|the (?P<how>[a-z]+) (?:things|stuff|items))\s+(?:that is |that's )?(?:from|off|out of|on|in)"
+    rf"\b(?:put|move|bring|carry|load|transfer)\s+{_ALL_THINGS}\s+(?:that is |that's )?(?:from|off|out of|on|in)"
     r"\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)\s+(?:onto|into|on|in|to)\s+(?:the |my )?(?P<onto>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
     re.IGNORECASE,
 )
@@ -196,7 +198,7 @@ _MOVED_ALL = re.compile(
 
 # "load the dishwasher with the dirty things from the table": where they go comes first
 _LOADED_WITH = re.compile(
-    r"\b(?:load|fill|pack)\s+(?:up\s+)?(?:the |my )?(?P<onto>[a-z][a-z ]*?)\s+with\s+(?:everything|all the things|all the stuff|the (?P<how>[a-z]+) (?:things|stuff|items))"
+    rf"\b(?:load|fill|pack)\s+(?:up\s+)?(?:the |my )?(?P<onto>[a-z][a-z ]*?)\s+with\s+{_ALL_THINGS}"
     r"\s+(?:that is |that's |that are )?(?:from|off|out of|on|in)\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
     re.IGNORECASE,
 )
@@ -227,12 +229,20 @@ def emptied(world: World, text: str, state: WorldState) -> tuple[list[str], str]
         target = next(iter(onto), None)
         literals = [f"in({thing}, {target})" if target else f"not in({thing}, {holders[0]})" for thing in inside]
         fixed = literals + fixed
-        # "... and close it", "... and start it": the receptacle the words left out
-        after = re.sub(r"\bit\b", f"the {(target or holders[0]).replace('_', ' ')}", text[match.end() :], count=1)
-        text = text[: match.start()] + after
+        text = text[: match.start()] + _it_spelled_out(world, text[match.end() :], target or holders[0])
     if fixed:
         text = re.sub(r"^[\s,;]*(?:and\b|then\b)?\s*", "", " ".join(text.split()), flags=re.IGNORECASE)
     return fixed, text
+
+
+def _it_spelled_out(world: World, rest: str, receptacle: str) -> str:
+    """"... and close it", "... and start it": "it" in the next clause is the receptacle the words
+    emptied or filled, unless that clause names a movable thing of its own ("... and fold it")."""
+    clause = re.match(r"[^.;!?]*?(?=\s*(?:,|\band\b|\bthen\b|[.;!?]|$))", re.sub(r"^[\s,;]*(?:and\b|then\b)?\s*", "", rest))
+    said = clause.group(0) if clause else ""
+    if any(world.objects_by_name[n].pickable for n in mentioned_names(world, said) if n in world.objects_by_name):
+        return rest
+    return re.sub(r"\bit\b", f"the {receptacle.replace('_', ' ')}", rest, count=1) if re.search(r"\bit\b", said) else rest
 
 
 def everything_changed(world: World, text: str, state: WorldState) -> tuple[list[str], str]:
@@ -492,7 +502,7 @@ _SCOPED = re.compile(
 
 
 _EVERYTHING = re.compile(
-    r"\b(?:everything|all the things|all the stuff|all things|(?:all )?the (?P<how>[a-z]+) (?:things|stuff|items))(?: that is| that's| that are)? "
+    rf"\b(?:all )?(?:{_ALL_THINGS}|all things)(?: that is| that's| that are)? "
     r"(?:in|on|from|off|out of) (?:the )?(?P<where>[a-z][a-z ]*)",
     re.IGNORECASE,
 )
