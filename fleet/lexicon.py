@@ -223,6 +223,7 @@ def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     # "the dirty mug" says which mug, it asks nothing of it: "put the dirty mug in the sink". A
     # state no skill undoes is still asked ("put a sliced apple in the fridge" wants it sliced).
     spaced = _article_adjective_pattern().sub(r" \1", spaced)
+    spaced = re.sub(r" out (?=(?:on|onto|in|into) )", " ", spaced)  # "lay the pyjamas out on the chair" puts them there
     words = spaced.split()
     signs = spoken(words, lexicon(world))
     if {"onto", "into"} & set(words):  # "off the table onto the cart": where it goes says it all

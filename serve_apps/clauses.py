@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from fleet.lexicon import CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things
+from fleet.lexicon import CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things, without_conditions
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names
 
@@ -199,6 +199,22 @@ def ones_spelled_out(world: World, text: str) -> str:
     return text
 
 
+_A_PIECE = re.compile(r"\b(?:a|one|another)\s+(?P<piece>piece|bit|chunk)\b(?!\s+of\b)", re.IGNORECASE)
+
+
+def pieces_spelled_out(world: World, text: str) -> str:
+    """"If there's shortbread in the tin, put a piece on the table" as "... put the shortbread on
+    the table": "a piece", "a bit" is of the one movable thing the words named before (never a
+    thing called a piece of its own, such as a jigsaw piece, nor what holds things)."""
+    for match in reversed(list(_A_PIECE.finditer(text))):
+        piece = match.group("piece").lower()
+        before = [world.objects_by_name[n] for n in mentioned_names(world, text[: match.start()]) if n in world.objects_by_name]
+        movable = [o for o in before if o.pickable and not o.receptacle and piece not in (o.name.split("_")[-1], o.type)]
+        if len(movable) == 1:
+            text = text[: match.start()] + f"the {movable[0].name.replace('_', ' ')}" + text[match.end() :]
+    return text
+
+
 _PUT_ON = re.compile(r"\b(?P<put>put)\s+(?P<what>(?:the|both|all|all the|my)\s+[a-z][a-z ]*?)\s+on\b(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))", re.IGNORECASE)
 
 
@@ -240,6 +256,15 @@ def _request_verbs(world: World) -> set[str]:
     """Words that start a request: the everyday verbs and the words of the world's skills."""
     verbs = _REQUEST_VERBS | {part for skill in world.skill_list for part in skill.name.split("_")}
     return verbs | {alias.split()[0] for skill in world.skill_list for alias in skill.aliases if alias}
+
+
+def asks_something(world: World, clause: str) -> bool:
+    """Whether the clause, its conditions left out, starts with a verb that asks for something
+    ("bring that too"), not a remark ("it's cold in here") or a condition alone ("if it is")."""
+    words = re.findall(r"[a-z]+", without_conditions(clause))
+    while words[:1] and words[0] in ("please", "just", "then", "and", "also", "now"):
+        words = words[1:]
+    return bool(words) and words[0] in _request_verbs(world)
 
 
 def split_requests(world: World, text: str) -> list[str]:
@@ -336,4 +361,4 @@ def _gap(world: World, tail: list[str]) -> Optional[int]:
     return None
 
 
-__all__ = ["PRONOUNS", "asked_in_clauses", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]
+__all__ = ["PRONOUNS", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]

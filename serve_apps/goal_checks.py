@@ -11,12 +11,12 @@ import re
 from typing import Optional
 
 from fleet.errors import FleetError
-from fleet.lexicon import verb_states, without_conditions
+from fleet.lexicon import asked_states, verb_states, without_conditions
 from fleet.literals import Literal, parse_literal, quantifier
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import split_requests
-from serve_apps.phrasing import destinations_in, only_destinations, origins_in
+from serve_apps.phrasing import PARTICLE_VERBS, destinations_in, only_destinations, origins_in, pointed_back
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 def things_asked_about(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
@@ -86,6 +86,7 @@ _ORIGIN_WORDS = ("from", "off", "out of", "off of")
 _TAKE_OUT = {"out", "remove", "removed"}  # a clause with these takes its things out of where they are
 
 
+_BESIDE_WORDS = ("next", "by", "beside", "near", "alongside")
 _TO_WORDS = ("in", "into", "on", "onto", "to", "inside", "at", "next", "by", "beside", "near", "under", "behind")
 
 
@@ -115,6 +116,8 @@ def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
     clauses = [re.findall(r"[a-z0-9]+", without_conditions(c)) for c in split_requests(world, text)] if text else []
     spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
     goes_to = destinations_in(world, text) if text else set()
+    # "put it next to the alarm clock": where the clock stands is where it goes
+    goes_to |= {holder for name in _said_after(world, text, _BESIDE_WORDS) for holder in _holders(world, name)} if text else set()
     sent_to = destinations_in(world, without_conditions(text)) if text else set()  # "if the bottle is in the bag": no destination
     stays = only_destinations(world, text) if text else set()  # "put it in the saucepan": the saucepan stays
     taken_from = origins_in(world, text) if text else set()
@@ -232,8 +235,53 @@ def states_left_out(world: World, text: str, goal: list[Literal]) -> list[str]:
     said = {(literal.predicate, literal.negated) for literal in goal}
     clauses = split_requests(world, text)
     signs = [verb_states(world, clause) for clause in clauses]
-    undone = [any((p, not n) in later for later in signs[i + 1 :] for p, n in asked) for i, asked in enumerate(signs)]
+    meant = _meant_in(world, clauses)  # "switch on the candle and turn the lamp off" undoes nothing
+    undone = [
+        any((p, not n) in signs[j] and (meant[i] & meant[j] or not meant[j]) for j in range(i + 1, len(clauses)) for p, n in asked)
+        for i, asked in enumerate(signs)
+    ]
     return [clause for clause, asked, gone in zip(clauses, signs, undone) if asked and not asked & said and not gone]
+
+
+_PLACE_WORD = re.compile(r"\b(?:on top of|out of|off of|on|off|onto|into|in|inside|from)\s+(?=(?P<what>(?:[a-z]+\s+){0,3}[a-z]+))", re.IGNORECASE)
+
+
+_MAKE_SURE = re.compile(r"(?:please\s+)?(?:make sure|ensure|check that|see that)\b", re.IGNORECASE)
+
+
+def _places_unsaid(world: World, clause: str) -> str:
+    """The clause with "on", "off", "in" ... that say where a named thing is (not how a thing is)
+    said as "at": "take the hairdryer off the table" asks nothing to be switched off."""
+
+    def said(match: re.Match) -> str:
+        before = clause[: match.start()].split()[-1:]
+        if before and before[0].lower() in PARTICLE_VERBS:  # "switch off the lamp": how, not where
+            return match.group(0)
+        return "at " if mentioned_names(world, match.group("what")) else match.group(0)
+
+    return _PLACE_WORD.sub(said, clause)
+
+
+def states_not_given(world: World, text: str, goal: list[Literal], required: set[str]) -> dict[str, set[str]]:
+    """Thing -> the states a clause's words ask of it that the goal gives it nowhere: "wash the
+    teaspoon and the bowl" answered `clean(teaspoon)` alone, "make sure the oven is off and
+    closed" answered with the door alone. Only things the request is about (`required`) count,
+    and not where things go or come from: "switch off the lamp when the TV is on" asks nothing of
+    the TV, "take the kettle off the hob" nothing of the hob."""
+    given = {(literal.predicate, literal.args[0]) for literal in goal if len(literal.args) == 1}
+    found: dict[str, set[str]] = {}
+    for clause in split_requests(world, text) if text else []:
+        asking = without_conditions(clause).strip()
+        if not (verb_states(world, asking) or _MAKE_SURE.match(asking)):
+            continue  # "the jeans are dirty - into the basket with them" tells, it asks no washing
+        asked = {state for state, _ in asked_states(world, _places_unsaid(world, clause))} - {"in", "at"}
+        acted_on = mentioned_names(world, clause) & required - origins_in(world, clause) - destinations_in(world, clause)
+        for name in sorted(acted_on) if asked else ():
+            thing = world.objects_by_name.get(name)
+            for state in sorted(asked & set(thing.states) if thing is not None else ()):
+                if (state, name) not in given:
+                    found.setdefault(name, set()).add(state)
+    return found
 
 
 def moved_unasked(world: World, text: str, goal: list[Literal]) -> list[str]:
@@ -305,6 +353,11 @@ def _meant_in(world: World, clauses: list[str]) -> list[set[str]]:
     whole = [named_in(world, clause) for clause in clauses]
     meant = []
     for i, found in enumerate(names):
+        before = {n for w in whole[:i] for n in w}
+        again = pointed_back(world, clauses[i], found, before, clauses[:i])  # "... and shut the fridge": the one opened
+        if again:
+            meant.append(found - again)
+            continue
         elsewhere = {n for j, w in enumerate(whole) if j != i for n in w} - whole[i]
         rest = found - elsewhere
         meant.append(rest if rest and len(found - whole[i]) > 1 else found)
@@ -341,11 +394,16 @@ class StateLeftOut(FleetError):
 
 
 class LeftOut(FleetError):
-    """The answer says nothing about something the request names."""
+    """The answer says nothing about something the request names, or (`states`: thing -> states)
+    nothing of a state the request's words ask of it."""
 
-    def __init__(self, goal: list[str], missing: list[str]):
-        self.goal, self.missing = goal, missing
-        super().__init__(f"it leaves out {', '.join(n.replace('_', ' ') for n in missing)}, which the request names")
+    def __init__(self, goal: list[str], missing: list[str], states: Optional[dict[str, set[str]]] = None):
+        self.goal, self.missing, self.states = goal, missing, states or {}
+        if self.states:
+            asked = "; ".join(f"{' or '.join(sorted(self.states[n])).replace('_', ' ')} of the {n.replace('_', ' ')}" for n in missing)
+            super().__init__(f"it leaves out {asked}, which the request's words ask for")
+        else:
+            super().__init__(f"it leaves out {', '.join(n.replace('_', ' ') for n in missing)}, which the request names")
 
 
 class AlreadyHolds(FleetError):
@@ -373,4 +431,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "sent_elsewhere", "states_left_out", "states_out_of_reach", "things_asked_about"]
+__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "sent_elsewhere", "states_left_out", "states_not_given", "states_out_of_reach", "things_asked_about"]

@@ -54,7 +54,7 @@ EVERYDAY_WORDS = frozenset(
     nobody anybody case once only otherwise else sure certain ensure fresh used find locate search touch anyway
     anyone someone somebody left using chance see stay stays remain remains been being
     couple pair several two three four five six dozen half lot lots gone become becomes getting
-    hasn haven hadn yet
+    hasn haven hadn yet instead bother
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
@@ -196,7 +196,7 @@ def without_chatter(world: World, text: str) -> str:
     if not kept:
         return text
     # "close the window, it's freezing": a last clause that only says why names nothing either
-    last = re.match(r"(?P<ask>.*[^,;\s])\s*(?:,|;|\bbecause\b|\bsince\b|\bas\b)\s*(?:it[’']?s|it is|it was|they[’']?re|they are|that[’']?s)\s+(?P<why>[^,;.!?]*)(?P<end>[.!?]?)\s*$", kept[-1], re.IGNORECASE)
+    last = re.match(r"(?P<ask>.*[^,;\s])\s*(?:,|;|\bbecause\b|\bsince\b|\bas\b)\s*(?:it[’']?s|it is|it was|they[’']?re|they are|that[’']?s|nobody(?:[’']?s)?|no one(?:[’']?s)?|someone(?:[’']?s)?|somebody(?:[’']?s)?|everyone(?:[’']?s)?)\s+(?P<why>[^,;.!?]*)(?P<end>[.!?]?)\s*$", kept[-1], re.IGNORECASE)
     if last and not mentioned_names(world, last.group("why")) and not quantifiers_in(world, last.group("why")):
         kept[-1] = last.group("ask") + (last.group("end") or ".")
     # "take the butter out so it softens": a last clause that only says what for
@@ -214,10 +214,53 @@ def _door_of_the_last_container(world: World, text: str) -> str:
     if not match or (match.group("part").lower() == "lid" and any("lid" in (o.name.split("_")[-1], o.type) for o in world.objects)):
         return text
     before = mentioned_names(world, text[: match.start()])
-    opening = [n for n in before if n in world.objects_by_name and world.objects_by_name[n].receptacle and "open" in world.objects_by_name[n].states]
+    lid = match.group("part").lower() == "lid"  # a laptop has a lid and holds nothing
+    opening = [n for n in before if n in world.objects_by_name and (world.objects_by_name[n].receptacle or lid) and "open" in world.objects_by_name[n].states]
     if len(opening) != 1:
         return text
     return text[: match.start()] + "the " + opening[0].replace("_", " ") + text[match.end() :]
+
+
+_LID_ON = re.compile(
+    r"\b(?:put|pop|stick|screw|get)\s+(?:the|its|a)\s+lid\s+(?:back\s+)?on(?:to)?(?:\s+(?P<what>it|them|the\s+[a-z][a-z ]*?))?(?=\s*[,.;!?]|\s+(?:and|then)\b|\s*$)",
+    re.IGNORECASE,
+)
+_LID_OFF = re.compile(
+    r"\b(?:take|get|pull|screw)\s+(?:the|its)\s+lid\s+off(?:\s+(?:of\s+)?(?P<what>it|them|the\s+[a-z][a-z ]*?))?(?=\s*[,.;!?]|\s+(?:and|then)\b|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _lid_said(world: World, text: str) -> str:
+    """"Put the lid on it" closes it and "take the lid off the jar" opens the jar, where the world
+    has no thing called a lid of its own."""
+    if any("lid" in (o.name.split("_")[-1], o.type) for o in world.objects):
+        return text
+    text = _LID_ON.sub(lambda m: "close " + (m.group("what") or "it"), text)
+    return _LID_OFF.sub(lambda m: "open " + (m.group("what") or "it"), text)
+
+
+_LIGHT_UP = re.compile(
+    r"(?P<before>^|[,.;!?]\s*|\b(?:and|then|please|to|also|just|you)\s+)(?:re)?light(?:\s+up)?\s+(?=(?:the|a|an|my|your|it|them|both|all|some)\b)",
+    re.IGNORECASE,
+)
+_BLOW_OUT = re.compile(r"\b(?:blow|snuff)\s+(?P<what>it|them|the\s+[a-z]+(?:\s+[a-z]+)?)\s+out\b|\b(?:blow|snuff)\s+out\b|\bextinguish\b", re.IGNORECASE)
+
+
+def _lighting_said(text: str) -> str:
+    """"Light the candle" switches it on and "blow it out" switches it off: the skills' own words.
+    "Light" is the verb only where a request starts and before what it lights ("turn off the
+    light the kids left on" lights nothing)."""
+
+    def switched_on(match: re.Match) -> str:
+        light = match.group(0)[len(match.group("before")) :]
+        return match.group("before") + ("Switch on " if light[0].isupper() else "switch on ")
+
+    def switched_off(match: re.Match) -> str:
+        what = match.group("what")
+        return "switch off" if not what else f"switch {what} off" if what.lower() in ("it", "them") else f"switch off {what}"
+
+    return _BLOW_OUT.sub(switched_off, _LIGHT_UP.sub(switched_on, text))
 
 
 _PART_OF = re.compile(r"\bthe\s+(?:edge|corner|middle|centre|center|far end|near end|end|rim|surface)\s+of\s+(?:the\s+)?", re.IGNORECASE)
@@ -252,6 +295,14 @@ def _added_to_the_last_container(world: World, text: str) -> str:
     return text
 
 
+def _possessive(word: str) -> str:
+    """A name's word as a pattern that also matches it said as a possessive: "toms" (of toms_mug)
+    is also "tom's", "cows" also "cow's"."""
+    if len(word) > 2 and word.endswith("s") and not word.endswith("ss"):
+        return re.escape(word[:-1]) + "['’]?s"
+    return re.escape(word)
+
+
 def ground(world: World, text: str) -> Grounding:
     """Link a request to world names: exact words, aliases from the world YAML, then near-misses."""
     world_words, aliases = _world_words(world)
@@ -263,13 +314,13 @@ def ground(world: World, text: str) -> Grounding:
     # a name said whole keeps its words: "the shoe rack" where "shoe" is also the sneakers' alias
     phrases |= {spoken: spoken for n in [*world.objects_by_name, *world.places_by_name] if "_" in n and (spoken := n.replace("_", " ")) not in phrases}
     pattern = re.compile(
-        r"\b(" + "|".join(r"\W+".join(p.split()) for p in sorted(phrases, key=lambda p: -len(p))) + r")\b", re.IGNORECASE
+        r"\b(" + "|".join(r"\W+".join(map(_possessive, p.split())) for p in sorted(phrases, key=lambda p: -len(p))) + r")\b", re.IGNORECASE
     )
 
     def rename(match: re.Match) -> str:
-        said = " ".join(re.findall(r"[a-z0-9]+", match.group(0).lower()))
-        if phrases[said] == said:
-            return match.group(0)
+        said = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", match.group(0).lower())))
+        if phrases[said] == said:  # a name said whole, as a possessive too ("tom's mug")
+            return said if re.search(r"['’]", match.group(0)) else match.group(0)
         before = match.string[: match.start()].split()[-1:]
         if said in EVERYDAY_WORDS and not (before and before[0].lower() in _THING_WORDS):
             return match.group(0)  # "throw the socks in the hamper": a verb here, not the blanket called a throw
@@ -278,12 +329,17 @@ def ground(world: World, text: str) -> Grounding:
 
     if phrases:
         text = pattern.sub(rename, text)
+    # "can you ...", "can moss ...": the asking verb, never a tin called a can
+    askers = "|".join(["you", "u", "someone", "somebody", "anyone", "anybody", "one of you", *map(re.escape, world.robots_by_name)])
+    text = re.sub(rf"\bcan(?=\s+(?:{askers})\b)", lambda m: "Could" if m.group(0)[0].isupper() else "could", text, flags=re.IGNORECASE)
     text = without_chatter(world, text)
     for obj in world.objects:  # "the microwave door", "the laptop lid": the thing that opens
         if "open" in obj.states:
             for said in {obj.name, obj.name.split("_")[-1], obj.type}:
                 spoken = r"\W+".join(said.split("_"))
                 text = re.sub(rf"\b({spoken})\W+(?:doors?|lids?)\b", r"\1", text, flags=re.IGNORECASE)
+    text = _lid_said(world, text)
+    text = _lighting_said(text)
     text = _door_of_the_last_container(world, text)
     text = _PART_OF.sub("the ", text)  # "on the edge of the bath": on the bath
     text = _added_to_the_last_container(world, text)

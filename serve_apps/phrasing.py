@@ -13,6 +13,7 @@ it is not acted on; where it stands (the windowsill) is what the model may choos
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from pydantic import BaseModel
 
@@ -372,7 +373,9 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
     for group in (g for g in by_type.values() if len(g) > 1):
         fits = [n for n in group if holder_of.get(n) in origins or state.object_place(n) in origins]
         if not fits and not set(group) & beside:  # "the spare soap next to the hand soap" is not the hand soap
-            fits = [n for n in group if state.object_place(n) in beside_places]
+            # "the bedside table next to the alarm clock": the one it stands on, else those in its room
+            holding = {holder_of.get(b) for b in beside}
+            fits = [n for n in group if n in holding] or [n for n in group if state.object_place(n) in beside_places]
         # "the sink side cupboard": the cupboard that stands at the place called sink_side
         kinds = {w for n in group for w in (n.split("_")[-1], world.objects_by_name[n].type.replace("_", " "))}
         said_at = {p.name for p in world.places for k in kinds if f" {p.name.replace('_', ' ')} {k} " in spaced}
@@ -449,14 +452,20 @@ def unclear_references(world: World, text: str, names: set[str], state: WorldSta
     return list(found.values())
 
 
-def pointed_back(world: World, clause: str, names: set[str], earlier: set[str]) -> set[str]:
+def pointed_back(world: World, clause: str, names: set[str], earlier: set[str], earlier_clauses: Sequence[str] = ()) -> set[str]:
     """The names a "that KIND" or "the same KIND" of the clause rules out: in "put the pan on the
-    back burner and turn that burner on" the burner is the back one, so the front one is not meant."""
+    back burner and turn that burner on" the burner is the back one, so the front one is not meant.
+    A plain "the fridge" does the same where the clause undoes what an earlier clause did to one
+    ("open the wine fridge, take out the wine and shut the fridge" shuts the wine fridge); "put
+    the pan on the back burner and turn the burner on" rules nothing out."""
     ruled_out: set[str] = set()
-    for match in re.finditer(r"\b(?:that|this|the same) ([a-z]+)\b", clause.lower()):
+    undoing = {(p, not negated) for p, negated in verb_states(world, clause)}
+    undone = {n for words in earlier_clauses if undoing & verb_states(world, words) for n in mentioned_names(world, words)}
+    for match in re.finditer(r"\b(?:the same|that|this|the) ([a-z]+)\b", clause.lower()):
+        plain = re.match(r"the (?!same )", match.group(0)) is not None
         kind = match.group(1)
         fits = {o.name for o in _objects_of(world, names) if kind in (o.name.split("_")[-1], o.type)}
-        before = fits & earlier
+        before = fits & (undone if plain else earlier)
         if len(fits) > 1 and len(before) == 1:
             ruled_out |= fits - before
     return ruled_out
@@ -624,11 +633,31 @@ class LeftAlone(BaseModel):
     text: str  # the request without those words
 
 
+# "don't leave the kettle on the hob": take it off, it does not forbid touching the kettle
+_NOT_LEFT_THERE = re.compile(
+    r"\b(?:don'?t|do not|never)\s+leave\s+(?P<what>[a-z][a-z' ]*?)\s+(?:lying\s+)?(?:(?P<on>on|on top of)|in|inside)\s+(?P<where>(?:the |my |your )?[a-z][a-z ]*?)(?=\s*[,.;!?]|\s+(?:and|then)\b|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _not_left_there(world: World, text: str) -> str:
+    """"Don't leave the kettle on the hob" said as "take the kettle off the hob", when both name
+    something of the world."""
+
+    def said(match: re.Match) -> str:
+        if not mentioned_names(world, match.group("what")) or not _names_at(world, match.group("where")):
+            return match.group(0)
+        return f"take {match.group('what')} {'off' if match.group('on') else 'out of'} {match.group('where')}"
+
+    return _NOT_LEFT_THERE.sub(said, text)
+
+
 def left_alone(world: World, text: str) -> LeftAlone:
     """Read "but not the X", "except the X", "don't touch the X" and "leave the X alone" out of a
     request: the model sees the rest, and the goal and plan are checked against them."""
     spared: set[str] = set()
     untouched: set[str] = set()
+    text = _not_left_there(world, text)
     text = _OTHERWISE_NOTHING.sub("", text)  # "..., otherwise leave it": nothing to do otherwise
     for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_IF_LEAVE, spared), (_SPARED, spared)):
         for match in list(pattern.finditer(text))[::-1]:
@@ -697,26 +726,46 @@ def origins_in(world: World, text: str) -> set[str]:
 _PRONOUN_AS_PLACE = re.compile(r"\b(?:in|into|on|onto|inside|beside|by|near|under|behind|next to|on top of)\s+(?:it|them)\b", re.IGNORECASE)
 
 
-def reaches_back_to(world: World, clause: str, earlier: list[str], earlier_names: set[str]) -> set[str]:
+def reaches_back_to(world: World, clause: str, earlier: list[str], earlier_names: set[str], before: Sequence[str] = ()) -> set[str]:
     """What a pronoun in the clause may stand for among the names of the request before: in "take
     the teddy out of the toy crate and put it on the armchair" "it" is the teddy, never the crate
-    it comes out of; in "... and close it" or "put the vase on it" it may be the place."""
+    it comes out of; in "... and close it" or "put the vase on it" it may be the place. "Get the
+    jar out of the cupboard and open it" opens the jar: the cupboard is open once the jar is out.
+    "Open the cupboard, take out the game and close it again" closes what was opened (of all the
+    request's clauses `before`)."""
+    asked = verb_states(world, clause)
+    if re.search(r"\bagain\b", clause, re.IGNORECASE) and asked:
+        undone = {
+            n
+            for words in [*before, *earlier]
+            if {(p, not negated) for p, negated in asked} & verb_states(world, words)
+            for n in mentioned_names(world, words)
+            if n in world.objects_by_name and {p for p, _ in asked} & set(world.objects_by_name[n].states)
+        }
+        if undone:
+            return undone
+    origins = set().union(*(origins_in(world, words) for words in earlier)) if earlier else set()
+    if asked == {("open", False)} and not _PRONOUN_AS_PLACE.search(clause):
+        opening = {n for n in earlier_names - origins if n in world.objects_by_name and "open" in world.objects_by_name[n].states}
+        if opening and origins & earlier_names:
+            return earlier_names - origins
     if _PRONOUN_AS_PLACE.search(clause) or not destinations_in(world, clause):
         return earlier_names
-    things = earlier_names - set().union(*(origins_in(world, words) for words in earlier)) if earlier else earlier_names
-    return things or earlier_names
+    return earlier_names - origins or earlier_names
 
 
 def came_from(world: World, text: str) -> set[str]:
     """Things and places named only as where something comes from, in a request that also says
     where it goes: in "clear the glass off the coffee table onto the bar cart" the coffee table
     is no goal of its own. "Take the milk out of the fridge" names no other place, so the fridge
-    stays what the request is about."""
+    stays what the request is about, and so does a place a clause of its own acts on ("grab the
+    peas from the freezer, put them on the worktop and close the freezer")."""
     origins = origins_in(world, text)
     if not origins:
         return set()
     destinations = destinations_in(world, text)
-    return origins - destinations if destinations - origins else set()
+    acted_on = {n for clause in split_requests(world, text) if verb_states(world, clause) for n in mentioned_names(world, clause) - origins_in(world, clause)}
+    return origins - destinations - acted_on if destinations - origins else set()
 
 
 _TOOL = re.compile(r"\b(?:with|using|at)\s+(?:the |a |an |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
@@ -727,6 +776,16 @@ _WORKED_IN = re.compile(
 _APPLIANCE_CATEGORIES = {"heat_source", "toaster", "water_source"}
 
 
+# verbs whose "on" and "off" say how a thing is to be, not where: "switch on the candle on the shelf"
+PARTICLE_VERBS = {f"{verb}{ending}" for verb in ("switch", "turn", "power", "flick", "shut") for ending in ("", "s", "es", "ed", "ing")}
+_PARTICLE = re.compile(rf"\b({'|'.join(sorted(PARTICLE_VERBS, key=len, reverse=True))})\s+(?:on|off)\b", re.IGNORECASE)
+
+
+def without_particles(text: str) -> str:
+    """The text with the "on" or "off" of "switch on", "turn off" ... left out."""
+    return _PARTICLE.sub(r"\1", text)
+
+
 def tools_named(world: World, text: str) -> set[str]:
     """Things named only as what a state is made with or at, in a clause whose verb changes a
     state: "slice the bread with the knife", "fill the bucket at the sink", "fry the eggs in the
@@ -734,6 +793,7 @@ def tools_named(world: World, text: str) -> set[str]:
     state). The plan uses them; the goal need say nothing of them: "heat the milk in the microwave
     and put it on the table" leaves the milk on the table."""
     found: set[str] = set()
+    text = without_particles(text)  # "switch on the candle on the shelf": the candle is what changes
     for clause in split_requests(world, text):
         changed = {n for n in mentioned_names(world, _without(_TOOL, clause)) if n in world.objects_by_name}
         if verb_states(world, clause) and changed:  # "look at the fish tank": the thing looked at
@@ -775,6 +835,7 @@ __all__ = [
     "carried_contents",
     "destinations_in",
     "doer_named",
+    "PARTICLE_VERBS",
     "each_of_them",
     "emptied",
     "tools_named",
@@ -793,5 +854,6 @@ __all__ = [
     "as_described",
     "scoped_quantifiers",
     "unclear_references",
+    "without_particles",
     "worked_at",
 ]

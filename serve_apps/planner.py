@@ -36,10 +36,12 @@ from fleet.world import World
 from serve_apps.clauses import (
     PRONOUNS,
     asked_in_clauses,
+    asks_something,
     colon_spelled_out,
     done_first_spelled_out,
     made_spelled_out,
     ones_spelled_out,
+    pieces_spelled_out,
     put_on_spelled_out,
     request_groups,
     too_spelled_out,
@@ -62,6 +64,7 @@ from serve_apps.goal_checks import (
     sent_elsewhere,
     more_than_one,
     states_left_out,
+    states_not_given,
     states_out_of_reach,
     things_asked_about,
 )
@@ -344,12 +347,14 @@ class LanguagePlanner:
 
     async def _plan(self, request: PlanRequest, mode: PlanMode, response: PlanResponse) -> None:
         world = request.world
-        text = colon_spelled_out(world, self._check_text(request.text))  # "turn everything off: the TV and the lamp"
+        text = re.sub(r"\s+[-–—]+\s+", ", ", self._check_text(request.text))  # "the jeans are dirty - in the basket with them"
+        text = colon_spelled_out(world, text)  # "turn everything off: the TV and the lamp"
         text = wanted_spelled_out(text)  # "I need the milk in the fridge": put it there
         text = done_first_spelled_out(world, text)  # "when you've boiled the kettle, ...": boil it first
         text = made_spelled_out(world, text)  # "make toast": toast the bread
         text = too_spelled_out(text)  # "put the pear in the bin, and the banana too"
         text = ones_spelled_out(world, text)  # "... and hang a fresh one on the rail": the fresh towel
+        text = pieces_spelled_out(world, text)  # "if there's shortbread in the tin, put a piece out": the shortbread
         text = put_on_spelled_out(world, text)  # "put both lamps on": switch them on
         names: Optional[set[str]] = None  # None: the whole vocabulary
         left_out_names: frozenset[str] = frozenset()  # what the request says to leave alone
@@ -372,6 +377,8 @@ class LanguagePlanner:
             text, dropped = unmet_conditions(world, told_as_condition(alone.text), state)
             if dropped and not text.strip():
                 raise FleetError("nothing to do: " + "; ".join(dropped))
+            if dropped and re.search(r"\bfirst\W*$", text, re.IGNORECASE):  # "if it's off, turn it on first"
+                raise FleetError(f"'{text.strip()}' comes first, before what the other condition asks ({'; '.join(dropped)}); say the whole order")
             # a condition's "if it is on the table" is where a thing is, never where it goes
             # "the orange or the banana": one is meant, the other is no goal either
             left_out_names = frozenset(alone.spared | alone.untouched | condition_places(world, text) | passed_over(world, text))
@@ -420,6 +427,7 @@ class LanguagePlanner:
             origins = came_from(world, text)  # "off the coffee table onto the bar cart": no goal of its own
             origins |= tools_named(world, text)  # "slice the bread with the knife": the plan's tool, no goal
             names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked) - only_locating(world, text, located)
+            names -= _only_in_conditions(world, text)  # "turn off the fan when the radio is on": the radio is no answer
             required = (things_asked_about(world, text, names) | quantified) - located - origins - _only_in_conditions(world, text)
             names, quantified, required = _within_scope(world, text, state, names, quantified, required)
             names, required = names - left_out_names, required - left_out_names  # no goal speaks of them
@@ -534,14 +542,20 @@ class LanguagePlanner:
                     clauses += [(one, names | {thing}) for one, thing in each]
                     named |= names | {thing for _, thing in each}
                     continue
-                if set(re.findall(r"[a-z]+", clause.lower())) & PRONOUNS:
-                    names |= reaches_back_to(world, clause, earlier, previous) | named  # "the keys on the rack and the shoes next to it"
-                names -= pointed_back(world, clause, names, previous | named)  # "... and turn that burner on": the one named before
-                named |= names
-                clauses.append((clause, names))
+                words = set(re.findall(r"[a-z]+", clause.lower()))
+                if words & PRONOUNS or (not names and words & _DEMONSTRATIVES):  # "... bring that too"
+                    # "the keys on the rack and the shoes next to it"; "open the cupboard, ... close it again"
+                    names |= reaches_back_to(world, clause, earlier, previous, [c for c, _ in clauses]) | named
+                names -= pointed_back(world, clause, names, previous | named, [c for c, _ in clauses])  # "... and turn that burner on": the one named before
+                named |= names  # a thing of a condition stays for a later "it" ("if it is, shut it")
+                clauses.append((clause, names - _only_in_conditions(world, clause)))  # but is no answer here
             previous, earlier = (named, group) if named else (previous, earlier)
         unanswerable: list[FleetError] = []
         for clause, names in clauses:
+            pointing = set(re.findall(r"[a-z]+", without_conditions(clause))) & (PRONOUNS | _DEMONSTRATIVES) - {"there", "one"}
+            if not names and pointing and asks_something(world, clause) and not re.match(r"\s*leave\b", clause, re.IGNORECASE):
+                # dropping it would leave it undone: "..., and if the wine is in the fridge, bring that too"
+                raise FleetError(f"'{clause}' does not say what '{sorted(pointing)[0]}' is; name it")
             if not names:
                 continue  # "do a safety round": nothing to act on by itself
             quantified = quantifiers_in(world, clause)
@@ -554,6 +568,9 @@ class LanguagePlanner:
             try:
                 schema = goal_schema(world, names, limit, excluded, quantified, asked)
             except FleetError as err:  # "get the clock out of the drawer, put it on the table": the next clause says it
+                if excluded and _answerable(world, names, limit, quantified, asked):
+                    # every answer it had was refused before: dropping the clause would leave it undone
+                    raise FleetError(f"no answer left for '{clause}': {err}") from None
                 unanswerable.append(err)
                 continue
             if self.tuned:  # the short prompt it was trained on, one clause at a time too
@@ -585,7 +602,12 @@ class LanguagePlanner:
         """Keep the goal so far and ask, for each thing it left out, what the request wants of it."""
         results = []
         for thing in left_out.missing:
-            about = [lit for lit in goal_literals(world, names, quantified, asked) if thing in parse_literal(lit).args]
+            wanted = left_out.states.get(thing)  # only the state the words ask of it, when that is what is left out
+            about = [
+                lit
+                for lit in goal_literals(world, names, quantified, asked)
+                if thing in (parsed := parse_literal(lit)).args and (wanted is None or parsed.predicate in wanted)
+            ]
             if not about:
                 continue
             schema = {
@@ -652,7 +674,8 @@ class LanguagePlanner:
         if unasked:  # a backend that ignores the schema: never act on a state nobody asked about
             raise FleetError(f"the request does not ask for {', '.join(unasked)}")
         missing = missing_from(world, required, goal)
-        if all(state.holds(literal) for literal in goal) and not missing:
+        unstated = states_not_given(world, text, goal, required) if asked is not None and not missing else {}
+        if all(state.holds(literal) for literal in goal) and not missing and not unstated:
             raise AlreadyHolds({str(g) for g in goal})
         if missing:  # a small model often stops after the first thing asked for ("make sure the
             # fridge is closed and the radio off" answered with the fridge, closed already)
@@ -669,7 +692,11 @@ class LanguagePlanner:
         unmade = [clause for clause in unmade if not kept_so[clause]]
         if unmade:  # "heat the bread in the microwave" answered with where it goes only
             raise StateLeftOut(unmade)
-        opposite = against_verbs(world, text, goal) if asked is not None else []
+        unstated = states_not_given(world, text, goal, required) if unstated else {}  # what `kept` gave counts
+        if unstated:  # "wash the spoon and the bowl" answered with the spoon clean alone
+            raise LeftOut([str(g) for g in goal], sorted(unstated), unstated)
+        # what was read from the words themselves ("leave it on") is what they ask
+        opposite = [lit for lit in against_verbs(world, text, goal) if lit not in fixed] if asked is not None else []
         if opposite:  # "turn the lamp on and the fan off" answered with the fan on
             raise AgainstVerbs(opposite)
         if all(state.holds(literal) for literal in goal):  # what the verbs ask holds already
@@ -698,6 +725,15 @@ class LanguagePlanner:
         return await asyncio.to_thread(solve)
 
 
+def _answerable(world: World, names: set[str], limit: int, quantified: frozenset[str], asked: Optional[frozenset[tuple[str, bool]]]) -> bool:
+    """Whether a clause has any goal literal to answer with, before any were taken off the menu."""
+    try:
+        goal_schema(world, names, limit, frozenset(), quantified, asked)
+    except FleetError:
+        return False
+    return True
+
+
 def _joined(goals: list[list[str]], results: list[GenerationResult]) -> GenerationResult:
     """One answer made of several: their goals merged in order, the least sure one's score.
 
@@ -724,11 +760,14 @@ def _goal_prefix(text: str) -> Optional[str]:
     return '{"goal": %s}' % match.group(1) if match else None
 
 
+_DEMONSTRATIVES = {"that", "those", "this", "these"}
+
+
 def _only_in_conditions(world: World, text: str) -> set[str]:
-    """Things named only in a condition, with no "it" in what is asked to point back at them:
-    "when the kettle is boiling, switch off the radio" asks nothing of the kettle."""
+    """Things named only in a condition, with no "it" (or "that") in what is asked to point back
+    at them: "when the kettle is boiling, switch off the radio" asks nothing of the kettle."""
     asked = without_conditions(text)
-    if re.search(r"\b(?:it|them|they)\b", asked):
+    if re.search(r"\b(?:it|them|they|that|those|this|these)\b", asked):
         return set()
     return mentioned_names(world, text) - mentioned_names(world, asked)
 

@@ -135,6 +135,10 @@ def named_in(world: World, text: str) -> set[str]:
     words = set(spaced.split())
     words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
     names = [r.name for r in world.robots] + [p.name for p in world.places] + [o.name for o in world.objects]
+    heads: dict[str, set[str]] = {}  # word -> the objects it is the last word or type of
+    for obj in world.objects:
+        for head in {obj.name.split("_")[-1], obj.type}:
+            heads.setdefault(head, set()).add(obj.name)
     found: set[str] = set()
     for name in sorted(names, key=lambda n: -len(n.split("_"))):
         parts = name.split("_")
@@ -144,11 +148,20 @@ def named_in(world: World, text: str) -> set[str]:
         if len(parts) > 1 and phrase in spaced:
             spaced = spaced.replace(phrase, " ")  # its words are spoken for
             found.add(name)
-        elif len(parts) > 1 or f" {name} " in spaced:
+        elif len(parts) > 1 and not any(heads.get(part, set()) - {name} for part in parts[:-1]):
+            found.add(name)  # its words said apart; not "the knife ... the block" (a knife and a block)
+        elif f" {name} " in spaced:
             found.add(name)
     # "both pallets", "the boxes": a plural type names every object of that type ("drawers" of
     # "the chest of drawers", said whole above, does not)
     return found | {o.name for o in world.objects if f" {o.type}s " in spaced or f" {o.type}es " in spaced}
+
+
+def _said_together(name: str, words: set[str], spaced: str) -> bool:
+    """Whether the words of a name that the request says stand side by side in it ("dock b" of
+    loading_dock_b), or only one of them is said."""
+    said = [part for part in name.split("_") if part in words]
+    return len(said) < 2 or f" {' '.join(said)} " in spaced
 
 
 def mentioned_names(world: World, text: str) -> set[str]:
@@ -167,6 +180,7 @@ def mentioned_names(world: World, text: str) -> set[str]:
     # "pallets" names pallet_1; "keys" that name house_keys do not also name the key_bowl
     words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3 and w not in spoken}
     found = named_in(world, text)
+    robot_named = any(r.name in found or r.name in words for r in world.robots) or "robot" in words  # robots go to rooms
     # the words of a name said whole are spoken for there only: "the table runner on the table"
     # still says "table" once more; a name whose words stand apart covers them everywhere
     rest = " " + " ".join(token for token in tokens if token[0].isalnum()) + " "
@@ -185,8 +199,10 @@ def mentioned_names(world: World, text: str) -> set[str]:
         if len(word) < 3 or not word.isalpha():
             continue  # "a", "b", "2" only narrow a match, they do not make one
         # a thing of the word's type shares that word too: "the bread" is the loaf of type bread
+        # a name's words count together only when said together: "put the knife back in the
+        # block" is a knife and a block, not the knife_block twice
         partial = {
-            name: max(len(set(name.split("_")) & words), int(word == kind))
+            name: max(len(set(name.split("_")) & words) if _said_together(name, words, rest) else 1, int(word == kind))
             for name, kind in things
             if word in name.split("_") or word == kind
         }
@@ -201,9 +217,21 @@ def mentioned_names(world: World, text: str) -> set[str]:
             # go; the room too when a robot is named, which goes to rooms
             surfaces = {name for name in chosen if surface_in_room(world, name, headed)}
             if surfaces:
-                robots = any(r.name in found or r.name in words for r in world.robots) or "robot" in words
-                headed = (headed if robots else headed - {p for p in headed if p in world.places_by_name}) | surfaces
+                headed = (headed if robot_named else headed - {p for p in headed if p in world.places_by_name}) | surfaces
             found |= headed if headed and len(chosen) > 1 else chosen
+    # "on the island", "to the island" where the island room has the island_top in it: the
+    # surface, as above; a surface that only shares a word is meant where a room cannot be, "on"
+    # it ("take the towel to the shower room" is the room, not its shower_shelf)
+    said = " ".join(tokens)
+    rooms = {
+        p
+        for p in found
+        if p in world.places_by_name
+        and (re.search(rf"\b(?:on|onto) (?:the )?{p.replace('_', ' ')}\b", said) or any(o.name.startswith(p + "_") and surface_in_room(world, o.name, {p}) for o in world.objects))
+    }
+    surfaces = {o.name for o in world.objects if o.name not in found and surface_in_room(world, o.name, rooms)}
+    if surfaces and not robot_named:
+        found = found - {p for p in rooms if any(surface_in_room(world, s, {p}) for s in surfaces)} | surfaces
     return found - _modifiers(text, found)
 
 
@@ -249,7 +277,8 @@ def qualifiers(spaced: str, nouns: set[str], phrases: set[str]) -> set[str]:
     for word, after in zip(tokens, [*tokens[1:], ""]):
         if not _noun(word, single):
             continue
-        if len(after) > 2 and _noun(after, single) and not any(word == first and after.startswith(second) for first, second in pairs):
+        # "put the knife back in the block": an adverb after it says where, not which knife
+        if len(after) > 2 and _noun(after, single) and after not in _ADVERBS and not any(word == first and after.startswith(second) for first, second in pairs):
             qualifying.add(word)
         else:
             naming.add(word)

@@ -117,9 +117,10 @@ def test_every_household_suite_goal_plans_and_succeeds_from_its_own_state(path):
     assert 20 <= len(world.objects) <= 60 and 2 <= len(world.robots) <= 4, "suite worlds are household sized"
     mission_set = load_mission_set(str(path), world)
     assert mission_set.split in ("dev", "held_out")
-    assert all(m.text and m.goal for m in mission_set.missions), "suite missions carry text and goal"
+    # a dev world may also hold what it cannot do (no sink to wash at), marked impossible
+    assert all(m.text and (m.goal or m.tags == ["impossible"]) for m in mission_set.missions), "suite missions carry text and goal"
     # a sample here, to keep the suite quick: benchmarks.plan_execution --suite runs every one
-    for mission in mission_set.missions[::12]:
+    for mission in [m for m in mission_set.missions if m.goal][::12]:
         goal = parse_goal(world, mission.goal)
         start = mission.initial_state(world)
         plan = plan_goal(world, goal, start, tidy=mission.tidy)
