@@ -1,5 +1,5 @@
-"""Everyday phrasings from rooms the planner was not first written around (the dev worlds home_office,
-dining_room, laundry_room and bathroom_suite): read without the model (no model)."""
+"""Everyday phrasings from rooms the planner was not first written around (the dev worlds of
+examples/missions/household_extra): read without the model, or with a scripted one."""
 
 from __future__ import annotations
 
