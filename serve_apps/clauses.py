@@ -33,6 +33,7 @@ _REQUEST_VERBS = {
 _CONDITION_FIRST_WORDS = {phrase.split()[0] for phrase in CONDITION_WORDS}
 # Words that reach back to the things of the clause before.
 PRONOUNS = {"it", "them", "its", "they", "there", "one"}
+DEMONSTRATIVES = {"that", "those", "this", "these"}  # "... bring that too"
 
 
 def request_groups(world: World, text: str) -> list[list[str]]:
@@ -361,4 +362,4 @@ def _gap(world: World, tail: list[str]) -> Optional[int]:
     return None
 
 
-__all__ = ["PRONOUNS", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]
+__all__ = ["DEMONSTRATIVES", "PRONOUNS", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]

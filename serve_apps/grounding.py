@@ -206,12 +206,17 @@ def without_chatter(world: World, text: str) -> str:
     return " ".join(kept)
 
 
+def _has_own_lid(world: World) -> bool:
+    """Whether the world has a thing called a lid (a pot lid): then "the lid" is that thing."""
+    return any("lid" in (o.name.split("_")[-1], o.type) for o in world.objects)
+
+
 def _door_of_the_last_container(world: World, text: str) -> str:
     """"Put the box in the locker and close the door after": a bare "the door" (or "the lid")
     after words that name one thing that opens and holds things is that thing's door; "the lid"
     too, unless the world has a thing called a lid (a pot lid)."""
     match = re.search(r"\bthe\s+(?P<part>door|lid)s?\b(?!\s+of\b)", text, re.IGNORECASE)
-    if not match or (match.group("part").lower() == "lid" and any("lid" in (o.name.split("_")[-1], o.type) for o in world.objects)):
+    if not match or (match.group("part").lower() == "lid" and _has_own_lid(world)):
         return text
     before = mentioned_names(world, text[: match.start()])
     lid = match.group("part").lower() == "lid"  # a laptop has a lid and holds nothing
@@ -234,7 +239,7 @@ _LID_OFF = re.compile(
 def _lid_said(world: World, text: str) -> str:
     """"Put the lid on it" closes it and "take the lid off the jar" opens the jar, where the world
     has no thing called a lid of its own."""
-    if any("lid" in (o.name.split("_")[-1], o.type) for o in world.objects):
+    if _has_own_lid(world):
         return text
     text = _LID_ON.sub(lambda m: "close " + (m.group("what") or "it"), text)
     return _LID_OFF.sub(lambda m: "open " + (m.group("what") or "it"), text)

@@ -34,6 +34,7 @@ from fleet.state import WorldState
 from fleet.validate import PlanValidationError, check_plan
 from fleet.world import World
 from serve_apps.clauses import (
+    DEMONSTRATIVES,
     PRONOUNS,
     asked_in_clauses,
     asks_something,
@@ -543,7 +544,7 @@ class LanguagePlanner:
                     named |= names | {thing for _, thing in each}
                     continue
                 words = set(re.findall(r"[a-z]+", clause.lower()))
-                if words & PRONOUNS or (not names and words & _DEMONSTRATIVES):  # "... bring that too"
+                if words & PRONOUNS or (not names and words & DEMONSTRATIVES):  # "... bring that too"
                     # "the keys on the rack and the shoes next to it"; "open the cupboard, ... close it again"
                     names |= reaches_back_to(world, clause, earlier, previous, [c for c, _ in clauses]) | named
                 names -= pointed_back(world, clause, names, previous | named, [c for c, _ in clauses])  # "... and turn that burner on": the one named before
@@ -552,7 +553,7 @@ class LanguagePlanner:
             previous, earlier = (named, group) if named else (previous, earlier)
         unanswerable: list[FleetError] = []
         for clause, names in clauses:
-            pointing = set(re.findall(r"[a-z]+", without_conditions(clause))) & (PRONOUNS | _DEMONSTRATIVES) - {"there", "one"}
+            pointing = set(re.findall(r"[a-z]+", without_conditions(clause))) & (PRONOUNS | DEMONSTRATIVES) - {"there", "one"}
             if not names and pointing and asks_something(world, clause) and not re.match(r"\s*leave\b", clause, re.IGNORECASE):
                 # dropping it would leave it undone: "..., and if the wine is in the fridge, bring that too"
                 raise FleetError(f"'{clause}' does not say what '{sorted(pointing)[0]}' is; name it")
@@ -758,9 +759,6 @@ def _goal_prefix(text: str) -> Optional[str]:
     """`{"goal": [...]}` from the start of an answer cut off later, or None."""
     match = re.match(r'\{"goal": (\[[^\]]*\])', text)
     return '{"goal": %s}' % match.group(1) if match else None
-
-
-_DEMONSTRATIVES = {"that", "those", "this", "these"}
 
 
 def _only_in_conditions(world: World, text: str) -> set[str]:
