@@ -94,6 +94,7 @@ def phrase_span(words: list[str], phrase: str, start_at: int = 0) -> Optional[tu
         position = start
         for part in parts[1:]:
             window = words[position + 1 : position + 2 + _GAP]
+            window = window[: window.index(",")] if "," in window else window  # a phrase ends at a comma
             if part not in window:
                 break
             position = position + 1 + window.index(part)
@@ -217,7 +218,7 @@ def _article_adjective_pattern() -> re.Pattern:
 def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     """The (state, negated) goals a request's words ask for; ("in", True) when it asks to take a
     thing out of or off somewhere. Where things go is always askable."""
-    spaced = " " + " ".join(re.findall(r"[a-z0-9]+", without_conditions(text))) + " "
+    spaced = " " + " ".join(re.findall(r"[a-z0-9]+|,", without_conditions(text))) + " "  # "shut, the monitor off" is no "shut off"
     for name in sorted((n for n in [*world.objects_by_name, *world.places_by_name] if "_" in n), key=len, reverse=True):
         spaced = spaced.replace(f" {name.replace('_', ' ')} ", " ")  # "the cleaning caddy" asks nothing to be clean
     # "the dirty mug" says which mug, it asks nothing of it: "put the dirty mug in the sink". A

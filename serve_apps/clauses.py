@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from fleet.lexicon import CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things, without_conditions
+from fleet.lexicon import CONDITION_LIMITERS, CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things, without_conditions
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names
 
@@ -44,9 +44,13 @@ def request_groups(world: World, text: str) -> list[list[str]]:
     on the table", ...), so a small model answers one thing at a time and none is dropped.
     """
     verbs = _request_verbs(world)
-    parts = [p for p in re.split(r";|\bthen\b|(?<=[.!?])\s+", text) if p.strip()]
+    pieces = re.split(r"(;|\bthen\b|(?<=[.!?])\s+)", text)
+    parts = [(p, i > 0 and pieces[i - 1].strip().lower() == "then") for i, p in enumerate(pieces) if i % 2 == 0 and p.strip()]
     clauses: list[str] = []
-    for part in parts:
+    carried: set[int] = set()  # clauses that follow "then" and may share the verb before
+    for part, after_then in parts:
+        if after_then:
+            carried.add(len(clauses))
         words = part.replace(":", ",").split()
         current: list[str] = []
         for i, word in enumerate(words):
@@ -63,7 +67,10 @@ def request_groups(world: World, text: str) -> list[list[str]]:
                 current = []
         if current:
             clauses.append(" ".join(current))
-    clauses = [c.strip(" .?!,") for c in clauses if c.strip(" .?!,")]
+    for i in sorted(carried):  # "turn the TV off, then the lamp"
+        if 0 < i < len(clauses):
+            clauses[i] = _verb_carried(world, clauses[i - 1].strip(" .?!,"), clauses[i].strip(" .?!,"), verbs)
+    clauses = [re.sub(r"\s+and$", "", c.strip(" .?!,")) for c in clauses if c.strip(" .?!,")]
     joined: list[str] = []
     for clause in clauses:  # "if the lamp is on, turn it off": the condition stays with its request
         if joined and re.match(CONDITION_START, joined[-1], re.IGNORECASE) and "," not in joined[-1]:
@@ -71,6 +78,31 @@ def request_groups(world: World, text: str) -> list[list[str]]:
         else:
             joined.append(clause)
     return [_distribute(world, clause, verbs) for clause in joined]
+
+
+_SAYS_HOW_IT_IS = re.compile(r"\b(?:is|are|was|were|isn't|aren't|has|have|goes|go|belongs?|needs?|stays?|looks?)\b|'s\b", re.IGNORECASE)
+
+
+def _verb_carried(world: World, before: str, clause: str, verbs: set[str]) -> str:
+    """A clause with no verb of its own that names things after one that has a verb, with that
+    verb: "turn the TV off, then the lamp" turns the lamp off, "then the fan on" turns it on;
+    "put the mug on the table, then the plate" puts the plate on the table too."""
+    words, earlier = clause.split(), before.split()
+    if not words or words[0].lower() not in _DETERMINERS or not earlier or earlier[0].lower() not in verbs:
+        return clause
+    if not any(n in world.objects_by_name for n in mentioned_names(world, clause)) or _SAYS_HOW_IT_IS.search(clause):
+        return clause  # "..., then the lamp is on": it says something of its own
+    verb = [earlier[0].lower()]
+    for word in earlier[1:]:  # "turn off the TV": the particle goes with the verb
+        if word.lower() not in _PARTICLES:
+            break
+        verb.append(word.lower())
+    ending = ""
+    if earlier[-1].lower() in _SWITCH_PARTICLES and words[-1].lower() not in _SWITCH_PARTICLES and len(verb) == 1:
+        ending = " " + earlier[-1].lower()  # "turn the TV off, then the lamp": off too
+    elif not _WHERE_TO.search(clause) and (where := _WHERE_TO.search(before)) and len(verb) == 1:
+        ending = " " + before[where.start() :]  # "put the mug on the table, then the plate": on the table
+    return f"{' '.join(verb)} {clause}{ending}"
 
 
 # Words standing for the things a colon goes on to list: "turn everything off: the TV and the lamp"
@@ -121,10 +153,10 @@ def colon_spelled_out(world: World, text: str) -> str:
     return "P" + ", ".join(requests)[1:] + "." if requests else text
 
 
+# "make me a coffee", "... and make us some toast": a thing to make, where a clause starts
 _MAKE = re.compile(
-    r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+)?(?:make|prepare|fix|run|draw)\s+(?:me\s+|us\s+)?"
-    r"(?:a\s+|an\s+|some\s+|a cup of\s+|a mug of\s+|a pot of\s+)?(?P<what>[a-z][a-z ]*?)(?:\s+please)?"
-    r"(?P<rest>\s*(?:,\s*|\s+)(?:and|then)\s+[^.!?]*)?\s*[.!?]?\s*$",
+    r"(?P<lead>^\s*|[,;.]\s*|\b(?:and|then)\s+)(?:please\s+)?(?:(?:can|could|would|will) you\s+)?(?:make|prepare|fix|run|draw)\s+(?:me\s+|us\s+)?"
+    r"(?:a\s+|an\s+|some\s+|a cup of\s+|a mug of\s+|a pot of\s+)?(?P<what>[a-z][a-z ]*?)(?:\s+please)?(?=\s*(?:[,;.!?]|\band\b|\bthen\b|$))",
     re.IGNORECASE,
 )
 
@@ -233,18 +265,27 @@ def put_on_spelled_out(world: World, text: str) -> str:
 
 def made_spelled_out(world: World, text: str) -> str:
     """"Make toast" as the request for the state of the one thing that makes it ("Toast the
-    bread."), from the shared table of things made; other text comes back as it is."""
-    match = _MAKE.match(text)
-    entry = made_things().get(match.group("what").lower()) if match else None
-    if entry is None:
-        return text
-    state, kind = entry
-    things = [o for o in world.objects if o.type == kind and state in o.states]
-    skills = [s for s in world.skill_list if s.plannable and any(e.predicate == state and not e.negated for e in s.effect_literals)]
-    if len(things) != 1 or not skills:
-        return text
-    verb = skills[0].name.replace("_", " ")
-    return f"{verb[0].upper()}{verb[1:]} the {things[0].name.replace('_', ' ')}{match.group('rest') or ''}."
+    bread."), from the shared table of things made, wherever a clause asks it ("rinse the mug
+    and make me a coffee"); other text comes back as it is."""
+
+    def made(match: re.Match) -> str:
+        entry = made_things().get(match.group("what").lower())
+        if entry is None:
+            return match.group(0)
+        state, kind = entry
+        things = [o for o in world.objects if o.type == kind and state in o.states]
+        skills = [s for s in world.skill_list if s.plannable and any(e.predicate == state and not e.negated for e in s.effect_literals)]
+        if len(things) != 1 or not skills:
+            return match.group(0)
+        verb = skills[0].name.replace("_", " ")
+        if match.group("lead").strip() in ("", "."):  # a sentence's first word
+            verb = verb[0].upper() + verb[1:]
+        return f"{match.group('lead')}{verb} the {things[0].name.replace('_', ' ')}"
+
+    spelled = _MAKE.sub(made, text)
+    if spelled != text and spelled.rstrip().endswith("?"):  # "could you make me a coffee?" asks, it does not wonder
+        spelled = spelled.rstrip()[:-1] + "."
+    return spelled
 
 
 def _coming_from(part: str, origin: str) -> str:
@@ -362,4 +403,109 @@ def _gap(world: World, tail: list[str]) -> Optional[int]:
     return None
 
 
-__all__ = ["DEMONSTRATIVES", "PRONOUNS", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]
+# "in the nook... no, on the end table", "my textbook, I mean the chem book": words that take back
+# what was just said and say it again; after "..." a plain "no" or "wait" does it too
+_TAKEN_BACK = re.compile(
+    r"(?:\s*(?:\.{2,}|\u2026)\s*(?:(?:oh\s+)?(?:no\s+)?wait|no|actually|sorry|i mean|scratch that|make that|or rather|rather)"
+    r"|\s*,\s*(?:actually|(?:oh\s+)?(?:no\s+)?wait(?=\s*,)|i mean|sorry|scratch that|make that|or rather|no(?=\s*,)))\b"
+    r"[\s,]*(?:(?:actually|just|no|i mean)\b[\s,]*)*",
+    re.IGNORECASE,
+)
+_PLACE_WORDS = r"(?:in|into|on|onto|to|inside|under|next to|by|beside|near|behind|on top of)"
+_STATE_WORDS = {"on", "off", "up", "down", "open", "closed", "shut", "in", "out"}
+
+
+class TakenBack(ValueError):
+    """A request that takes back part of what it says in a way the words do not settle."""
+
+
+def corrections_spelled_out(world: World, text: str) -> str:
+    """The request as meant where it takes back what it just said: "put the bowl in the nook...
+    no, on the end table" puts it on the end table; "put my textbook... actually the chem book,
+    in my bag" puts the chem book there; "hang it... actually just bring it to the hall" brings
+    it; "turn it down... I mean off" turns it off. What the new words are (a place, a thing, a
+    request, a state word) says which words they replace. Raises TakenBack where that is unclear."""
+    for _ in range(3):  # "... no, ... actually ..."
+        match = _TAKEN_BACK.search(text)
+        if match is None:
+            return text
+        before, rest = text[: match.start()].rstrip(" ,."), text[match.end() :]
+        said = re.match(r"[^,.;!?]*", rest).group(0).strip()  # the words said again
+        after = rest[len(re.match(r"[^,.;!?]*", rest).group(0)) :]
+        replaced = _said_again(world, before, said)
+        if replaced is None:
+            raise TakenBack(f"'{match.group(0).strip(' ,.')}' takes back part of the request, and it is unclear which; say once what is wanted")
+        text = replaced + re.sub(rf"^,\s*(?={_PLACE_WORDS}\b)", " ", after)  # "the chem book, in my bag"
+    return text
+
+
+def _said_again(world: World, before: str, said: str) -> Optional[str]:
+    """`before` with the words `said` replaces, or None when no part of it is of their kind."""
+    words = said.split()
+    if not words:
+        return None
+    first = words[0].lower()
+    if re.match(rf"{_PLACE_WORDS}\b", said, re.IGNORECASE):  # a place said again
+        places = list(re.finditer(rf"\b{_PLACE_WORDS}\b", before, re.IGNORECASE))
+        return f"{before[: places[-1].start()]}{said}" if places else None
+    if first in _DETERMINERS:  # a thing said again: the last thing of the same sort (movable or not)
+        movable = _names_movable(world, said)
+        for phrase in reversed(list(_THING_PHRASE.finditer(before))):
+            if any(n in world.objects_by_name for n in mentioned_names(world, phrase.group(0))) and _names_movable(world, phrase.group(0)) == movable:
+                return f"{before[: phrase.start()]}{said}{before[phrase.end():]}"
+        return None
+    if len(words) == 1 and first in _STATE_WORDS and before.split()[-1].lower() in _STATE_WORDS:  # "down... I mean off"
+        return f"{before.rsplit(' ', 1)[0]} {said}"
+    if first in _request_verbs(world):  # a request said again: the last clause goes
+        cut = max((m.end() for m in re.finditer(r",\s*|\s+and\s+|\s+then\s+", before)), default=0)
+        if cut:
+            return f"{before[:cut]}{said}"
+        # the whole request said again: "it" is still the thing it named ("put the milk in the
+        # fridge, actually, put it in the freezer")
+        thing = next((m.group(0) for m in _THING_PHRASE.finditer(before) if _names_movable(world, m.group(0))), None)
+        return re.sub(r"\b(?:it|them)\b", thing, said, count=1) if thing else said
+    return None
+
+
+_THING_PHRASE = re.compile(rf"\b(?:{'|'.join(_DETERMINERS)})\b[^,.;]*?(?=\s+{_PLACE_WORDS}\b|\s+and\b|\s+from\b|\s+out\b|\s+off\b|$)", re.IGNORECASE)
+
+
+def _names_movable(world: World, words: str) -> bool:
+    """Whether the words name a thing that can be picked up."""
+    return any(world.objects_by_name[n].pickable for n in mentioned_names(world, words) if n in world.objects_by_name)
+
+
+# words that stand before a verb that belongs to a condition or names a thing ("if the pan is
+# clean", "when you get a chance", "the clean towel"), and words a request may open with
+_NOT_A_REQUEST_AFTER = {"is", "are", "was", "were", "be", "been", "s", "isn't", "aren't", "not", "still", "left", "you", "i", "we", "it", "they", "he", "she", "has", "have", "got"}
+_OPENERS = {"then", "please", "just", "kindly", "you", "must", "should", "can", "could", "need", "needs", "to", "have", "will", "would"}
+
+
+_OPENS_WITH_CONDITION = re.compile(r"\s*" + CONDITION_LIMITERS + "(?:" + "|".join(w.replace(" ", r"\s+") for w in CONDITION_WORDS) + r")\b", re.IGNORECASE)
+
+
+def condition_comma_spelled_out(world: World, text: str) -> str:
+    """A condition said without its comma, with it: "if the radio is on turn it off" is "if the
+    radio is on, turn it off"; "if the oven is on you must switch it off" is "..., switch it off".
+    The request starts at the first verb that asks for something and is no part of the condition."""
+    verbs = _request_verbs(world)
+    sentences = re.split(r"(?<=[.!?;])\s+", text)
+    for number, sentence in enumerate(sentences):
+        if not _OPENS_WITH_CONDITION.match(sentence) or "," in sentence:
+            continue
+        words = sentence.split(" ")
+        for i in range(2, len(words)):
+            word, before = words[i].lower().strip(".!?;"), words[i - 1].lower().strip(".!?;")
+            if word not in verbs - _LIST_ENDS or before in _NOT_A_REQUEST_AFTER | _DETERMINERS or before.endswith("'s"):
+                continue
+            start = i
+            while start > 2 and words[start - 1].lower() in _OPENERS:
+                start -= 1  # "you must switch it off": the request is "switch it off"
+            if start > 2 and words[start - 1].lower() in _NOT_A_REQUEST_AFTER:
+                break  # "when you get a chance": its verb's subject is said, a condition goes on
+            sentences[number] = " ".join(words[:start]) + ", " + " ".join(words[i:])
+            break
+    return " ".join(sentences)
+
+
+__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]

@@ -151,7 +151,8 @@ def told_as_condition(text: str) -> str:
 # "...; if not, put the pan on it" says the same, when nothing follows the "not"
 _OTHERWISE = re.compile(r"[,;.]?\s*\b(?:otherwise|or else|else|if\s+(?:not|it\s+is\s+not|it\s+isn['’]t|it['’]s\s+not|they\s+are\s+not|they\s+aren['’]t)(?=\s*[,;]))\b\s*,?\s*", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|them|they)\b", re.IGNORECASE)
-_PLACE_PRONOUN = re.compile(r"\b(?P<to>on|onto|in|into|inside|next to|beside)\s+(?:it|them)\b", re.IGNORECASE)
+# "in it", "on them", and a bare "in" that ends its clause ("if the oven is empty, put the pizza in")
+_PLACE_PRONOUN = re.compile(r"\b(?:(?P<to>on|onto|in|into|inside|next to|beside)\s+(?:it|them)\b|(?P<to_end>in|inside)(?=\s*[.!?]?\s*$))", re.IGNORECASE)
 
 
 def _with_antecedent(world: World, request: str, antecedent: Optional[str]) -> str:
@@ -162,7 +163,7 @@ def _with_antecedent(world: World, request: str, antecedent: Optional[str]) -> s
     own = {n for n in mentioned_names(world, request) if n in world.objects_by_name} - destinations_in(world, request)
     spelled = f"the {antecedent.replace('_', ' ')}"
     if own and antecedent not in own:  # "... if not, put the saucepan on it": where it goes is the thing before
-        return _PLACE_PRONOUN.sub(lambda m: f"{m.group('to')} {spelled}", request)
+        return _PLACE_PRONOUN.sub(lambda m: f"{m.group('to') or m.group('to_end')} {spelled}", request)
     return request if own else _PRONOUN.sub(spelled, request)
 
 
@@ -242,7 +243,7 @@ def _held_in_subject(world: World, request: str, asked: str, subject: Optional[s
     own = {n for n in mentioned_names(world, asked) if n in world.objects_by_name and world.objects_by_name[n].pickable} - {subject}
     if not own or not _PLACE_PRONOUN.search(asked):
         return request
-    spelled = _PLACE_PRONOUN.sub(lambda m: f"{m.group('to')} the {subject.replace('_', ' ')}", asked)
+    spelled = _PLACE_PRONOUN.sub(lambda m: f"{m.group('to') or m.group('to_end')} the {subject.replace('_', ' ')}", asked)
     return request[: len(request) - len(asked)] + spelled if request.endswith(asked) else request
 
 

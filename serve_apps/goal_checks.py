@@ -75,13 +75,14 @@ def _first_mention(world: World, words: list[str], name: str) -> Optional[int]:
     if whole:  # "the school bag" said whole, not the "school" of "the school book"
         return whole[0]
     heads = {parts[-1]} | ({obj.type} if obj else set())
-    for wanted in (heads, set(parts)):
+    for wanted in (heads, set(parts) - _POSSESSIVES):  # the "my" of my_desk is not said of it alone
         spots = [i for i, word in enumerate(words) if word in wanted or word.rstrip("s") in wanted]
         if spots:
             return min(spots)
     return None
 
 
+_POSSESSIVES = {"my", "your", "our", "his", "her", "their"}
 _ORIGIN_WORDS = ("from", "off", "out of", "off of")
 _TAKE_OUT = {"out", "remove", "removed"}  # a clause with these takes its things out of where they are
 
@@ -132,6 +133,10 @@ def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
         holder_words = " ".join(holder.split("_"))
         origins = [f" {w} the {holder_words} " for w in _ORIGIN_WORDS] + [f" {w} {holder_words} " for w in _ORIGIN_WORDS]
         destinations = [f" {w} the {holder_words} " for w in ("in", "into", "on", "onto", "to", "inside")]
+        # "take the skillet off the burner": the kind said alone is where it comes from too
+        kinds = {holder.split("_")[-1], world.objects_by_name[holder].type.replace("_", " ")} if holder in world.objects_by_name else set()
+        origins += [f" {w} the {kind} " for w in _ORIGIN_WORDS for kind in kinds]
+        destinations += [f" {w} the {kind} " for w in ("in", "into", "on", "onto", "to", "inside") for kind in kinds]
         if any(o in spaced for o in origins) and not any(d in spaced for d in destinations):
             found.append(str(literal))
             continue
@@ -196,6 +201,21 @@ def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldS
                 if literal.args[0] in said or said & {"it", "them"}:
                     found.append(str(literal))
     return list(dict.fromkeys(found))
+
+
+def off_the_wrong_one(world: World, goal: list[Literal], state: WorldState) -> list[str]:
+    """`not in(a, b)` literals that hold already though a is in another thing of b's type now:
+    "take the skillet off the burner" answered with the burner it is not on."""
+    objects = world.objects_by_name
+    found = []
+    for literal in goal:
+        if literal.predicate != "in" or not literal.negated or quantifier(literal.args[1]) or not state.holds(literal):
+            continue
+        thing, holder = literal.args
+        now = next((fact[2] for fact in state.facts if fact[0] == "in" and fact[1] == thing), None)
+        if now in objects and holder in objects and now != holder and objects[now].type == objects[holder].type:
+            found.append(str(literal))
+    return found
 
 
 class Misplaced(FleetError):
@@ -431,4 +451,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "sent_elsewhere", "states_left_out", "states_not_given", "states_out_of_reach", "things_asked_about"]
+__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "off_the_wrong_one", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "sent_elsewhere", "states_left_out", "states_not_given", "states_out_of_reach", "things_asked_about"]

@@ -54,7 +54,8 @@ EVERYDAY_WORDS = frozenset(
     nobody anybody case once only otherwise else sure certain ensure fresh used find locate search touch anyway
     anyone someone somebody left using chance see stay stays remain remains been being
     couple pair several two three four five six dozen half lot lots gone become becomes getting
-    hasn haven hadn yet instead bother
+    hasn haven hadn yet instead bother properly fully completely definitely totally sitting sat lying
+    night nights bedtime dinner lunch breakfast kids kid
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
@@ -199,11 +200,32 @@ def without_chatter(world: World, text: str) -> str:
     last = re.match(r"(?P<ask>.*[^,;\s])\s*(?:,|;|\bbecause\b|\bsince\b|\bas\b)\s*(?:it[’']?s|it is|it was|they[’']?re|they are|that[’']?s|nobody(?:[’']?s)?|no one(?:[’']?s)?|someone(?:[’']?s)?|somebody(?:[’']?s)?|everyone(?:[’']?s)?)\s+(?P<why>[^,;.!?]*)(?P<end>[.!?]?)\s*$", kept[-1], re.IGNORECASE)
     if last and not mentioned_names(world, last.group("why")) and not quantifiers_in(world, last.group("why")):
         kept[-1] = last.group("ask") + (last.group("end") or ".")
+    # "turn off the AC, the guest has checked out": a last clause about someone the world does not have
+    remark = _REMARK.match(kept[-1])
+    if remark and not _is_a_kind(world, remark.group("who").split()[-1]) and not mentioned_names(world, remark.group("why")):
+        kept[-1] = remark.group("ask") + (remark.group("end") or ".")
     # "take the butter out so it softens": a last clause that only says what for
     purpose = re.match(r"(?P<ask>.*[^,;\s])\s*,?\s+so(?:\s+that)?\s+(?:it|they|he|she|we|i|you)\b(?P<why>[^,;.!?]*)(?P<end>[.!?]?)\s*$", kept[-1], re.IGNORECASE)
     if purpose and not mentioned_names(world, purpose.group("why")) and not quantifiers_in(world, purpose.group("why")):
         kept[-1] = purpose.group("ask") + (purpose.group("end") or ".")
     return " ".join(kept)
+
+
+_REMARK = re.compile(
+    r"(?P<ask>.*[^,;\s])\s*[,;]\s*(?P<who>(?:the|my|our|your)\s+[a-z]+|[a-z]+)\s*(?:\s(?:is|are|was|were|has|have|had)|[’']s|[’']re)\b"
+    r"(?P<why>[^,;.!?]*)(?P<end>[.!?]?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_a_kind(world: World, word: str) -> bool:
+    """Whether a word names a kind of thing, place or robot of the world (a name's last word, a type, an
+    alias), or points at one ("it", "which", "there")."""
+    word = word.lower()
+    kinds = {o.name.split("_")[-1] for o in world.objects} | {o.type for o in world.objects} | {p.name.split("_")[-1] for p in world.places}
+    kinds |= {r.name for r in world.robots} | {"robot", "robots"} | {a.split()[-1] for o in world.objects for a in o.aliases}
+    kinds |= {a.split()[-1] for entry in world.type_table.values() for a in entry.aliases}
+    return word in kinds or word.rstrip("s") in kinds or word in ("it", "they", "that", "this", "these", "those", "which", "who", "where", "there", "here")
 
 
 def _has_own_lid(world: World) -> bool:

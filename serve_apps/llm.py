@@ -60,6 +60,8 @@ class GenerationResult(BaseModel):
     # model is sure, about -log(vocabulary size) for a model that knows nothing.
     mean_logprob: Optional[float] = None
     finished: bool = True  # False when max_new_tokens cut the answer
+    # goal literals the text holds that its schema did not offer (a decoder that let them through)
+    off_menu: list[str] = []
 
 
 class Backend:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from fleet.lexicon import described_states, holds_when_said, verb_states, without_conditions
 from fleet.state import WorldState
 from fleet.world import World
-from serve_apps.clauses import split_requests
+from serve_apps.clauses import asks_something, split_requests
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 _WITH_INSIDE = re.compile(
@@ -137,6 +137,32 @@ _STAYS = re.compile(
     re.IGNORECASE,
 )
 
+# "make sure the oven isn't left on", "check that the fridge is shut", "I'd like the oven off",
+# "the fridge shouldn't be left open": the state a thing is to be in, said outright; "isn't",
+# "shouldn't" ask for the opposite of the word after them
+# a thing's words: never a preposition or "and" ("put the milk in the fridge and the oven should be off")
+_THING_SAID = r"(?P<what>(?:the|my|your|our)(?:\s+(?!(?:and|then|but|in|into|on|onto|to|from|of|off|out|if|with)\b)[a-z]+)+?|it|they|them)"
+_HOW_SAID = (
+    r"(?:\s+(?:left|still|kept|switched|turned))?\s+(?P<how>[a-z]+)(?:\s*,?\s+and\s+(?P<also>[a-z]+))?(?:\s+(?:too|as well|also|again))?"
+    r"\s*(?=[,.;!?]|\band\b|\bthen\b|\bbut\b|$)[\s,]*(?:and\b|then\b|but\b)?\s*"
+)
+_SAID_TO_BE = rf"{_THING_SAID}(?:\s+(?:is|are)|'s|\u2019s)(?P<denied>n'?t|n\u2019t|\s+not)?{_HOW_SAID}"
+_MADE_SURE = re.compile(rf"\b(?:make sure|ensure|check that|see that)\s+(?:that\s+)?{_SAID_TO_BE}", re.IGNORECASE)
+_ALSO_TO_BE = re.compile(_SAID_TO_BE, re.IGNORECASE)  # "make sure the oven is off and the fridge is shut"
+_WANTED_SO = re.compile(rf"\b(?:i'?d like|i would like|i want|we want|i'?d prefer|i need|we need)\s+{_THING_SAID}{_HOW_SAID}", re.IGNORECASE)
+_ALSO_SO = re.compile(rf"{_THING_SAID}{_HOW_SAID}", re.IGNORECASE)  # "I'd like the oven off and the fridge shut"
+_SHOULD_BE = re.compile(
+    rf"\b{_THING_SAID}\s+(?:should|must|ought to|needs? to|has to|have to)(?P<denied>n'?t|n\u2019t|\s+not)?\s+be{_HOW_SAID}", re.IGNORECASE
+)
+# "Fan on, lamp off.": a clause of a thing and its state only, said at its start (after "and" only
+# where the clause before is one too: "switch the light and the fan off" is one verb's)
+_TERSE = re.compile(
+    r"(?:^|(?<=[,;.!?])|(?<=\bon and)|(?<=\boff and)|(?<=\bopen and)|(?<=\bclosed and)|(?<=\bshut and))\s*(?P<what>(?:the\s+|my\s+)?[a-z]+(?:\s+(?!(?:is|are|was|were|be|s)\b)[a-z]+)?)\s+(?P<how>on|off|open|closed|shut)"
+    r"(?:\s+please)?(?=\s*(?:[,.;!?]|\band\b|$))",
+    re.IGNORECASE,
+)
+_SAID_OUTRIGHT = (_MADE_SURE, _ALSO_TO_BE, _WANTED_SO, _ALSO_SO, _SHOULD_BE, _TERSE)  # the words after must ask something of their own
+
 
 def _says_state_to_keep(words: str) -> bool:
     """Whether the words say how a thing is to stay ("leave the lamp on", "the lamp should stay on")."""
@@ -144,27 +170,51 @@ def _says_state_to_keep(words: str) -> bool:
 
 
 def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
-    """(the state literals "leave X on", "keep X closed", "X should stay on" ask to keep, and
-    "don't leave X on" asks against, the text without those words): "leave the night light on and
+    """(the state literals "leave X on", "keep X closed", "X should stay on", "make sure X is off"
+    ask to keep, and "don't leave X on", "make sure X isn't on" ask against, the text without
+    those words): "leave the night light on and
     turn off the tablet" keeps `switched_on(night_light)` and asks the model only about the
     tablet. "it" is the one thing named before that has the state."""
     fixed: list[str] = []
-    matches = sorted([*_KEPT.finditer(text), *_STAYS.finditer(text)], key=lambda m: m.start())
+    matches = [*_KEPT.finditer(text), *_STAYS.finditer(text), *_SHOULD_BE.finditer(text)]
+    for lead, chained in ((_MADE_SURE, _ALSO_TO_BE), (_WANTED_SO, _ALSO_SO)):
+        for match in lead.finditer(text):
+            while match is not None:
+                matches.append(match)
+                match = chained.match(text, match.end())
+    # "Fan on, lamp off" only where no fuller phrase reads the same words ("leave it on")
+    matches += [t for t in _TERSE.finditer(text) if not any(m.start() < t.end() and t.start() < m.end() for m in matches)]
+    matches.sort(key=lambda m: m.start())
+    kept_matches: list[re.Match] = []
+    for match in matches:  # one reading of each word
+        if not kept_matches or kept_matches[-1].end() <= match.start():
+            kept_matches.append(match)
+    matches = kept_matches
+    said_after = {m.start("what") for m in matches if m.re in _SAID_OUTRIGHT}  # "Fan on, lamp off": one after another
+    as_said = text  # the words as they came; `text` loses each match from the end on
     for match in matches[::-1]:
-        said = holds_when_said().get(match.group("how").lower())
-        if said is None:
+        hows = [match.group("how"), *([match.group("also")] if match.groupdict().get("also") else [])]  # "is off and closed"
+        said = [holds_when_said().get(how.lower()) for how in hows]
+        if None in said:
             continue  # "leave it there", "leave the mug alone": not a state
-        state, value = said
-        value = value != bool(match.groupdict().get("denied"))  # "don't leave the toaster on"
+        rest = as_said[match.end() :].strip(" ,.;!?")
+        next_words = match.end() + re.match(r"[\s,;]*(?:(?:and|then)\b)?\s*", as_said[match.end() :]).end()
+        if match.re in _SAID_OUTRIGHT and rest and not asks_something(world, rest) and next_words not in said_after:
+            continue  # "make sure the oven is off and the door shut": the words after need the subject
         what = match.group("what")
-        if re.fullmatch(r"(?:it|them)", what.strip(), re.IGNORECASE):
+        if re.fullmatch(r"(?:it|them|they)", what.strip(), re.IGNORECASE):
             names = mentioned_names(world, text[: match.start()])
         else:
             names = mentioned_names(world, what)
-        things = [n for n in names if n in world.objects_by_name and state in world.objects_by_name[n].states]
-        if len(things) != 1:
+        literals = []
+        for state, value in said:
+            value = value != bool(match.groupdict().get("denied"))  # "don't leave the toaster on"
+            things = [n for n in names if n in world.objects_by_name and state in world.objects_by_name[n].states]
+            if len(things) == 1:
+                literals.append(f"{state}({things[0]})" if value else f"not {state}({things[0]})")
+        if len(literals) != len(said):
             continue
-        fixed.insert(0, f"{state}({things[0]})" if value else f"not {state}({things[0]})")
+        fixed[:0] = literals
         # "leave the fridge open and put the milk in it": "it" still means the fridge
         after = text[match.end() :]
         pronoun = re.search(r"\bit\b", after)
@@ -696,7 +746,12 @@ def _end_of_spared(world: World, what: str, names: set[str]) -> int | None:
 
 # words that end the name of a place a thing comes from or goes to
 _PHRASE_ENDS = {"in", "into", "on", "onto", "to", "inside", "and", "then", "from", "off", "out", "of", "back", "if", "with"}
-_DESTINATION = re.compile(r"\b(?:in|into|on|onto|to|inside|on top of) (?:the |a |an |any |its |their )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+# "take the milk out if it's in there and put it on the worktop": a place's words end at "and", "if", ...
+_DESTINATION = re.compile(
+    r"\b(?:in|into|on|onto|to|inside|on top of) (?:the |a |an |any |its |their )?"
+    r"(?P<what>[a-z][a-z ]*?)(?=\s+(?:and|then|if|but|when|unless)\b|\s*[^a-z ]|\s*$)",
+    re.IGNORECASE,
+)
 # "turn off the lamp", "switch it off": "off" after these words is a state, not where from
 _OFF_AS_STATE = {"turn", "turned", "turning", "switch", "switched", "switching", "shut", "power", "powered", "it", "them"}
 

@@ -36,9 +36,12 @@ from fleet.world import World
 from serve_apps.clauses import (
     DEMONSTRATIVES,
     PRONOUNS,
+    TakenBack,
     asked_in_clauses,
     asks_something,
     colon_spelled_out,
+    condition_comma_spelled_out,
+    corrections_spelled_out,
     done_first_spelled_out,
     made_spelled_out,
     ones_spelled_out,
@@ -60,6 +63,7 @@ from serve_apps.goal_checks import (
     check_consistent,
     left_where_it_is,
     misplaced,
+    off_the_wrong_one,
     missing_from,
     moved_unasked,
     sent_elsewhere,
@@ -349,6 +353,11 @@ class LanguagePlanner:
     async def _plan(self, request: PlanRequest, mode: PlanMode, response: PlanResponse) -> None:
         world = request.world
         text = re.sub(r"\s+[-–—]+\s+", ", ", self._check_text(request.text))  # "the jeans are dirty - in the basket with them"
+        try:
+            text = corrections_spelled_out(world, text)  # "in the nook... no, on the end table"
+        except TakenBack as err:
+            raise FleetError(str(err)) from None
+        text = condition_comma_spelled_out(world, text)  # "if the radio is on turn it off"
         text = colon_spelled_out(world, text)  # "turn everything off: the TV and the lamp"
         text = wanted_spelled_out(text)  # "I need the milk in the fridge": put it there
         text = done_first_spelled_out(world, text)  # "when you've boiled the kettle, ...": boil it first
@@ -409,7 +418,7 @@ class LanguagePlanner:
             changed, text = everything_changed(world, text, state)  # "turn everything off"
             away, rest = put_away_parts(world, text, state)  # "put the milk away", "tidy the desk"
             fixed = [lit for lit in dict.fromkeys(carried + pieces + worked + kept + empty + changed + away) if not set(parse_literal(lit).args) & set(left_out_names)]
-            if fixed and not rest.strip(" ."):  # nothing left for the model to answer
+            if fixed and not without_conditions(rest).strip(" .,;!?"):  # nothing left for the model to answer ("if X is on, make sure Y is on")
                 answer = GenerationResult(text=json.dumps({"goal": fixed}), new_tokens=0, finished=True)
                 response.attempts.append(PlanAttempt(answer=answer.text, tokens=0))
                 goal, plan, _ = await self._accept(world, state, answer, PlanMode.GOAL, set(), request.tidy, doer=doer)
@@ -475,7 +484,7 @@ class LanguagePlanner:
             elif left_out is not None and mode == PlanMode.GOAL:  # ask about what the answer left out
                 result = await self._complete(world, messages[:-2], names or set(), left_out, asked, quantified)
             else:
-                result = await self.generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=max_tokens))
+                result = await self._generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=max_tokens))
             attempt = PlanAttempt(answer=result.text, tokens=result.new_tokens, mean_logprob=result.mean_logprob)
             response.attempts.append(attempt)
             try:
@@ -492,7 +501,7 @@ class LanguagePlanner:
                     {"role": "assistant", "content": result.text},
                     {"role": "user", "content": f"That answer does not work: {last_error}. Answer the request again."},
                 ]
-                if isinstance(err, (AlreadyHolds, Misplaced, AgainstVerbs)):  # a greedy model would say it again: take it off the menu
+                if isinstance(err, (AlreadyHolds, Misplaced, AgainstVerbs, OffMenu)):  # a greedy model would say it again: take it off the menu
                     excluded |= err.literals
                     try:
                         schema = schema_for(frozenset(excluded))
@@ -589,7 +598,14 @@ class LanguagePlanner:
         if not asks and unanswerable:
             raise unanswerable[0]
         results = await asyncio.gather(*(self.generate(ask) for ask in asks))
-        return _joined([], list(results))
+        offered = [literal for ask in asks for literal in _menu(ask.schema_) or []]  # what any clause could say
+        return _joined([], [_on_menu(result, offered) for result in results])
+
+    async def _generate(self, request: GenerationRequest) -> GenerationResult:
+        """The model's answer, any goal literal its schema did not offer noted: a decoder that
+        lets one through (OpenVINO GenAI 2026.4's structured output does, now and then) never
+        gets it acted on; the answer is refused and asked again."""
+        return _on_menu(await self.generate(request), _menu(request.schema_))
 
     async def _complete(
         self,
@@ -617,7 +633,7 @@ class LanguagePlanner:
                 "required": ["goal"],
                 "additionalProperties": False,
             }
-            results.append(await self.generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=40)))
+            results.append(await self._generate(GenerationRequest(messages=messages, schema_=schema, max_new_tokens=40)))
         return _joined([left_out.goal], results)
 
     async def _accept(
@@ -664,6 +680,9 @@ class LanguagePlanner:
         stayed = left_where_it_is(world, text, said, state)
         if stayed:  # "if the pan is on the hob, take it off" answered in(frying_pan, hob)
             raise Misplaced(stayed, "it is there now, and the words take it away")
+        elsewhere = off_the_wrong_one(world, said, state)
+        if elsewhere:  # "take the skillet off the burner" answered with the burner it is not on
+            raise Misplaced(elsewhere, "it is not there now but on another of that kind")
         goal = said + ([g for g in parse_goal(world, list(fixed)) if g not in said] if fixed else [])
         check_consistent(goal)
         astray = sent_elsewhere(world, text, said)
@@ -702,6 +721,8 @@ class LanguagePlanner:
             raise AgainstVerbs(opposite)
         if all(state.holds(literal) for literal in goal):  # what the verbs ask holds already
             raise AlreadyHolds({str(g) for g in goal}, by_verbs=True)
+        if result.off_menu:  # the decoder let through what the request's words rule out
+            raise OffMenu(result.off_menu)
         if mode == PlanMode.DIRECT:
             try:
                 plan = Plan.model_validate({"goal": [str(g) for g in goal], "subtasks": answer.get("subtasks", [])})
@@ -752,6 +773,7 @@ def _joined(goals: list[list[str]], results: list[GenerationResult]) -> Generati
         new_tokens=sum(r.new_tokens for r in results),
         mean_logprob=min(scores) if scores else None,
         finished=all(r.finished for r in results),
+        off_menu=[literal for r in results for literal in r.off_menu],
     )
 
 
@@ -761,11 +783,30 @@ def _goal_prefix(text: str) -> Optional[str]:
     return '{"goal": %s}' % match.group(1) if match else None
 
 
+def _menu(schema: dict[str, Any]) -> Optional[list[str]]:
+    """The goal literals a schema offers, or None where it lists none."""
+    return schema.get("properties", {}).get("goal", {}).get("items", {}).get("enum")
+
+
+def _on_menu(result: GenerationResult, offered: Optional[list[str]]) -> GenerationResult:
+    """The answer with the goal literals not `offered` noted as `off_menu` (an answer that is no
+    JSON is judged later, as garbage)."""
+    try:
+        answer = json.loads(result.text)
+    except ValueError:
+        return result
+    if offered is None or not isinstance(answer, dict) or not isinstance(answer.get("goal"), list):
+        return result
+    off_menu = [str(literal) for literal in answer["goal"] if literal not in offered]
+    return result.model_copy(update={"off_menu": off_menu}) if off_menu else result
+
+
 def _only_in_conditions(world: World, text: str) -> set[str]:
-    """Things named only in a condition, with no "it" (or "that") in what is asked to point back
-    at them: "when the kettle is boiling, switch off the radio" asks nothing of the kettle."""
+    """Things named only in a condition, with no "it" (or "that", "one") in what is asked to point
+    back at them: "when the kettle is boiling, switch off the radio" asks nothing of the kettle;
+    "if the bagels are on the table, toast one" toasts them."""
     asked = without_conditions(text)
-    if re.search(r"\b(?:it|them|they|that|those|this|these)\b", asked):
+    if re.search(r"\b(?:it|them|they|that|those|this|these|one|some)\b", asked):
         return set()
     return mentioned_names(world, text) - mentioned_names(world, asked)
 
@@ -799,6 +840,14 @@ def _check_untouched(plan: Plan, untouched: set[str]) -> None:
         used = sorted(set(subtask.args.values()) & untouched)
         if used:
             raise FleetError(f"the plan needs {subtask.describe()}, which uses {', '.join(used)}; the request says to leave it alone")
+
+
+class OffMenu(FleetError):
+    """The answer holds goal literals its schema did not offer."""
+
+    def __init__(self, literals: list[str]):
+        self.literals = set(literals)
+        super().__init__(f"the model answered {', '.join(literals)}, which is not among the answers the request's words allow")
 
 
 class DoerCannot(FleetError):

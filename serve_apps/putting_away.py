@@ -143,6 +143,7 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
     homes = {thing: home_of(world, thing) for thing in movable}
     if "back" in words and not _HOME_WORDS & set(words):  # "put the vase back (where it was)": where the world set it, if moved
         homes.update({thing: was for thing in movable if (was := _where_it_was(world, state, thing))})
+    homes = {thing: _with_its_kind(world, state, thing, home) for thing, home in homes.items()}
     homeless = [thing for thing, home in homes.items() if home is None]
     if homeless:
         raise FleetError(
@@ -154,6 +155,20 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
 
 # "the dirty things", "the clean stuff": things as an adjective of the shared table says
 _DESCRIBED = re.compile(rf"\bthe (?P<how>{'|'.join(sorted(holds_when_said(), key=len, reverse=True))}) (?:things|stuff|items)\b", re.IGNORECASE)
+
+
+def _with_its_kind(world: World, state: WorldState, thing: str, home: str | None) -> str | None:
+    """`any drawer` as the one drawer where things of the thing's type are kept now ("put the pens
+    away": in the drawer the red pen is in); as it was where none or several are."""
+    if home is None or not home.startswith("any "):
+        return home
+    kind = world.objects_by_name[thing].type
+    holders = {
+        holder
+        for holder in world.matching("object", home[4:])
+        if any(state.holds(Literal("in", (other.name, holder))) for other in world.objects if other.type == kind and other.name != thing)
+    }
+    return holders.pop() if len(holders) == 1 else home
 
 
 def _where_it_was(world: World, state: WorldState, thing: str) -> str | None:

@@ -148,8 +148,10 @@ def named_in(world: World, text: str) -> set[str]:
         if len(parts) > 1 and phrase in spaced:
             spaced = spaced.replace(phrase, " ")  # its words are spoken for
             found.add(name)
-        elif len(parts) > 1 and not any(heads.get(part, set()) - {name} for part in parts[:-1]):
-            found.add(name)  # its words said apart; not "the knife ... the block" (a knife and a block)
+        elif len(parts) > 1 and not any(heads.get(part, set()) - {name} for part in parts[:-1]) and all(f" {part} " in spaced for part in parts):
+            # its words said apart; not "the knife ... the block" (a knife and a block), nor "back
+            # on the front burner" (the burner's word is the front burner's, said whole)
+            found.add(name)
         elif f" {name} " in spaced:
             found.add(name)
     # "both pallets", "the boxes": a plural type names every object of that type ("drawers" of
@@ -212,6 +214,10 @@ def mentioned_names(world: World, text: str) -> set[str]:
             # "the wine" is the red_wine rather than the wine_glass: a name's last word is what it
             # is; else its type ("the bread" is the loaf rather than the bread_knife)
             headed = {name for name in chosen if name.split("_")[-1] == word}
+            # "the fridge" where the refrigerator and the freezer are both of type fridge: the one
+            # whose own name is a word for the kind
+            kind_words = set(world.type_table[word].aliases) if word in world.type_table else set()
+            headed = headed or {name for name in chosen if name.split("_")[-1] in kind_words or name.replace("_", " ") in kind_words}
             headed = headed or {name for name, kind in things if name in chosen and kind == word}
             # "the bar" where the breakfast_bar room has the bar_top in it: the surface, where things
             # go; the room too when a robot is named, which goes to rooms
@@ -372,7 +378,9 @@ def _goal_array(
     choices = [c for c in goal_literals(world, names, quantified, asked) if c not in excluded]
     if not choices and names:  # never fall back to things the request did not name
         raise FleetError(_nothing_to_offer(world, names, asked))
-    if not choices:  # nothing mentioned at all: the whole vocabulary
+    if not choices and names is not None:  # every name was only where, when or what to leave alone
+        raise FleetError("the request leaves nothing to act on: what it names only says when, where or what to leave alone; say what to change")
+    if not choices:  # read without grounding: the whole vocabulary
         choices = [c for c in goal_literals(world, asked=asked) if c not in excluded]
     return {"type": "array", "items": {"enum": choices}, "minItems": 1, "maxItems": max_literals}
 

@@ -156,3 +156,27 @@ def test_planners_in_two_processes_from_one_folder_do_not_mix_their_tasks(tmp_pa
         known = set(load_world(name).objects_by_name) | set(load_world(name).places_by_name)
         assert all(names <= known for names in plans), f"{name} got steps of another world"
     assert list(tmp_path.iterdir()) == []  # nothing left behind in the working directory
+
+
+def test_only_the_things_a_goal_may_need_are_acted_on_and_the_whole_task_decides_otherwise(household, monkeypatch):
+    import fleet.planning as planning
+    from fleet.state import WorldState
+
+    state = WorldState.initial(household)
+    goal = parse_goal(household, ["clean(stove)"])
+    needed = planning.relevant_things(household, goal, state)
+    # the goal's things, the cloth or sponge a wipe holds, the knife a slice tests for; not the apple or the book
+    assert {"sponge", "knife"} <= needed and not {"apple", "book"} & needed
+    moved = planning.relevant_things(household, parse_goal(household, ["at(milk, dining_table)"]), state)
+    assert "milk" in moved and "remote" not in moved
+    # a small task that finds no plan never refuses: the whole task is solved instead
+    runs: list[bool] = []
+    solve = planning._solve
+
+    def without_tools(world, start, literals, movable, optimal, timeout_s):
+        runs.append(movable is not None)
+        return solve(world, start, literals, set() if movable is not None else None, optimal, timeout_s)
+
+    monkeypatch.setattr(planning, "_solve", without_tools)
+    plan = plan_goal(household, goal, state)
+    assert runs == [True, False] and any(step.skill == "wipe" for step in plan.subtasks)

@@ -171,9 +171,11 @@ def test_is_off_asks_for_switched_off_and_a_part_answer_that_holds_already_is_co
     assert asked_states(office, "Make sure the monitor is off.") == {("switched_on", True)}
     assert ("in", True) in asked_states(office, "Take the apple off the desk.")
     model = Scripted(goal("not open(top_drawer)"), goal("not switched_on(monitor)"))
-    response = plan(office, "Make sure the top drawer is closed and the monitor is off.", model)
+    response = plan(office, "Make sure the top drawer is closed, the monitor off.", model)
     assert response.ok and response.goal == ["not open(top_drawer)", "not switched_on(monitor)"]
     assert "leaves out monitor" in response.attempts[0].error  # not refused as done already
+    said_whole = plan(office, "Make sure the top drawer is closed and the monitor is off.", Scripted())
+    assert said_whole.ok and said_whole.goal == ["not open(top_drawer)", "not switched_on(monitor)"]  # from the words alone
 
 
 def test_a_fresh_one_is_one_of_the_kind_said_before_as_the_adjective_says():
@@ -352,7 +354,7 @@ def test_the_dirty_things_off_a_surface_go_where_the_next_words_say(flat):
     assert fixed == ["in(side_plate, sink)", "in(yellow_mug, sink)"] and rest.strip(" .") == ""
     assert emptied(flat, "Take the dirty things off the bar top.", state)[0] == ["not in(side_plate, bar_top)", "not in(yellow_mug, bar_top)"]
     # put away: only the dirty ones go home, never the radio or the lunchbox
-    assert put_away_parts(flat, "Clear the dirty things off the bar top.", state)[0] == ["in(side_plate, any cabinet)", "in(yellow_mug, any cabinet)"]
+    assert put_away_parts(flat, "Clear the dirty things off the bar top.", state)[0] == ["in(side_plate, wall_cupboard)", "in(yellow_mug, wall_cupboard)"]  # where the other plates and mugs are
     assert put_away_parts(flat, "Clear the bar top and put them in the sink.", state)[0] == []  # the next words say where
 
 
@@ -417,7 +419,7 @@ def test_each_thing_gets_every_state_its_clause_asks_for(shared, attic):
 
     on_and_open = {("switched_on", "oven"), ("open", "oven")}
     model = Scripted(goal("not open(oven)"), goal("not switched_on(oven)"))
-    response = _plan_with(shared, on_and_open, "Make sure the oven is off and closed.", model)
+    response = _plan_with(shared, on_and_open, "Make sure the oven is off and properly closed.", model)
     assert response.ok and set(response.goal) == {"not open(oven)", "not switched_on(oven)"}
     assert "switched on of the oven" in response.attempts[0].error
     assert model.requests[1].schema_["properties"]["goal"]["items"]["enum"] == ["not switched_on(oven)"]  # only the state left out
@@ -428,6 +430,28 @@ def test_each_thing_gets_every_state_its_clause_asks_for(shared, attic):
     told = "The jeans and the socks are dirty, into the laundry basket with them."
     assert states_not_given(attic, told, [parse_literal("in(jeans, laundry_basket)"), parse_literal("in(socks, laundry_basket)")], {"jeans", "socks"}) == {}
     assert states_not_given(attic, "Switch off the bedside lamp and the reading lamp.", [parse_literal("not switched_on(bedside_lamp)")], {"bedside_lamp", "reading_lamp"}) == {"reading_lamp": {"switched_on"}}
+
+
+def test_make_sure_says_the_state_outright_and_isnt_asks_the_opposite(shared):
+    on_and_open = {("switched_on", "oven"), ("open", "oven")}
+    said = [
+        ("Make sure the oven is off and closed.", {"not switched_on(oven)", "not open(oven)"}),
+        ("Make sure the oven isn't left on, then wash the frying pan.", {"not switched_on(oven)", "clean(frying_pan)"}),
+        ("Make sure the oven is off and the fridge is open.", {"not switched_on(oven)", "open(fridge)"}),
+        ("Check that the oven is not open.", {"not open(oven)"}),
+        ("I'd like the oven off and the fridge open.", {"not switched_on(oven)", "open(fridge)"}),
+        ("The oven shouldn't be left on.", {"not switched_on(oven)"}),
+    ]
+    for text, expected in said:
+        model = Scripted(goal("clean(frying_pan)"))
+        response = _plan_with(shared, on_and_open, text, model)
+        assert response.ok and set(response.goal) == expected, text
+        assert len(model.requests) == ("frying pan" in text), text  # only what the words leave open goes to the model
+    # the words of a thing stop at a preposition: the milk still goes in the fridge
+    assert kept_as_is(shared, "Put the oat milk in the fridge and the oven should be off.") == (["not switched_on(oven)"], "Put the oat milk in the fridge.")
+    # what holds already is nothing to do, never its opposite
+    done = _plan_with(shared, set(), "Make sure the oven isn't left on.", Scripted(goal("switched_on(oven)")))
+    assert not done.ok and "not switched_on(oven) already holds" in done.reason
 
 
 def test_a_thing_named_only_in_a_condition_is_never_on_the_menu(shared):
@@ -552,3 +576,129 @@ def test_a_clause_is_never_dropped_for_want_of_what_its_pronoun_means():
     assert not refused.ok and "comes first" in refused.reason
     # "close the lid" after naming the laptop: its lid
     assert ground(teen, "If the laptop's still on, shut it down and close the lid.").text.endswith("close the games laptop.")
+
+
+@pytest.fixture(scope="module")
+def condo():
+    return load_world("condo_kitchen")
+
+
+@pytest.fixture(scope="module")
+def den():
+    return load_world("family_den")
+
+
+@pytest.fixture(scope="module")
+def dorm():
+    return load_world("dorm_room")
+
+
+def test_american_kitchen_words_name_the_things_meant(condo):
+    from fleet.lexicon import asked_states
+    from serve_apps.clauses import made_spelled_out
+
+    # "the fridge" where the refrigerator and the freezer are both fridges: the one called so
+    assert mentioned_names(condo, "Put the milk in the fridge.") == {"milk", "refrigerator"}
+    assert mentioned_names(condo, "Put the milk in the freezer.") == {"milk", "freezer"}
+    # "back on the front burner": the burner said whole is the front one, no back burner
+    assert mentioned_names(condo, "Wash the skillet and put it back on the front burner.") == {"skillet", "front_burner"}
+    assert "back_burner" in mentioned_names(condo, "Put the skillet on the back burner.")
+    # "run the dishwasher", "flip on the fan" switch on
+    assert asked_states(condo, "Run the dishwasher.") == {("switched_on", False)}
+    # "make me a coffee" wherever a clause asks it, not only first
+    said = "If the coffee mug is dirty, rinse it out and make me a coffee."
+    assert made_spelled_out(condo, said) == "If the coffee mug is dirty, rinse it out and switch on the coffee maker."
+    assert made_spelled_out(condo, "Could you make me a coffee?") == "Switch on the coffee maker."
+    assert made_spelled_out(condo, "Make sure the oven is off.") == "Make sure the oven is off."
+    # the place a condition names ends at "and": the worktop is still where the milk goes
+    taken = "Take the milk out of the refrigerator if it's in there and put it on the countertop."
+    assert misplaced(condo, taken, [parse_literal("in(milk, countertop)")]) == []
+    assert misplaced(condo, "Take the milk out of the refrigerator.", [parse_literal("in(milk, refrigerator)")]) != []
+
+
+def test_my_desk_is_named_by_its_last_word_and_a_verb_carries_over_then(dorm, den):
+    from serve_apps.clauses import request_groups
+
+    # the "my" of my_desk said before the notebook does not put the desk first
+    said = "Grab my notebook out of my backpack and put it on my desk."
+    assert misplaced(dorm, said, [parse_literal("in(notebook, my_desk)")]) == []
+    assert misplaced(dorm, "Put my desk in my notebook.", [parse_literal("in(notebook, my_desk)")]) != []
+    # "turn the TV off, then the lamp, then the fan on": each with the verb, the lamp off too
+    groups = request_groups(den, "Turn the TV off, then the lamp, then the fan on.")
+    assert groups == [["Turn the TV off"], ["turn the lamp off"], ["turn the fan on"]]
+    assert request_groups(den, "Put the remote on the couch, then the controller.")[1] == ["put the controller on the couch"]
+    assert request_groups(den, "Put the remote on the couch, then the lamp is on.")[1] == ["the lamp is on"]  # says something of its own
+
+
+def test_a_request_that_takes_back_what_it_said_is_read_as_meant(condo, den, dorm):
+    from serve_apps.clauses import TakenBack, corrections_spelled_out
+
+    assert corrections_spelled_out(den, "Put the popcorn bowl in the laundry nook... no, on the end table.") == "Put the popcorn bowl on the end table."
+    assert corrections_spelled_out(dorm, "Put my textbook... actually the chem book, in my backpack.") == "Put the chem book in my backpack."
+    hung = "Grab my rain jacket from the closet and hang it... actually just bring it to the hallway."
+    assert corrections_spelled_out(den, hung) == "Grab my rain jacket from the closet and bring it to the hallway."
+    assert corrections_spelled_out(condo, "Turn the radio down... I mean off.") == "Turn the radio off."
+    assert corrections_spelled_out(condo, "Put the milk in the fridge, no wait, the freezer.") == "Put the milk in the freezer."
+    assert corrections_spelled_out(condo, "Put the milk in the fridge, actually, put it in the freezer.") == "put the milk in the freezer."
+    # words that only sound like it are left alone; what cannot be placed is refused, never guessed
+    assert corrections_spelled_out(condo, "Put the milk in the fridge, no need to close it.") == "Put the milk in the fridge, no need to close it."
+    with pytest.raises(TakenBack, match="no wait"):
+        corrections_spelled_out(den, "Open the coat closet and hang up the rain jacket... no wait, it's already in there.")
+    refused = plan(den, "Hang up the rain jacket... no wait, it's in there.", Scripted(goal("open(coat_closet)")))
+    assert not refused.ok and "takes back" in refused.reason
+
+
+def test_if_so_make_sure_leaves_nothing_for_the_model_and_holds_already_is_done(den):
+    model = Scripted(goal("holding(scout, game_console)"))
+    response = plan(den, "If the game console is on, make sure the TV is on too.", model)
+    assert not response.ok and "switched_on(tv) already holds" in response.reason and not model.requests
+    off = plan(den, "If the tablet's on, make sure the lamp is off as well.", Scripted(goal("holding(scout, tablet)")))
+    assert off.ok and off.goal == ["not switched_on(floor_lamp)"]
+    # a thing and its state alone, clause by clause; "the lamp and the fan off" is one verb's things
+    assert kept_as_is(den, "Fan on, lamp off.") == (["switched_on(ceiling_fan)", "not switched_on(floor_lamp)"], ".")
+    assert kept_as_is(den, "TV off and game console off please.")[0] == ["not switched_on(tv)", "not switched_on(game_console)"]
+    assert kept_as_is(den, "Switch the lamp and the fan off.")[0] == []
+
+
+def test_a_condition_without_its_comma_and_a_remark_about_someone_else(condo, den):
+    from serve_apps.clauses import condition_comma_spelled_out
+    from serve_apps.grounding import without_chatter
+
+    assert condition_comma_spelled_out(condo, "If the radio is on turn it off.") == "If the radio is on, turn it off."
+    assert condition_comma_spelled_out(condo, "If the oven is on you must switch it off.") == "If the oven is on, switch it off."
+    assert condition_comma_spelled_out(condo, "If the fridge is open close it.") == "If the fridge is open, close it."  # "open" describes
+    assert condition_comma_spelled_out(condo, "When you get a chance put the milk away.") == "When you get a chance, put the milk away."
+    assert condition_comma_spelled_out(condo, "If the radio is on, turn it off.") == "If the radio is on, turn it off."
+    # every name only in the condition: nothing to act on, never the whole vocabulary on the menu
+    refused = plan(condo, "If the radio is on turn.", Scripted(goal("holding(bolt, radio)")))
+    assert not refused.ok and "nothing to act on" in refused.reason
+    hotel = load_world("hotel_ensuite")
+    assert without_chatter(hotel, "Turn off the AC and the bedside lamp, the guest has checked out.") == "Turn off the AC and the bedside lamp."
+    assert without_chatter(den, "Turn off the lamp, the fan is on too.") == "Turn off the lamp, the fan is on too."  # it names a thing
+    assert without_chatter(den, "Put the remote on the couch, which is tidy.") == "Put the remote on the couch, which is tidy."
+
+
+def test_off_the_burner_is_the_one_it_is_on_and_a_bare_in_after_a_condition_is_the_container(condo, den):
+    from serve_apps.goal_checks import off_the_wrong_one
+
+    state = WorldState.initial(condo)  # the skillet is on the front burner
+    assert off_the_wrong_one(condo, [parse_literal("not in(skillet, back_burner)")], state) == ["not in(skillet, back_burner)"]
+    assert off_the_wrong_one(condo, [parse_literal("not in(skillet, front_burner)")], state) == []
+    assert misplaced(condo, "Take the skillet off the burner.", [parse_literal("in(skillet, back_burner)")]) == ["in(skillet, back_burner)"]
+    assert misplaced(condo, "Move the skillet from the front burner to the back burner.", [parse_literal("in(skillet, back_burner)")]) == []
+    model = Scripted(goal("in(lego_set, toy_bin)"))
+    response = plan(den, "If the toy bin is open, put the legos in.", model)
+    assert response.ok and response.goal == ["in(lego_set, toy_bin)"]
+    assert model.requests[0].messages[-1]["content"].endswith("put the lego set in the toy bin.")
+
+
+def test_an_answer_taken_off_the_menu_that_comes_back_anyway_is_refused():
+    flat = load_world("flat_kitchen")  # the dinner plate is in the wall cupboard; the pan cupboard is another
+    said = "Get the dinner plate down from the cupboard and put the cheese on it."
+    # a decoder that lets an excluded answer through (seen with OpenVINO GenAI's structured output)
+    sneaked = Scripted(*[goal("in(dinner_plate, pan_cupboard)", "in(cheese, dinner_plate)")] * 6)
+    response = plan(flat, said, sneaked)
+    assert not response.ok and all("in(dinner_plate, pan_cupboard)" in a.error for a in response.attempts)
+    assert "puts things where the request does not" in response.attempts[0].error  # "from the cupboard" is where it comes from
+    offered = [lit for r in sneaked.requests[-2:] for lit in r.schema_["properties"]["goal"]["items"]["enum"]]
+    assert "in(dinner_plate, pan_cupboard)" not in offered and "not in(dinner_plate, wall_cupboard)" in offered

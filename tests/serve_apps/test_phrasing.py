@@ -179,10 +179,15 @@ def test_a_robot_named_as_the_doer_does_every_step_or_the_request_is_refused():
 
 def test_an_answer_that_does_not_do_what_the_verb_asks_is_sent_back():
     studio = load_world("studio_apartment")
-    model = Scripted(goal("in(loaf, microwave)"), goal("hot(loaf)", "in(loaf, microwave)"))
+    model = Scripted(goal("in(loaf, microwave)"), goal("hot(loaf)"))
     response = plan(studio, "Heat up the bread in the microwave.", model)
-    assert response.ok and set(response.goal) == {"hot(loaf)", "in(loaf, microwave)"}
+    assert response.ok and set(response.goal) == {"hot(loaf)"}
     assert "the verb asks for a change" in response.attempts[0].error
+    # the microwave is the tool here, never a place offered: a decoder that lets one through is refused
+    offered = model.requests[0].schema_["properties"]["goal"]["items"]["enum"]
+    assert offered == ["hot(loaf)"]
+    sneaked = plan(studio, "Heat up the bread in the microwave.", Scripted(*[goal("hot(loaf)", "in(loaf, microwave)")] * 3))
+    assert not sneaked.ok and "in(loaf, microwave), which is not among the answers" in sneaked.reason
 
 
 def test_all_of_a_kind_in_one_place_means_the_things_there():

@@ -9,7 +9,7 @@ from fleet.homes import home_of
 from fleet.literals import parse_literal
 from fleet.state import WorldState
 from fleet.world import load_world, world_from_dict
-from serve_apps.putting_away import asks_to_put_away, put_away_parts
+from serve_apps.putting_away import asks_to_put_away, put_away_goal, put_away_parts
 from tests.serve_apps.test_planner import Scripted, goal, plan
 
 
@@ -64,7 +64,7 @@ def test_put_away_goals_come_from_homes_and_the_rest_goes_to_the_model(galley):
     state = WorldState.initial(galley)
     assert put_away_parts(galley, "Put the milk away.", state) == (["in(milk, fridge)"], "")
     fixed, rest = put_away_parts(galley, "Wash the red mug and put it away.", state)
-    assert fixed == ["in(red_mug, any cabinet)"] and rest == "Wash the red mug."  # "it" is the mug
+    assert fixed == ["in(red_mug, upper_cupboard)"] and rest == "Wash the red mug."  # "it" is the mug; the cupboard the other mug is in
     # an area: what on it is out of place goes home; what is already home stays
     fixed, _ = put_away_parts(galley, "Put away the things on the right counter.", state)
     assert "in(dish_sponge, any cabinet)" in fixed and not any("kettle" in lit for lit in fixed)
@@ -81,11 +81,11 @@ def test_a_thing_with_no_known_home_is_refused_with_a_reason(household):
 def test_a_put_away_request_is_planned_without_the_model(galley):
     model = Scripted(goal("broken(egg)"))  # would be wrong: it must never be asked
     response = plan(galley, "Put the blue plate away.", model)
-    assert response.ok and response.goal == ["in(blue_plate, any cabinet)"] and not model.requests
+    assert response.ok and response.goal == ["in(blue_plate, upper_cupboard)"] and not model.requests  # where the other plate is
     assert [s.skill for s in response.plan.subtasks][-1] == "close"  # put in a cupboard, which is closed again
     washed = Scripted(goal("clean(red_mug)"))
     response = plan(galley, "Wash the red mug and put it away.", washed)
-    assert response.ok and response.goal == ["clean(red_mug)", "in(red_mug, any cabinet)"]
+    assert response.ok and response.goal == ["clean(red_mug)", "in(red_mug, upper_cupboard)"]
     assert washed.requests[0].messages[-1]["content"] == "Wash the red mug."
 
 
@@ -110,3 +110,12 @@ def test_a_home_is_a_fixed_receptacle_before_one_that_is_carried_about():
     kids = load_world("kids_bedroom")  # two boxes: the toy chest, and the pencil case one carries
     assert home_of(kids, "teddy_bear") == home_of(kids, "toy_robot") == "toy_chest"
     assert home_of(kids, "school_book") == "book_shelf"  # one of a kind: the same as before
+
+
+def test_any_drawer_is_the_one_where_things_of_its_kind_are_kept_now():
+    office = load_world("home_office")  # the red pen is in the top drawer, the blue one on the desk
+    state = WorldState.initial(office)
+    assert put_away_goal(office, "Put the pens away.", state, set()) == ["in(blue_pen, top_drawer)", "in(red_pen, any drawer)"]
+    # no pen in a drawer: any drawer will do, as before
+    moved = WorldState(office, [f for f in state.facts if f != ("in", "red_pen", "top_drawer")] + [("in", "red_pen", "writing_desk")])
+    assert put_away_goal(office, "Put the blue pen away.", moved, set()) == ["in(blue_pen, any drawer)"]

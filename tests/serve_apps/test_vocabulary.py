@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fleet.goals import parse_goal
 from fleet.world import load_world
 from serve_apps.vocabulary import goal_literals, goal_schema, mentioned_names
@@ -24,9 +26,14 @@ def test_narrowing_to_mentioned_names(household):
     } | {lit for lit in goal_literals(household, names) if lit.startswith("at(")}
 
 
-def test_schema_falls_back_to_everything_when_nothing_is_mentioned(warehouse):
-    schema = goal_schema(warehouse, set())
+def test_schema_offers_everything_only_to_a_request_read_without_names(warehouse):
+    from fleet.errors import FleetError
+
+    schema = goal_schema(warehouse, None)
     assert len(schema["properties"]["goal"]["items"]["enum"]) == len(goal_literals(warehouse))
+    # a request whose every name was only when or where ("if the radio is on turn it off") gets no menu of everything
+    with pytest.raises(FleetError, match="nothing to act on"):
+        goal_schema(warehouse, set())
 
 
 def test_any_and_all_come_from_the_requests_words():
