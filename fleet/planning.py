@@ -353,7 +353,7 @@ def relevant_things(world: World, goal: list[Literal], state: WorldState) -> set
             if param in skill.parameters and skill.parameters[param].kind == "object":
                 domain = set(world.param_domain(skill, param)) & pickable
                 named |= domain if domain != pickable else set()  # "any pickable thing" is no tool
-    holder_of = {fact[1]: fact[2] for fact in state.facts if fact[0] == "in"}
+    holder_of = state.holders()
     for thing in list(named):
         while thing in holder_of and holder_of[thing] not in named:  # the tin the biscuits are in
             thing = holder_of[thing]

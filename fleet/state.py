@@ -125,6 +125,10 @@ class WorldState:
             and len(things) > len(before.get(receptacle, ()))
         ]
 
+    def holders(self) -> dict[str, str]:
+        """What each thing is directly in or on now."""
+        return {fact[1]: fact[2] for fact in self.facts if fact[0] == "in"}
+
     def contents(self) -> dict[str, set[str]]:
         """What is directly in or on each receptacle."""
         found: dict[str, set[str]] = {}

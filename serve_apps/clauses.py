@@ -430,8 +430,8 @@ def corrections_spelled_out(world: World, text: str) -> str:
         if match is None:
             return text
         before, rest = text[: match.start()].rstrip(" ,."), text[match.end() :]
-        said = re.match(r"[^,.;!?]*", rest).group(0).strip()  # the words said again
-        after = rest[len(re.match(r"[^,.;!?]*", rest).group(0)) :]
+        again = re.match(r"[^,.;!?]*", rest).group(0)  # the words said again, up to the next mark
+        said, after = again.strip(), rest[len(again) :]
         replaced = _said_again(world, before, said)
         if replaced is None:
             raise TakenBack(f"'{match.group(0).strip(' ,.')}' takes back part of the request, and it is unclear which; say once what is wanted")

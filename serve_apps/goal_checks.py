@@ -206,13 +206,13 @@ def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldS
 def off_the_wrong_one(world: World, goal: list[Literal], state: WorldState) -> list[str]:
     """`not in(a, b)` literals that hold already though a is in another thing of b's type now:
     "take the skillet off the burner" answered with the burner it is not on."""
-    objects = world.objects_by_name
+    objects, holder_of = world.objects_by_name, state.holders()
     found = []
     for literal in goal:
         if literal.predicate != "in" or not literal.negated or quantifier(literal.args[1]) or not state.holds(literal):
             continue
         thing, holder = literal.args
-        now = next((fact[2] for fact in state.facts if fact[0] == "in" and fact[1] == thing), None)
+        now = holder_of.get(thing)
         if now in objects and holder in objects and now != holder and objects[now].type == objects[holder].type:
             found.append(str(literal))
     return found

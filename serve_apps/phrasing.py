@@ -139,8 +139,8 @@ _STAYS = re.compile(
 
 # "make sure the oven isn't left on", "check that the fridge is shut", "I'd like the oven off",
 # "the fridge shouldn't be left open": the state a thing is to be in, said outright; "isn't",
-# "shouldn't" ask for the opposite of the word after them
-# a thing's words: never a preposition or "and" ("put the milk in the fridge and the oven should be off")
+# "shouldn't" ask for the opposite of the word after them. A thing's words are never a
+# preposition or "and" ("put the milk in the fridge and the oven should be off").
 _THING_SAID = r"(?P<what>(?:the|my|your|our)(?:\s+(?!(?:and|then|but|in|into|on|onto|to|from|of|off|out|if|with)\b)[a-z]+)+?|it|they|them)"
 _HOW_SAID = (
     r"(?:\s+(?:left|still|kept|switched|turned))?\s+(?P<how>[a-z]+)(?:\s*,?\s+and\s+(?P<also>[a-z]+))?(?:\s+(?:too|as well|also|again))?"
@@ -172,9 +172,9 @@ def _says_state_to_keep(words: str) -> bool:
 def kept_as_is(world: World, text: str) -> tuple[list[str], str]:
     """(the state literals "leave X on", "keep X closed", "X should stay on", "make sure X is off"
     ask to keep, and "don't leave X on", "make sure X isn't on" ask against, the text without
-    those words): "leave the night light on and
-    turn off the tablet" keeps `switched_on(night_light)` and asks the model only about the
-    tablet. "it" is the one thing named before that has the state."""
+    those words): "leave the night light on and turn off the tablet" keeps
+    `switched_on(night_light)` and asks the model only about the tablet. "it" is the one thing
+    named before that has the state."""
     fixed: list[str] = []
     matches = [*_KEPT.finditer(text), *_STAYS.finditer(text), *_SHOULD_BE.finditer(text)]
     for lead, chained in ((_MADE_SURE, _ALSO_TO_BE), (_WANTED_SO, _ALSO_SO)):
@@ -410,7 +410,7 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
     beside_places = {state.object_place(n) for n in beside if n in world.objects_by_name} - {None}
     if verb_states(world, text):  # "turn off the lamp in the living area": the one there (nothing goes there)
         origins |= {n for m in _IN_PLACE.finditer(text) for n in mentioned_names(world, " ".join(m.group("what").split()[:3])) if n in world.places_by_name}
-    holder_of = _holders(state)
+    holder_of = state.holders()
     described = described_states(text)
     asked_by_verb = verb_states(world, text) if len(split_requests(world, text)) == 1 else frozenset()
     by_type: dict[str, list[str]] = {}  # things of one type, and things called by one last word
@@ -488,7 +488,7 @@ def unclear_references(world: World, text: str, names: set[str], state: WorldSta
     kind_words = {w for o in objects for w in (o.name.split("_")[-1], o.type)}
     goes = destinations_in(world, text) | origins_in(world, text)  # "out of the drawer": the one it is in
     quantified = {n for token in quantifiers_in(world, text) for n in world.matching("object", token.split(" ", 1)[1])}
-    holder_of = _holders(state)
+    holder_of = state.holders()
     places = {n for m in _WHERE_IT_IS.finditer(text) for n in mentioned_names(world, m.group("what") or m.group("surface"))}
     found: dict[frozenset[str], str] = {}
     for i, word in enumerate(tokens):
@@ -524,11 +524,6 @@ def pointed_back(world: World, clause: str, names: set[str], earlier: set[str], 
 def _objects_of(world: World, names: set[str]) -> list:
     """The world's objects among the names, in name order."""
     return [world.objects_by_name[n] for n in sorted(names) if n in world.objects_by_name]
-
-
-def _holders(state: WorldState) -> dict[str, str]:
-    """Thing -> what it is in or on now."""
-    return {f[1]: f[2] for f in state.facts if f[0] == "in"}
 
 
 _ASK_ROBOT = r"(?:please |could you |can you )?(?:have|let|get|ask|tell|make|send) "
