@@ -259,7 +259,6 @@ def plan_goal(
     in time, and PlanValidationError if the result does not check out (which would be a bug).
     """
     import unified_planning.shortcuts as up
-    from unified_planning.engines import PlanGenerationResultStatus as Status
 
     literals = goal if goal and isinstance(goal[0], Literal) else parse_goal(world, goal)  # type: ignore[arg-type]
     state = state or WorldState.initial(world)
@@ -274,12 +273,22 @@ def plan_goal(
     up.get_environment().credits_stream = None
     downward.register()
     # most things of a big world play no part in a goal: a task where only the things it may
-    # need can be acted on is far quicker to ground; where that finds no plan, the whole task
-    # decides (so the small task never refuses what the whole one would plan)
+    # need can be acted on is far quicker to ground; where that finds no plan, or one that fails
+    # a check (a chain that can deadlock), the whole task decides, so the small task never
+    # refuses what the whole one would plan
     movable = None if optimal else relevant_things(world, literals, state)
-    result = _solve(world, state, literals, movable, optimal, timeout_s)
-    if movable is not None and (result.status not in (Status.SOLVED_SATISFICING, Status.SOLVED_OPTIMALLY) or result.plan is None):
-        result = _solve(world, state, literals, None, optimal, timeout_s)
+    if movable is not None:
+        try:
+            return _planned(world, state, literals, _solve(world, state, literals, movable, optimal, timeout_s), timeout_s)
+        except PlanningError:
+            pass  # no plan, or one that does not check out: the whole task decides
+    return _planned(world, state, literals, _solve(world, state, literals, None, optimal, timeout_s), timeout_s)
+
+
+def _planned(world: World, state: WorldState, literals: list[Literal], result, timeout_s: float) -> Plan:
+    """The validated DAG of one Fast Downward result; PlanningError where it has none or it fails a check."""
+    from unified_planning.engines import PlanGenerationResultStatus as Status
+
     if result.status in (Status.UNSOLVABLE_PROVEN, Status.UNSOLVABLE_INCOMPLETELY):
         raise PlanningError(_unsolvable_reason(world, literals, state))
     if result.status == Status.TIMEOUT or result.plan is None:
@@ -302,10 +311,9 @@ def plan_goal(
         )
     dag = dag_from_sequence(world, steps, literals, state)
     try:
-        checked = check_plan(world, dag, literals, state)
+        return check_plan(world, dag, literals, state)
     except PlanValidationError as err:
         raise PlanningError(f"the planner's plan did not validate, which is a bug: {err}") from err
-    return checked
 
 
 def _solve(world: World, state: WorldState, literals: list[Literal], movable: Optional[set[str]], optimal: bool, timeout_s: float):

@@ -180,3 +180,21 @@ def test_only_the_things_a_goal_may_need_are_acted_on_and_the_whole_task_decides
     monkeypatch.setattr(planning, "_solve", without_tools)
     plan = plan_goal(household, goal, state)
     assert runs == [True, False] and any(step.skill == "wipe" for step in plan.subtasks)
+
+
+def test_a_small_task_plan_that_fails_a_check_gives_way_to_the_whole_task(household, monkeypatch):
+    import fleet.planning as planning
+    from fleet.validate import PlanValidationError
+
+    checks: list[bool] = []
+    real = planning.check_plan
+
+    def deadlocking_first(world, dag, literals, state):
+        checks.append(True)
+        if len(checks) == 1:  # as a small task's plan that chains into a deadlock would
+            raise PlanValidationError([])
+        return real(world, dag, literals, state)
+
+    monkeypatch.setattr(planning, "check_plan", deadlocking_first)
+    plan = plan_goal(household, ["at(milk, dining_table)"])
+    assert len(checks) == 2 and plan.subtasks  # the whole task's plan, checked, not a refusal
