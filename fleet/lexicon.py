@@ -64,6 +64,19 @@ def holds_when_said() -> dict[str, tuple[str, bool]]:
     return {str(word): (str(said).removeprefix("not "), not str(said).startswith("not ")) for word, said in table.items()}
 
 
+def denied_states(text: str) -> frozenset[tuple[str, bool]]:
+    """The (state, negated) goals a state word said with "not" asks for: "make certain the faucet
+    is not running" asks for not switched_on, "the mug isn't dirty" for clean."""
+    said = holds_when_said()
+    words = "|".join(re.escape(w) for w in sorted(said, key=len, reverse=True))
+    denied = re.finditer(
+        rf"\b(?:not|isn['’]?t|aren['’]?t|wasn['’]?t|never|no longer)\s+(?:(?:left|still|kept|switched|turned|to|be|being|been)\s+)*(?P<how>{words})\b(?!\s+(?:the|a|an|my|your|top|of|to|it)\b)",  # "not on the table" says where
+        text,
+        re.IGNORECASE,
+    )
+    return frozenset((said[m.group("how").lower()][0], said[m.group("how").lower()][1]) for m in denied)
+
+
 @functools.lru_cache(maxsize=1)
 def made_things() -> dict[str, tuple[str, str]]:
     """Thing made -> (state, object type) that makes it ("toast" -> toasted bread), from the shared table."""
@@ -169,9 +182,12 @@ def verb_states(world: World, clause: str) -> frozenset[tuple[str, bool]]:
     "heat up the soup" asks for hot, "switch off the fan" for not switched_on. Empty when the
     clause does not start with such a verb ("put ...", "if ...")."""
     words = re.findall(r"[a-z0-9]+", clause.lower())
-    if words[:1] == ["please"]:
+    while words[:1] and words[0] in _BEFORE_THE_VERB:  # "please", "just switch off the TV"
         words = words[1:]
     return frozenset(spoken(words, _skill_phrases(world), first_word_only=True))
+
+
+_BEFORE_THE_VERB = {"please", "just", "also", "and", "then", "now", "simply", "kindly", "so"}
 
 
 # Words that open a condition: what follows says when to act, not what to bring about. Those of
@@ -232,4 +248,4 @@ def asked_states(world: World, text: str) -> frozenset[tuple[str, bool]]:
     return frozenset(signs)
 
 
-__all__ = ["CONDITION_LIMITERS", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "IRREVERSIBLE_STATES", "STATE_WORDS_FILE", "asked_states", "described_states", "holds_when_said", "inflections", "lexicon", "made_things", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]
+__all__ = ["CONDITION_LIMITERS", "CONDITION_OPENERS", "CONDITION_START", "CONDITION_WORDS", "IRREVERSIBLE_STATES", "STATE_WORDS_FILE", "asked_states", "denied_states", "described_states", "holds_when_said", "inflections", "lexicon", "made_things", "phrase_end", "phrase_span", "spoken", "state_words", "verb_states", "without_conditions"]

@@ -161,10 +161,10 @@ _MAKE = re.compile(
 )
 
 
-# "move the water to the table, and the wine too": one more thing for the clause before
+# "move the water to the table, and the wine too", "..., the socks too": one more thing for the clause before
 _TOO = re.compile(
     r"(?P<verb>^|(?<=[.;!?])\s*|(?<=\bthen)\s+)(?P<head>[a-z]+(?: up| away| back)?\s+(?:the|my|a|an|some|your)\s+[a-z][a-z ]*?)"
-    r"(?P<tail>\s+(?:in|into|on|onto|to|from|off|out of|inside|under|at)\b[^,.;!?]*?)\s*,?\s+and\s+"
+    r"(?P<tail>\s+(?:in|into|on|onto|to|from|off|out of|inside|under|at)\b[^,.;!?]*?)(?:\s*,\s*(?:and\s+)?|\s+and\s+)"
     r"(?P<what>(?:the|my|a|an|your)\s+[a-z][a-z ]*?)\s+(?:too|as well|also)\b\s*",
     re.IGNORECASE,
 )
@@ -248,14 +248,20 @@ def pieces_spelled_out(world: World, text: str) -> str:
     return text
 
 
-_PUT_ON = re.compile(r"\b(?P<put>put)\s+(?P<what>(?:the|both|all|all the|my)\s+[a-z][a-z ]*?)\s+on\b(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))", re.IGNORECASE)
+_PUT_ON = re.compile(r"\b(?P<put>put)\s+(?P<what>(?:the|both|all|all the|my)\s+[a-z][a-z ]*?|it|them)\s+on\b(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))", re.IGNORECASE)
 
 
 def put_on_spelled_out(world: World, text: str) -> str:
     """"Put both lamps on" as "switch both lamps on": "put ... on" with nothing after "on" turns on
-    what it names, when each of those things can be switched on."""
+    what it names, when each of those things can be switched on. "Fill the kettle and put it on":
+    "it" is what the words before named that can be carried, when all of that can be switched on."""
     def switched(match: re.Match) -> str:
-        things = [world.objects_by_name[n] for n in mentioned_names(world, match.group("what")) if n in world.objects_by_name]
+        what = match.group("what")
+        if what.lower() in ("it", "them"):  # the things the words before carry or change
+            before = [world.objects_by_name[n] for n in mentioned_names(world, text[: match.start()]) if n in world.objects_by_name]
+            things = [t for t in before if t.pickable] or [t for t in before if "switched_on" in t.states]
+        else:
+            things = [world.objects_by_name[n] for n in mentioned_names(world, what) if n in world.objects_by_name]
         if things and all("switched_on" in t.states for t in things):
             return f"{'S' if match.group('put')[0] == 'P' else 's'}witch {match.group('what')} on"
         return match.group(0)
@@ -484,6 +490,23 @@ _OPENERS = {"then", "please", "just", "kindly", "you", "must", "should", "can", 
 _OPENS_WITH_CONDITION = re.compile(r"\s*" + CONDITION_LIMITERS + "(?:" + "|".join(w.replace(" ", r"\s+") for w in CONDITION_WORDS) + r")\b", re.IGNORECASE)
 
 
+# "Is the oven on?", "Did you wash the mug?", "Why is the radio on?": a question, not a request;
+# "could you ...?", "do you mind ...?", "how about ...?", "why don't you ...?" ask for something
+_QUESTION = re.compile(
+    r"^(?!(?:do|would)\s+you\s+mind\b|how\s+about\b|what\s+about\b|why\s+(?:don['’]?t|not)\b)"
+    r"(?:is|are|was|were|did|does|has|have|had|where|why|what|which|who|how|isn['’]?t|aren['’]?t)\b[^.!;]*\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def only_asks(text: str) -> bool:
+    """Whether the words are only a question about how things are, asking nothing to be done."""
+    return bool(_QUESTION.match(text.strip()))
+
+
+_DENYING = {"don't", "dont", "don’t", "do", "not", "never"}
+
+
 def condition_comma_spelled_out(world: World, text: str) -> str:
     """A condition said without its comma, with it: "if the radio is on turn it off" is "if the
     radio is on, turn it off"; "if the oven is on you must switch it off" is "..., switch it off".
@@ -498,14 +521,17 @@ def condition_comma_spelled_out(world: World, text: str) -> str:
             word, before = words[i].lower().strip(".!?;"), words[i - 1].lower().strip(".!?;")
             if word not in verbs - _LIST_ENDS or before in _NOT_A_REQUEST_AFTER | _DETERMINERS or before.endswith("'s"):
                 continue
-            start = i
+            kept = i
+            while kept > 2 and words[kept - 1].lower() in _DENYING:
+                kept -= 1  # "if my phone is on don't turn it off": the "don't" is the request's
+            start = kept
             while start > 2 and words[start - 1].lower() in _OPENERS:
                 start -= 1  # "you must switch it off": the request is "switch it off"
             if start > 2 and words[start - 1].lower() in _NOT_A_REQUEST_AFTER:
                 break  # "when you get a chance": its verb's subject is said, a condition goes on
-            sentences[number] = " ".join(words[:start]) + ", " + " ".join(words[i:])
+            sentences[number] = " ".join(words[:start]) + ", " + " ".join(words[kept:])
             break
     return " ".join(sentences)
 
 
-__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]
+__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]

@@ -22,12 +22,13 @@ from typing import Optional
 from pydantic import BaseModel
 
 from fleet.lexicon import CONDITION_LIMITERS, CONDITION_OPENERS, CONDITION_WORDS, asked_states, holds_when_said, state_words
+from fleet.errors import FleetError
 from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import request_groups
 from serve_apps.phrasing import destinations_in
-from serve_apps.vocabulary import mentioned_names
+from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
 _WORDS = "|".join(w.replace(" ", r"\s+") for w in CONDITION_WORDS)
 _LEADING = re.compile(rf"^{CONDITION_LIMITERS}(?P<word>{_WORDS}|{'|'.join(CONDITION_OPENERS)})\b(?:\s+that\b)?(?P<condition>[^,]*),\s*(?P<rest>.*)$", re.IGNORECASE)
@@ -55,6 +56,24 @@ def conditioned(text: str) -> Conditioned:
             word = match.group("word").lower()
             return Conditioned(request=match.group("rest"), condition=match.group("condition").strip(), negated=word == "unless")
     return Conditioned(request=text)
+
+
+_THERE_IS = re.compile(r"^there(?:\s+(?:is|are)|['’]s)\s+(?:some\s+|any\s+)?(?P<kind>[a-z][a-z ]*?)\s+(?:in|on|inside)\b", re.IGNORECASE)
+
+
+def some_of_a_kind_in(world: World, condition: str, state: WorldState) -> Optional[Literal]:
+    """"There are dishes in the rack", "there's food in the fridge": a fact that holds when a thing
+    of the kind is in the place now, as that thing in it (one of the kind not in it, where none is)."""
+    match = _THERE_IS.match(condition.strip())
+    if match is None:
+        return None
+    kinds = [q[4:] for q in quantifiers_in(world, "the " + match.group("kind")) if q.startswith(("all ", "any "))]
+    places = [n for n in destinations_in(world, condition) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
+    things = sorted({n for kind in kinds for n in world.matching("object", kind)} - set(places))
+    if not things or len(places) != 1:
+        return None
+    inside = [n for n in things if state.holds(Literal("in", (n, places[0])))]
+    return Literal("in", ((inside or things)[0], places[0]))
 
 
 def condition_fact(world: World, condition: str, request: str) -> Optional[Literal]:
@@ -147,6 +166,41 @@ def told_as_condition(text: str) -> str:
     return text
 
 
+# "The fridge is still open.", "I left the oven on.": how a thing is, told alone, asks for it the
+# other way; "The milk is in the fridge." and "I washed the mug." ask nothing
+_TOLD_ALONE = (
+    re.compile(rf"^{_DETERMINED}{_LINKED}\s+(?:still\s+|left\s+|all\s+|really\s+)*(?P<how>[a-z]+)\s*[.!]*$", re.IGNORECASE),
+    re.compile(rf"^(?:i|we|someone|somebody|you)\s+(?:have\s+|has\s+)?left\s+{_DETERMINED}\s+(?P<how>[a-z]+)\s*[.!]*$", re.IGNORECASE),
+)
+_TOLD_WHERE_ALONE = re.compile(rf"^{_DETERMINED}{_LINKED}\s+{_LAID}{_WHERE}\s*[.!]*$", re.IGNORECASE)
+_DONE_ALREADY = re.compile(r"^(?:i|we)\s+(?:have\s+|'ve\s+|already\s+|just\s+)*(?!(?:need|feed|proceed)\b)[a-z]+ed\b[^?,;]*[.!]*$", re.IGNORECASE)
+
+
+_LEFT_WRONG = {"open", "on", "running", "lit", "dirty", "filthy", "unwashed"}  # what a thing told to be so is left as
+
+
+def told_alone(text: str) -> str:
+    """A request that only tells how a thing is left, as what it asks: "The fridge is still open."
+    is "Make sure the fridge is closed." (the other word of the shared table for that state). Raises
+    FleetError where the words only tell how or where a thing is ("The lamp is off.", "The milk is
+    in the fridge.") or what was done ("I washed the mug."): they ask nothing."""
+    stripped = text.strip()
+    said = holds_when_said()
+    for pattern in _TOLD_ALONE:
+        match = pattern.match(stripped)
+        # "the lamp is off" may be just so; "the lamp is still off", "the fridge is open" ask
+        complaint = match and (re.search(r"\b(?:still|left)\b", match.group(0), re.IGNORECASE) or match.group("how").lower() in _LEFT_WRONG)
+        if match and complaint and match.group("how").lower() in said:
+            state, value = said[match.group("how").lower()]
+            other = next((w for w, (s, v) in said.items() if s == state and v != value), None)
+            if other is not None:
+                verb = (match.groupdict().get("verb") or ("are" if match.group("subject").lower().endswith("s") else "is")).lower()
+                return f"Make sure {match.group('subject').lower()} {verb} {other}."
+    if any(p.match(stripped) for p in _TOLD_ALONE) or _TOLD_WHERE_ALONE.match(stripped) or _DONE_ALREADY.match(stripped):
+        raise FleetError(f"'{stripped}' tells how things are and asks nothing; say what the robots should do")
+    return text
+
+
 # "..., otherwise fold them": what to do when the condition before does not hold
 # "...; if not, put the pan on it" says the same, when nothing follows the "not"
 _OTHERWISE = re.compile(r"[,;.]?\s*\b(?:otherwise|or else|else|if\s+(?:not|it\s+is\s+not|it\s+isn['’]t|it['’]s\s+not|they\s+are\s+not|they\s+aren['’]t)(?=\s*[,;]))\b\s*,?\s*", re.IGNORECASE)
@@ -207,6 +261,8 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                 split = conditioned(request)
                 asked_last = split.request
                 fact = condition_fact(world, split.condition, _with_antecedent(world, split.request, antecedent)) if split.condition else None
+                # "if there are dishes in the rack": some thing of the kind there, checked now
+                fact = (some_of_a_kind_in(world, split.condition, state) or fact) if split.condition else fact
                 antecedent = _subject(world, split.request, fact) or antecedent
                 applies = fact is None or state.holds(fact) != split.negated
                 last = (fact, applies) if fact is not None else (None if split.condition else last)
@@ -276,4 +332,24 @@ def condition_places(world: World, text: str) -> set[str]:
     return places - asked
 
 
-__all__ = ["Conditioned", "condition_fact", "condition_places", "conditioned", "unmet_conditions"]
+# "if the milk is old", "if the eggs look fresh": how a named thing is, said with a linking verb
+_DESCRIBED = re.compile(r"\b(?:is|are|was|were|s|looks?|seems?|smells?|tastes?|feels?)\b", re.IGNORECASE)
+
+
+def unchecked_conditions(world: World, text: str) -> list[str]:
+    """The conditions of a mission that say how a thing of the world is in words no state of it
+    can check: "if the milk is old", "if the eggs are fresh", "if the mug is empty" where the mug
+    holds no state of being filled. What they ask is done as if they held; a caller may refuse
+    what cannot be undone on such a condition."""
+    found = []
+    for group in request_groups(world, text):
+        split = conditioned(", ".join(group))
+        if not split.condition or condition_fact(world, split.condition, split.request) is not None:
+            continue
+        things = [n for n in mentioned_names(world, split.condition) if n in world.objects_by_name]
+        if things and _DESCRIBED.search(split.condition) and not destinations_in(world, split.condition):
+            found.append(split.condition)
+    return found
+
+
+__all__ = ["Conditioned", "condition_fact", "condition_places", "conditioned", "some_of_a_kind_in", "told_alone", "unchecked_conditions", "unmet_conditions"]

@@ -11,7 +11,7 @@ import re
 from typing import Optional
 
 from fleet.errors import FleetError
-from fleet.lexicon import asked_states, verb_states, without_conditions
+from fleet.lexicon import asked_states, denied_states, verb_states, without_conditions
 from fleet.literals import Literal, parse_literal, quantifier
 from fleet.state import WorldState
 from fleet.world import World
@@ -179,6 +179,40 @@ def sent_elsewhere(world: World, text: str, goal: list[Literal]) -> list[str]:
     ]
 
 
+def sent_with_another(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """`in(a, b)` and `at(a, b)` literals where a and b are named in different clauses, and the
+    clause naming a (or its kind: "the dishes") says where a comes from or another place it goes:
+    "take the used towel to the hamper and bring fresh towels from the cupboard" does not put the
+    fresh towels in the hamper, nor "dishes in the sink, milk in the fridge" a cup in the fridge. A
+    clause that says "too" or "as well", or a pronoun where b is named ("... and put them on the
+    bed"), leaves it alone."""
+    clauses = [without_conditions(c) for c in split_requests(world, text)] if text else []
+    if len(clauses) < 2:
+        return []
+    names = [
+        mentioned_names(world, clause) | {n for q in quantifiers_in(world, clause) if q.startswith("all ") for n in world.matching("object", q[4:])}
+        for clause in clauses
+    ]
+    found = []
+    for literal in goal:
+        if literal.predicate not in ("in", "at") or literal.negated or quantifier(literal.args[1]):
+            continue
+        thing, place = literal.args
+        with_thing = [i for i, said in enumerate(names) if thing in said]
+        with_place = [i for i, said in enumerate(names) if place in said]
+        if not with_thing or not with_place or set(with_thing) & set(with_place):
+            continue
+        if any(_POINTING.search(clauses[i]) for i in with_place) or any(_ALSO.search(clauses[i]) for i in with_thing):
+            continue
+        if all(origins_in(world, clauses[i]) - {thing} or destinations_in(world, clauses[i]) - {thing, place} for i in with_thing):
+            found.append(str(literal))
+    return found
+
+
+_POINTING = re.compile(r"\b(?:it|them|they|those|these|both|that|one)\b", re.IGNORECASE)
+_ALSO = re.compile(r"\b(?:too|also|as well|either)\b", re.IGNORECASE)
+
+
 _BY_PRONOUN = re.compile(r"\b(?:in|into|on|onto|to|inside|beside|by|near|under|behind)\s+(?:it|them|there)\b", re.IGNORECASE)
 
 
@@ -343,13 +377,15 @@ def states_out_of_reach(world: World, text: str, offered: list[str]) -> list[str
 
 
 def against_verbs(world: World, text: str, goal: list[Literal]) -> list[str]:
-    """Goal literals that say the opposite of what a clause's verb asks of a thing that clause
-    names: "turn the lamp on and the fan off" answered `switched_on(fan)`. A thing that another
+    """Goal literals that say the opposite of what a clause's verb (or a state word said with
+    "not") asks of a thing that clause names: "turn the lamp on and the fan off" answered
+    `switched_on(fan)`, "make certain the faucet is not running" answered `switched_on(faucet)`. A thing that another
     clause's verb asks the other way ("open the fridge, ..., close the fridge" or "... close it
     again") is left alone."""
     asked: dict[str, set[tuple[str, bool]]] = {}
     clauses = split_requests(world, text) if text else []
-    all_signs = [verb_states(world, without_conditions(clause)) for clause in clauses]  # "if it is off, ..." asks nothing
+    # "if it is off, ..." asks nothing; "make certain the tap is not running" asks it off
+    all_signs = [verb_states(world, without_conditions(clause)) | denied_states(without_conditions(clause)) for clause in clauses]
     meant = _meant_in(world, clauses)
     for i, (clause, signs) in enumerate(zip(clauses, all_signs)):
         if any((p, not n) in later and (meant[i] & meant[j] or not meant[j]) for j, later in enumerate(all_signs[i + 1 :], i + 1) for p, n in signs):

@@ -46,16 +46,17 @@ EVERYDAY_WORDS = frozenset(
     first second third safe safety round tour sweep job task errand favour favor help moment
     time bit fix sort top still but
     day days way week weekend evening morning afternoon tonight tomorrow minute minutes hour meantime meanwhile
-    hang lay fold roll push pull slide drag recycle swap exchange replace stack arrange straighten
+    hang hung lay fold roll push pull slide drag recycle swap exchange replace stack arrange straighten
     organise organize fluff spread cover uncover scramble whisk stir mix pour bake roast
     grill fry boil poach steam toast run over next across along beside inside outside
-    stick chuck shove plonk add
+    stick chuck shove plonk add stand
     except apart never alone don dont doesn didn isn aren wasn won shouldn mustn stuff unless already
     nobody anybody case once only otherwise else sure certain ensure fresh used find locate search touch anyway
     anyone someone somebody left using chance see stay stays remain remains been being
     couple pair several two three four five six dozen half lot lots gone become becomes getting
     hasn haven hadn yet instead bother properly fully completely definitely totally sitting sat lying
-    night nights bedtime dinner lunch breakfast kids kid
+    night nights bedtime dinner lunch breakfast kids kid forget remember together
+    dear darling love sweetheart mind awfully terribly wonder wondering
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.
@@ -290,6 +291,29 @@ def _lighting_said(text: str) -> str:
     return _BLOW_OUT.sub(switched_off, _LIGHT_UP.sub(switched_on, text))
 
 
+# "get the coffee maker going", "crack the window open": what people say for switching on and opening
+_GOING = re.compile(r"\b(?:get|set)\s+(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)\s+(?:going|running|started)\b", re.IGNORECASE)
+_CRACKED = re.compile(r"\bcrack\s+(?:open\s+(?P<first>(?:the|my|your)\s+[a-z][a-z ]*?)\b(?=\s*(?:[,.;!?]|\band\b|$))|(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)(?:\s+open)?(?=\s*(?:[,.;!?]|\band\b|$)))", re.IGNORECASE)
+
+
+def _started_and_cracked_said(world: World, text: str) -> str:
+    """"Get the dishwasher going" switches it on; "crack the window (open)" opens it a little,
+    where what it names opens and cannot be broken ("crack the eggs" still breaks them)."""
+
+    def started(match: re.Match) -> str:
+        things = [world.objects_by_name[n] for n in mentioned_names(world, match.group("what")) if n in world.objects_by_name]
+        return f"switch {match.group('what')} on" if any("switched_on" in t.states for t in things) else match.group(0)
+
+    def opened(match: re.Match) -> str:
+        what = match.group("first") or match.group("what")
+        things = [world.objects_by_name[n] for n in mentioned_names(world, what) if n in world.objects_by_name]
+        if things and all("open" in t.states and "broken" not in t.states for t in things):
+            return f"open {what}"
+        return match.group(0)
+
+    return _CRACKED.sub(opened, _GOING.sub(started, text))
+
+
 _PART_OF = re.compile(r"\bthe\s+(?:edge|corner|middle|centre|center|far end|near end|end|rim|surface)\s+of\s+(?:the\s+)?", re.IGNORECASE)
 _ADD = re.compile(r"\badd\s+(?P<what>(?:the |some |a |an )?[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
 _INTO = re.compile(r"\b(?:into|in|inside|to)\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
@@ -330,9 +354,90 @@ def _possessive(word: str) -> str:
     return re.escape(word)
 
 
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+_ORDINALS = {w: str(i) for i, w in enumerate("zeroth first second third fourth fifth sixth seventh eighth ninth tenth".split())}
+_ORDINALS |= {f"{i}{end}": str(i) for i, end in enumerate(["th", "st", "nd", "rd", "th", "th", "th", "th", "th", "th", "th"])}
+
+
+def _numbers_said(world: World, text: str) -> str:
+    """Numbered names said in words: "drawer one", "drawer number 2", "cabinet #3" and "the second
+    drawer" are drawer 1, drawer 2, cabinet 3 where the world numbers its drawers and cabinets and
+    has that one; "the seventh drawer" is left as said."""
+    numbers: dict[str, set[str]] = {}  # noun -> the numbers its names carry
+    for name in [*world.objects_by_name, *world.places_by_name]:
+        parts = name.split("_")
+        for noun, tag in zip(parts, parts[1:]):
+            if tag.isdigit():
+                numbers.setdefault(noun, set()).add(tag)
+    for noun, held in numbers.items():
+
+        def after(match: re.Match) -> str:  # "drawer seven" too, so that it is refused as drawer 7
+            return f"{match.group('noun')} {_NUMBER_WORDS.get(match.group('n').lower(), match.group('n'))}"
+
+        def before(match: re.Match, held: set[str] = held) -> str:
+            number = _ORDINALS[match.group("n").lower()]
+            return f"{match.group('noun')} {number}" if number in held else match.group(0)
+
+        words = "|".join(_NUMBER_WORDS)
+        text = re.sub(rf"\b(?P<noun>{noun}s?)\s+(?:number\s+|no\.?\s*|#\s*)?(?P<n>{words}|\d+)\b", after, text, flags=re.IGNORECASE)
+        text = re.sub(rf"\b(?P<n>{'|'.join(_ORDINALS)})\s+(?P<noun>{noun})\b", before, text, flags=re.IGNORECASE)
+    return text
+
+
+_DETERMINERS = re.compile(
+    r"\b(?:the|a|an|my|your|our|his|her|their|this|that|these|those|its|every|each|all|any|both|some|either|another)\b", re.IGNORECASE
+)
+# words after which a name begins a noun phrase: prepositions, "and", and the verbs that act on things
+_LEADING = frozenset(
+    """
+    on in into onto to from off of at by near under inside beside behind with and or then but also if when
+    unless once
+    put place take bring move carry turn switch close open shut wash clean rinse wipe fill empty heat
+    warm cook fry toast slice cut chop throw toss get grab fetch hand give leave keep set lay hang pop
+    stick tidy store stow return load unload pick drop fold start stop run check please
+    """.split()
+)
+
+
+def _articles_said(world: World, text: str) -> str:
+    """A request said without any article, as some people write ("put teddy bear on recliner and
+    picture book on bookcase"), with "the" before each name where a verb, a preposition or "and" leads
+    to it, so that its clauses read as they would with articles."""
+    if _DETERMINERS.search(text):
+        return text
+    phrases = {n.replace("_", " ") for n in [*world.objects_by_name, *world.places_by_name]}
+    phrases |= {o.type.replace("_", " ") for o in world.objects} | {a for o in world.objects for a in o.aliases}
+    pattern = re.compile(r"(?<![\w'])(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+    def the(match: re.Match) -> str:
+        before = match.string[: match.start()].split()[-1:]
+        leads = not before or before[0][-1] in ",.;:!?" or before[0].lower() in _LEADING
+        return f"the {match.group(0)}" if leads else match.group(0)
+
+    return pattern.sub(the, text)
+
+
+# How some people write in a chat: "put my hoodie n socks in the bag pls", "get it outta here"
+_CHAT_WORDS = {
+    "n": "and", "u": "you", "ur": "your", "pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks",
+    "outta": "out of", "gonna": "going to", "wanna": "want to", "gotta": "have to", "lemme": "let me",
+}
+_INTERJECTIONS = re.compile(r"(?:^|(?<=[\s,.!?]))(?:omg|lol|ugh|hey|yo)\b[\s,.!?]*(?=\S|$)", re.IGNORECASE)
+
+
+def _chat_said(world: World, text: str) -> str:
+    """Chat shorthand in plain words, where no name of the world is such a word: "n" is "and",
+    "u" is "you", "pls" is "please"; "omg" and "lol" say nothing."""
+    parts = {part for name in [*world.objects_by_name, *world.places_by_name, *world.robots_by_name] for part in name.split("_")}
+    words = {w: said for w, said in _CHAT_WORDS.items() if w not in parts}
+    text = re.sub(r"\b(" + "|".join(words) + r")\b", lambda m: words[m.group(0).lower()], text, flags=re.IGNORECASE) if words else text
+    return _INTERJECTIONS.sub("", text).strip()
+
+
 def ground(world: World, text: str) -> Grounding:
     """Link a request to world names: exact words, aliases from the world YAML, then near-misses."""
     world_words, aliases = _world_words(world)
+    text = _articles_said(world, _numbers_said(world, _chat_said(world, text)))
     links: list[Link] = []
     # One pass over aliases and the names' own phrases, longest first, so "garbage can" wins
     # over "garbage" and "fire extinguisher" stays itself. Punctuation is kept: the planner
@@ -367,6 +472,7 @@ def ground(world: World, text: str) -> Grounding:
                 text = re.sub(rf"\b({spoken})\W+(?:doors?|lids?)\b", r"\1", text, flags=re.IGNORECASE)
     text = _lid_said(world, text)
     text = _lighting_said(text)
+    text = _started_and_cracked_said(world, text)
     text = _door_of_the_last_container(world, text)
     text = _PART_OF.sub("the ", text)  # "on the edge of the bath": on the bath
     text = _added_to_the_last_container(world, text)

@@ -147,9 +147,13 @@ _HOW_SAID = (
     r"\s*(?=[,.;!?]|\band\b|\bthen\b|\bbut\b|$)[\s,]*(?:and\b|then\b|but\b)?\s*"
 )
 _SAID_TO_BE = rf"{_THING_SAID}(?:\s+(?:is|are)|'s|\u2019s)(?P<denied>n'?t|n\u2019t|\s+not)?{_HOW_SAID}"
-_MADE_SURE = re.compile(rf"\b(?:make sure|ensure|check that|see that)\s+(?:that\s+)?{_SAID_TO_BE}", re.IGNORECASE)
+_MADE_SURE = re.compile(rf"\b(?:make sure|make certain|be sure|ensure|check that|see that|see to it that)\s+(?:that\s+)?{_SAID_TO_BE}", re.IGNORECASE)
 _ALSO_TO_BE = re.compile(_SAID_TO_BE, re.IGNORECASE)  # "make sure the oven is off and the fridge is shut"
-_WANTED_SO = re.compile(rf"\b(?:i'?d like|i would like|i want|we want|i'?d prefer|i need|we need)\s+{_THING_SAID}{_HOW_SAID}", re.IGNORECASE)
+_WANTED_SO = re.compile(
+    rf"\b(?:(?P<denied>i don'?t want|i do not want|we don'?t want)|i'?d like|i would like|i want|we want|i'?d prefer|i need|we need)\s+{_THING_SAID}{_HOW_SAID}",
+    re.IGNORECASE,
+)
+_NOT_WANTED = re.compile(rf"\s*want\s+{_THING_SAID}{_HOW_SAID}", re.IGNORECASE)  # "I don't want the radio on"
 _ALSO_SO = re.compile(rf"{_THING_SAID}{_HOW_SAID}", re.IGNORECASE)  # "I'd like the oven off and the fridge shut"
 _SHOULD_BE = re.compile(
     rf"\b{_THING_SAID}\s+(?:should|must|ought to|needs? to|has to|have to)(?P<denied>n'?t|n\u2019t|\s+not)?\s+be{_HOW_SAID}", re.IGNORECASE
@@ -443,7 +447,7 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
             fits = undone if undone and len(undone) < len(pool) else fits
         # "the comic on the bunk bed next to the picture book": a thing called by a name only it has stays
         own_name = {n for n in group if f" {n.replace('_', ' ')} " in spaced and all(n not in (m.split("_")[-1], world.objects_by_name[m].type) for m in group if m != n)}
-        fits = fits or _kept_for(world, group, names - set(group))
+        fits = fits or kept_for(world, group, names - set(group))
         if fits:
             kept -= set(group) - set(fits) - own_name
     # "turn off the lamp by the bed" where the lamp the words found stands elsewhere: the one of
@@ -458,7 +462,7 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
     return kept
 
 
-def _kept_for(world: World, holders: list[str], others: set[str]) -> list[str]:
+def kept_for(world: World, holders: list[str], others: set[str]) -> list[str]:
     """The one receptacle of several whose name says it is for the kind of thing being moved:
     "put the fork in the drawer" is the cutlery_drawer, not the freezer_drawer. Else none."""
     movers = [n for n in others if n in world.objects_by_name and world.objects_by_name[n].pickable]
@@ -550,7 +554,7 @@ def doer_named(world: World, text: str) -> tuple[str | None, str]:
 
 
 _SCOPED = re.compile(
-    r"\b(?:all|every|each|both)(?: of)?(?: the)? (?P<kind>[a-z]+(?: [a-z]+)?) (?:in|on|from|at|off) (?:the )?(?P<where>[a-z][a-z ]*)",
+    r"\b(?:all|every|each|both|the)(?: of)?(?: the)? (?P<kind>[a-z]+(?: [a-z]+)?) (?:in|on|from|at|off) (?:the )?(?P<where>[a-z][a-z ]*)",
     re.IGNORECASE,
 )
 
@@ -581,12 +585,13 @@ def _limits(world: World, text: str, match: re.Match) -> bool:
     return bool(destinations_in(world, rest) or verb_states(world, text))
 
 
-def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, tuple[str, set[str]]]:
+def scoped_quantifiers(world: World, text: str, state: WorldState, going_home: bool = False) -> dict[str, tuple[str, set[str]]]:
     """`all KIND` quantifiers the words limit to one place, with that place and the things they mean:
     "turn on every light in the lounge" is the lights there, "put all the toys on the mat in the
     chest" the toys on the mat. "Put all the fruit in the fridge" names where the fruit goes,
     not which fruit: a place counts as a scope only when another place follows as where things
-    go, or the verb changes a state rather than a place. "Everything in the X" is every thing
+    go, or the verb changes a state rather than a place, or things go home (`going_home`: "put
+    away the dishes on the rack"). "Everything in the X" is every thing
     that can be picked up there (key "everything"). "The dirty dishes" is the dishes that are not
     clean, with the words said in place of a place; none may fit."""
     found: dict[str, tuple[str, set[str]]] = {}
@@ -595,14 +600,16 @@ def scoped_quantifiers(world: World, text: str, state: WorldState) -> dict[str, 
     def there(name: str, where: str) -> bool:  # in or on it, or standing in that place
         return where in (holder_of.get(name), state.object_place(name))
 
-    for match in _SCOPED.finditer(text):
+    for match in _SCOPED.finditer(text):  # "all the toys on the mat", "the dishes from the rack"
         asked = {q for q in quantifiers_in(world, match.group(0)[: match.end("kind") - match.start()]) if q.startswith("all ")}
         places = _names_at(world, match.group("where"))
-        if len(asked) != 1 or len(places) != 1 or not _limits(world, text, match):
+        if not asked or len(places) != 1 or not (going_home or _limits(world, text, match)):
             continue
-        quantifier, where = next(iter(asked)), next(iter(places))
-        inside = {n for n in world.matching("object", quantifier.split(" ", 1)[1]) if there(n, where)}
-        if inside:
+        where = next(iter(places))
+        # "dishes" is the category and, as a plural of "dish", the plates: the widest is meant
+        widest = max(sorted(asked), key=lambda q: len(world.matching("object", q[4:])))
+        inside = {n for n in world.matching("object", widest[4:]) if there(n, where)}
+        for quantifier in asked if inside else ():
             found[quantifier] = (where, inside)
     # "the dirty dishes", "all the empty glasses": the ones of the kind in that state (none may fit)
     for match in _DESCRIBED_KIND.finditer(text):
@@ -661,8 +668,19 @@ _SPARED = re.compile(
     r"\b(?:but not|except for|except|apart from|other than|but leave|not the)\s+(?:the |a |an |my |your )?(?P<what>[^,.;!?]*)",
     re.IGNORECASE,
 )
-_FORBIDDEN = re.compile(r"\b(?:don'?t|do not|never|without)\b(?P<what>[^,.;!?]*)[,.;!?]?\s*", re.IGNORECASE)
-_LEAVE_ALONE = re.compile(r"\bleave (?:the |my )?(?P<what>[a-z][a-z ]*?) (?:alone|where it is|where they are|as it is|as they are)\b[,.;!?]?\s*", re.IGNORECASE)
+# "don't open the fridge", "would you mind not turning the lamp on", "no need to open it", "turn
+# off the TV instead of the lamp", "forget the spoon"
+_FORBIDDEN = re.compile(
+    r"\b(?:don'?t|do not|never|without|not(?=\s+[a-z]+ing\b)|(?:there(?:'s| is)\s+)?no need to|needn'?t|instead of|rather than|forget(?:\s+about)?(?!\s+to\b))\b"
+    r"(?P<what>[^,.;!?]*)[,.;!?]?\s*",
+    re.IGNORECASE,
+)
+# "leave the vase alone", "... and just leave the lamp" (nothing after it: as it is)
+_LEAVE_ALONE = re.compile(
+    r"\b(?:just\s+)?leave (?:the |my )?(?P<what>(?:(?!\b(?:on|in|into|onto|at|by|under|next|to|beside|inside|off|out|with|open|closed|shut)\b)[a-z ])+?)"
+    r"(?: (?:alone|be|where it is|where they are|as it is|as they are)\b|(?=\s*(?:[,.;!?]|$)))[,.;!?]?\s*",
+    re.IGNORECASE,
+)
 
 
 # "..., and if the desk lamp is on, leave it": nothing to do about what the condition names
@@ -675,6 +693,8 @@ class LeftAlone(BaseModel):
 
     spared: set[str] = set()  # "wash the red mug but not the green one": no goal about the green mug
     untouched: set[str] = set()  # "don't open the fridge": no step of the plan uses the fridge
+    # "fill the kettle but don't switch it on": goal literals no answer may hold
+    forbidden: set[str] = set()
     text: str  # the request without those words
 
 
@@ -697,6 +717,28 @@ def _not_left_there(world: World, text: str) -> str:
     return _NOT_LEFT_THERE.sub(said, text)
 
 
+_REMINDED = re.compile(r"\b(?:(?:don'?t|do not)\s+forget|remember)\s+to\s+", re.IGNORECASE)
+_POINTING_BACK = re.compile(r"\b(?:it|them)\b", re.IGNORECASE)
+_NOT_FORBIDDING = re.compile(r"\s*(?:hesitate|wait)\b", re.IGNORECASE)
+
+
+def _forbidden_changes(world: World, what: str, before: str) -> set[str]:
+    """The goal literals a "don't" clause forbids: "don't switch it on" after "fill the kettle" is
+    switched_on(kettle). "It" and "them" are what the nearest words before name."""
+    names = {n for n in mentioned_names(world, what) if n in world.objects_by_name}
+    if not names and _POINTING_BACK.search(what):
+        for words in reversed(re.split(r"[,;.!?]|\band\b|\bbut\b|\bthen\b", before)):
+            names = {n for n in mentioned_names(world, words) if n in world.objects_by_name}
+            if names:
+                break
+    return {
+        f"{'not ' if negated else ''}{state}({name})"
+        for name in names
+        for state, negated in verb_states(world, what)
+        if state in world.objects_by_name[name].states
+    }
+
+
 def left_alone(world: World, text: str) -> LeftAlone:
     """Read "but not the X", "except the X", "don't touch the X" and "leave the X alone" out of a
     request: the model sees the rest, and the goal and plan are checked against them."""
@@ -704,11 +746,24 @@ def left_alone(world: World, text: str) -> LeftAlone:
     untouched: set[str] = set()
     text = _not_left_there(world, text)
     text = _OTHERWISE_NOTHING.sub("", text)  # "..., otherwise leave it": nothing to do otherwise
+    text = _REMINDED.sub("", text)  # "don't forget to switch the lamp on" asks it
+    forbidden: set[str] = set()
     for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_IF_LEAVE, spared), (_SPARED, spared)):
         for match in list(pattern.finditer(text))[::-1]:
             what = match.group("what")
-            if pattern is _FORBIDDEN and _says_state_to_keep(match.group(0)):
-                continue  # "don't leave the toaster on" asks for it off
+            if pattern in (_FORBIDDEN, _LEAVE_ALONE) and (_says_state_to_keep(match.group(0)) or _NOT_FORBIDDING.match(what)):
+                continue  # "don't leave the toaster on" asks for it off; "don't hesitate to ..." asks
+            if pattern is _FORBIDDEN and (wanted := _NOT_WANTED.match(what)) and wanted.group("how").lower() in holds_when_said():
+                continue  # "I don't want the radio on" asks for it off
+            # "fill the kettle but don't switch it on": the kettle may be filled, not switched on;
+            # "don't open the fridge" where nothing else asks about the fridge: no step uses it
+            said_elsewhere = not mentioned_names(world, what).isdisjoint(mentioned_names(world, text[: match.start()] + text[match.end() :]))
+            if pattern is _FORBIDDEN and verb_states(world, what) and (said_elsewhere or _POINTING_BACK.search(what)):
+                changes = _forbidden_changes(world, what, text[: match.start()])
+                if changes:
+                    forbidden |= changes
+                    text = text[: match.start()] + text[match.end() :]
+                continue
             names = mentioned_names(world, what) if pattern is _FORBIDDEN else _names_at(world, what)
             if not names:
                 continue
@@ -717,7 +772,9 @@ def left_alone(world: World, text: str) -> LeftAlone:
             text = text[: match.start()] + text[match.end() if end is None else match.start("what") + end :]
     text = re.sub(r"\s+([.,;!?])", r"\1", " ".join(text.split()))
     text = re.sub(r"[,;]+([.!?])", r"\1", text)  # "put the plates away, except the blue one."
-    return LeftAlone(spared=spared, untouched=untouched, text=re.sub(r"^(?:and|but|then)\s+", "", text, flags=re.IGNORECASE))
+    text = re.sub(r"[,;]?\s*\b(?:and|but|then)\s*([.!?]?)\s*$", r"\1", text, flags=re.IGNORECASE)  # "fill it, but" (a "don't" clause taken out)
+    text = re.sub(r"[,;]\s*$", "", text)
+    return LeftAlone(spared=spared, untouched=untouched, forbidden=forbidden, text=re.sub(r"^(?:and|but|then)\s+", "", text, flags=re.IGNORECASE))
 
 
 def _end_of_spared(world: World, what: str, names: set[str]) -> int | None:

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from fleet.config import PlanMode, PlannerConfig
 from fleet.errors import FleetError
 from fleet.goals import parse_goal
-from fleet.lexicon import asked_states, without_conditions
+from fleet.lexicon import IRREVERSIBLE_STATES, asked_states, verb_states, without_conditions
 from fleet.literals import Literal, parse_literal
 from fleet.models import Exemplar
 from fleet.plan import Plan, done_by
@@ -41,6 +41,7 @@ from serve_apps.clauses import (
     asks_something,
     colon_spelled_out,
     condition_comma_spelled_out,
+    only_asks,
     corrections_spelled_out,
     done_first_spelled_out,
     made_spelled_out,
@@ -51,7 +52,7 @@ from serve_apps.clauses import (
     too_spelled_out,
     wanted_spelled_out,
 )
-from serve_apps.conditions import condition_places, told_as_condition, unmet_conditions
+from serve_apps.conditions import condition_places, told_alone, told_as_condition, unchecked_conditions, unmet_conditions
 from serve_apps.goal_checks import (
     AgainstVerbs,
     AlreadyHolds,
@@ -67,13 +68,14 @@ from serve_apps.goal_checks import (
     missing_from,
     moved_unasked,
     sent_elsewhere,
+    sent_with_another,
     more_than_one,
     states_left_out,
     states_not_given,
     states_out_of_reach,
     things_asked_about,
 )
-from serve_apps.grounding import ground
+from serve_apps.grounding import disposal_receptacles, ground
 from serve_apps.llm import GenerationRequest, GenerationResult
 from serve_apps.phrasing import (
     came_from,
@@ -353,6 +355,8 @@ class LanguagePlanner:
     async def _plan(self, request: PlanRequest, mode: PlanMode, response: PlanResponse) -> None:
         world = request.world
         text = re.sub(r"\s+[-–—]+\s+", ", ", self._check_text(request.text))  # "the jeans are dirty - in the basket with them"
+        if only_asks(text):  # "is the oven on?" asks nothing to be done: never switch it on
+            raise FleetError(f"'{text.strip()}' is a question, not a request; say what the robots should do")
         try:
             text = corrections_spelled_out(world, text)  # "in the nook... no, on the end table"
         except TakenBack as err:
@@ -373,6 +377,8 @@ class LanguagePlanner:
         quantified = quantifiers_in(world, text)
         grounded = self.config.grounding if request.grounding is None else request.grounding
         untouched: set[str] = set()  # what no step of the plan may use ("don't open the fridge")
+        forbidden: set[str] = set()  # what no goal may hold ("fill the kettle but don't switch it on")
+        unchecked: list[str] = []  # conditions no state can check ("if the milk is old")
         doer, text = doer_named(request.world, text)  # "have moss take the cheese ...": moss does each step or none
         state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
         if grounded:
@@ -384,7 +390,8 @@ class LanguagePlanner:
                 )
             alone = left_alone(world, grounding.text)  # "but not the green one", "don't open the fridge"
             # "if the mug is dirty, ..." checked now; "the fridge is open, close it" is such an "if"
-            text, dropped = unmet_conditions(world, told_as_condition(alone.text), state)
+            text, dropped = unmet_conditions(world, told_as_condition(told_alone(alone.text)), state)
+            unchecked = unchecked_conditions(world, text)
             if dropped and not text.strip():
                 raise FleetError("nothing to do: " + "; ".join(dropped))
             if dropped and re.search(r"\bfirst\W*$", text, re.IGNORECASE):  # "if it's off, turn it on first"
@@ -392,7 +399,7 @@ class LanguagePlanner:
             # a condition's "if it is on the table" is where a thing is, never where it goes
             # "the orange or the banana": one is meant, the other is no goal either
             left_out_names = frozenset(alone.spared | alone.untouched | condition_places(world, text) | passed_over(world, text))
-            untouched = alone.untouched
+            untouched, forbidden = alone.untouched, alone.forbidden
             names = (ground(world, text).names if dropped else grounding.names) - left_out_names
             if self.config.lexicon:
                 asked = asked_in_clauses(world, text)  # the states its words ask for, and only those
@@ -423,6 +430,8 @@ class LanguagePlanner:
                 response.attempts.append(PlanAttempt(answer=answer.text, tokens=0))
                 goal, plan, _ = await self._accept(world, state, answer, PlanMode.GOAL, set(), request.tidy, doer=doer)
                 _check_untouched(plan, untouched)
+                _check_forbidden(goal, forbidden)
+                _check_undoable(world, goal, unchecked)
                 response.ok, response.goal, response.plan = True, [str(g) for g in goal], plan
                 return
             if fixed and mode == PlanMode.DIRECT:
@@ -439,6 +448,7 @@ class LanguagePlanner:
             names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked) - only_locating(world, text, located)
             names -= _only_in_conditions(world, text)  # "turn off the fan when the radio is on": the radio is no answer
             required = (things_asked_about(world, text, names) | quantified) - located - origins - _only_in_conditions(world, text)
+            required |= _all_pointed_back(world, text) & names  # "if the lamp and the fan are on, turn both off"
             names, quantified, required = _within_scope(world, text, state, names, quantified, required)
             names, required = names - left_out_names, required - left_out_names  # no goal speaks of them
             # "wash the mugs but not the green one": `all mug` would wash it too; the others are named one by one
@@ -467,8 +477,8 @@ class LanguagePlanner:
             exemplars = choose_exemplars(world, text, request.exemplars, names or set(), self.config.exemplars)
             messages = goal_messages(world, text, names or set(), exemplars, quantified)
             max_tokens = 24 + 16 * limit
-        excluded: set[str] = set()
-        schema = schema_for(frozenset())
+        excluded: set[str] = set(forbidden)  # never offered: "... but don't switch it on"
+        schema = schema_for(frozenset(excluded))
         # a small model answers one clause at a time better (a tuned one too); that needs linked names
         split = mode == PlanMode.GOAL and names is not None
         groups = request_groups(world, text) if split else [[text]]
@@ -511,6 +521,8 @@ class LanguagePlanner:
                         raise
                 continue
             _check_untouched(plan, untouched)
+            _check_forbidden(goal, forbidden)
+            _check_undoable(world, goal, unchecked)
             response.ok, response.goal, response.plan, response.repaired = True, [str(g) for g in goal], plan, repaired
             return
         if done_by_verbs is not None:  # the last answer came back to what the verbs ask, and it holds
@@ -688,6 +700,9 @@ class LanguagePlanner:
         astray = sent_elsewhere(world, text, said)
         if astray:  # "take the bin to dock A" answered at(bin, shelf_a)
             raise Misplaced(astray, "none of the places its words send things to")
+        borrowed = sent_with_another(world, text, said)
+        if borrowed:  # "... to the hamper and bring the towels from the cupboard" answered in(towels, hamper)
+            raise Misplaced(borrowed, "that place is where another part of the request sends other things")
         moved = moved_unasked(world, text, said)
         if moved:  # "switch off the lamp by the bed" answered with the lamp carried there
             raise Misplaced(moved, "it asks only for states, and moves nothing")
@@ -804,11 +819,28 @@ def _on_menu(result: GenerationResult, offered: Optional[list[str]]) -> Generati
 def _only_in_conditions(world: World, text: str) -> set[str]:
     """Things named only in a condition, with no "it" (or "that", "one") in what is asked to point
     back at them: "when the kettle is boiling, switch off the radio" asks nothing of the kettle;
-    "if the bagels are on the table, toast one" toasts them."""
+    "if the bagels are on the table, toast one" toasts them; "if the knife is clean, slice the
+    apple with it" asks nothing of the knife, the tool."""
     asked = without_conditions(text)
-    if re.search(r"\b(?:it|them|they|that|those|this|these|one|some)\b", asked):
+    if verb_states(world, asked):  # "slice the apple with it": a tool; "into the basket with them" moves them
+        asked = re.sub(r"\b(?:with|using)\s+(?:it|them)\b", " ", asked)
+    if re.search(r"\b(?:it|them|they|that|those|this|these|one|some|both)\b", asked):
         return set()
     return mentioned_names(world, text) - mentioned_names(world, asked)
+
+
+def _all_pointed_back(world: World, text: str) -> set[str]:
+    """Things of a condition that "both" or "them" in what is asked stands for, each with a state
+    the verb changes: "if the light and the burner are on, turn both off" asks about both."""
+    asked = without_conditions(text)
+    if asked == text or not re.search(r"\b(?:both|them|they|all of them|each of them)\b", asked, re.IGNORECASE):
+        return set()
+    signs = verb_states(world, asked)
+    return {
+        name
+        for name in mentioned_names(world, text) - mentioned_names(world, asked)
+        if name in world.objects_by_name and any(state in world.objects_by_name[name].states for state, _ in signs)
+    }
 
 
 def _unoffered(origins: set[str] | frozenset[str], asked: Optional[frozenset[tuple[str, bool]]]) -> set[str]:
@@ -840,6 +872,27 @@ def _check_untouched(plan: Plan, untouched: set[str]) -> None:
         used = sorted(set(subtask.args.values()) & untouched)
         if used:
             raise FleetError(f"the plan needs {subtask.describe()}, which uses {', '.join(used)}; the request says to leave it alone")
+
+
+def _check_forbidden(goal: list[Literal], forbidden: set[str]) -> None:
+    """Refuse a goal that holds what the request says not to do ("don't switch it on")."""
+    held = sorted(str(g) for g in goal if str(g) in forbidden)
+    if held:
+        raise FleetError(f"the goal holds {', '.join(held)}, which the request says not to do")
+
+
+def _check_undoable(world: World, goal: list[Literal], unchecked: list[str]) -> None:
+    """Refuse what cannot be undone (a state no skill reverses, a thing thrown away) on a condition
+    the world cannot check: "if the milk is old, throw it away" might throw away good milk."""
+    if not unchecked:
+        return
+    bins = set(disposal_receptacles(world))
+    final = [str(g) for g in goal if not g.negated and (g.predicate in IRREVERSIBLE_STATES or (g.predicate == "in" and g.args[1] in bins))]
+    if final:
+        raise FleetError(
+            f"the {world.name} world cannot tell whether {unchecked[0]}, and {', '.join(final)} cannot be undone; "
+            "say it without the condition if it holds"
+        )
 
 
 class OffMenu(FleetError):

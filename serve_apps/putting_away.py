@@ -22,7 +22,7 @@ from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import request_groups
 from serve_apps.grounding import DISPOSAL_PHRASES, disposal_receptacles
-from serve_apps.phrasing import as_described, destinations_in
+from serve_apps.phrasing import as_described, destinations_in, kept_for, scoped_quantifiers
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 # Phrases that ask for things to go where they are kept; the words of each in order, a few apart.
@@ -56,8 +56,18 @@ def _names_masked(world: World, clause: str, words: list[str]) -> list[str]:
     return masked
 
 
-def asks_to_put_away(world: World, clause: str) -> bool:
-    """Whether a clause asks for things to go where they are kept (or in the trash), without saying where."""
+def _some_there(world: World, things: str, place: str, state: WorldState) -> bool:
+    """Whether a thing the words name (or one of the kind they say) is in or on the place now."""
+    names = {n for n in mentioned_names(world, things) if n in world.objects_by_name}
+    names |= {n for q in quantifiers_in(world, things) if q.startswith("all ") for n in world.matching("object", q[4:])}
+    there = {n for n in mentioned_names(world, place) if n in world.objects_by_name}
+    holders = state.holders()
+    return bool(names) and len(there) == 1 and any(holders.get(n) in there for n in names)
+
+
+def asks_to_put_away(world: World, clause: str, state: WorldState | None = None) -> bool:
+    """Whether a clause asks for things to go where they are kept (or in the trash), without saying
+    where. With the state, "put away the dishes on the rack" (where some are now) says where they are."""
     words = re.findall(r"[a-z0-9]+", clause.lower())
     phrases = AWAY_PHRASES + tuple(p for p in DISPOSAL_PHRASES if " " in p) if _disposes(words) else AWAY_PHRASES
     spoken = _names_masked(world, clause, words)  # "put it on the back burner" says no "put back"
@@ -72,17 +82,22 @@ def asks_to_put_away(world: World, clause: str) -> bool:
     after = 0 if trailing else min(ends.values())
     for i in range(after + 1, len(words)):
         if words[i] in _DESTINATION and words[i - 1] not in _SOURCE_BEFORE:
+            # "put away the dishes on the rack": a place right after the things, where they are now
+            if state is not None and i > after + 1 and not trailing and _some_there(world, " ".join(words[after + 1 : i]), " ".join(words[i + 1 : i + 5]), state):
+                continue
             if mentioned_names(world, " ".join(words[i + 1 : i + 5])):
                 return False  # "put them away in the upper cupboard": the request says where
     return True
 
 
-def _things(world: World, clause: str, earlier: set[str]) -> tuple[list[str], list[str]]:
-    """The movable things a clause names (pronouns reach back to `earlier`), and the areas it names."""
+def _things(world: World, clause: str, earlier: set[str], state: WorldState) -> tuple[list[str], list[str]]:
+    """The movable things a clause names (pronouns reach back to `earlier`), and the areas it names.
+    "All the X" is every X, or those the words say ("the clean dishes", "the dishes on the rack")."""
     names = mentioned_names(world, clause)
+    scoped = scoped_quantifiers(world, clause, state, going_home=True)
     for quantified in quantifiers_in(world, clause):
         if quantified.startswith("all "):
-            names |= set(world.matching("object", quantified[4:]))
+            names |= scoped[quantified][1] if quantified in scoped else set(world.matching("object", quantified[4:]))
     if set(re.findall(r"[a-z]+", clause.lower())) & _PRONOUNS:
         names |= earlier
     objects = world.objects_by_name
@@ -117,7 +132,7 @@ def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str
     """The goal of a put-away clause: each thing it names (or each out-of-place thing in the area it
     names) in its home, or in the trash when the clause throws things away. Raises FleetError
     naming what has no home, or when nothing is named."""
-    movable, areas = _things(world, clause, earlier)
+    movable, areas = _things(world, clause, earlier, state)
     words = re.findall(r"[a-z0-9]+", clause.lower())
     if _disposes(words):
         return _trash_goal(world, movable, recycle="recycle" in words)
@@ -159,16 +174,28 @@ _DESCRIBED = re.compile(rf"\bthe (?P<how>{'|'.join(sorted(holds_when_said(), key
 
 def _with_its_kind(world: World, state: WorldState, thing: str, home: str | None) -> str | None:
     """`any drawer` as the one drawer where things of the thing's type are kept now ("put the pens
-    away": in the drawer the red pen is in); as it was where none or several are."""
+    away": in the drawer the red pen is in); else the one whose name says its type or category (the
+    pan cupboard, the cutlery drawer); else the one called by the kind's own word ("any fridge"
+    where the refrigerator and the freezer are both fridges); else the one where things of its
+    categories are (the spoon with the forks); as it was where none of these picks one."""
     if home is None or not home.startswith("any "):
         return home
-    kind = world.objects_by_name[thing].type
-    holders = {
-        holder
-        for holder in world.matching("object", home[4:])
-        if any(state.holds(Literal("in", (other.name, holder))) for other in world.objects if other.type == kind and other.name != thing)
-    }
-    return holders.pop() if len(holders) == 1 else home
+    kind, candidates = world.objects_by_name[thing].type, world.matching("object", home[4:])
+
+    def holding(fits) -> set[str]:
+        return {h for h in candidates if any(fits(o) and o.name != thing and state.holds(Literal("in", (o.name, h))) for o in world.objects)}
+
+    words = {home[4:], *(world.type_table[home[4:]].aliases if home[4:] in world.type_table else [])}
+    categories = set(world.categories_of(thing)) - {"food", "container"}  # too wide to say which one
+    for picked in (
+        holding(lambda o: o.type == kind),
+        set(kept_for(world, candidates, {thing})),  # the pan_cupboard, the cutlery_drawer
+        {h for h in candidates if h.split("_")[-1] in words or h.replace("_", " ") in words},
+        holding(lambda o: bool(categories & set(world.categories_of(o.name)))),
+    ):
+        if len(picked) == 1:
+            return picked.pop()
+    return home
 
 
 def _where_it_was(world: World, state: WorldState, thing: str) -> str | None:
@@ -194,7 +221,7 @@ def put_away_parts(world: World, text: str, state: WorldState) -> tuple[list[str
             after = following.pop(0)
             if re.search(r"\b(?:it|them)\b", after) and destinations_in(world, after):
                 rest.append(clause)  # "clear the dirty things off the bar and put them in the sink" says where
-            elif asks_to_put_away(world, clause):
+            elif asks_to_put_away(world, clause, state):
                 fixed += [lit for lit in put_away_goal(world, clause, state, earlier) if lit not in fixed]
             else:
                 rest.append(clause)

@@ -128,6 +128,23 @@ def _rooms_meaning_surfaces(world: World, names: set[str]) -> set[str]:
     return {place for place in names if place in world.places_by_name and any(surface_in_room(world, n, {place}) for n in names)}
 
 
+def _tag(part: str) -> bool:
+    """Whether a name's word only tells things of one kind apart: the "2" of drawer_2, the "b" of
+    dock_b."""
+    return part.isdigit() or len(part) == 1
+
+
+def _other_number(parts: list[str]) -> list[str]:
+    """A name's words with its last word in the other number: fresh_towels as "fresh towel",
+    red_box as "red boxes"."""
+    *first, last = parts
+    if last.endswith("ss") or len(last) < 3 or not last.isalpha():
+        return [*first, last + "es" if last.endswith("ss") else last]
+    if last.endswith("s"):
+        return [*first, last[:-2] if last.endswith(("xes", "ches", "shes")) else last[:-1]]
+    return [*first, last + ("es" if last.endswith(("x", "ch", "sh")) else "s")]
+
+
 def named_in(world: World, text: str) -> set[str]:
     """Names the request spells out whole ("the red box", "shelf A"); a name inside a longer one
     ("bowl" in "the fruit bowl") does not count unless it also stands alone."""
@@ -142,15 +159,17 @@ def named_in(world: World, text: str) -> set[str]:
     found: set[str] = set()
     for name in sorted(names, key=lambda n: -len(n.split("_"))):
         parts = name.split("_")
-        if not set(parts) <= words:
+        if not (set(parts) <= words or set(_other_number(parts)) <= words):
             continue
-        phrase = f" {' '.join(parts)} "
-        if len(parts) > 1 and phrase in spaced:
-            spaced = spaced.replace(phrase, " ")  # its words are spoken for
+        # "a fresh towel" of fresh_towels, "the red boxes" of red_box: the last word in either number
+        said = [p for p in {f" {' '.join(parts)} ", f" {' '.join(_other_number(parts))} "} if p in spaced]
+        if len(parts) > 1 and said:
+            spaced = spaced.replace(said[0], " ")  # its words are spoken for
             found.add(name)
-        elif len(parts) > 1 and not any(heads.get(part, set()) - {name} for part in parts[:-1]) and all(f" {part} " in spaced for part in parts):
+        elif len(parts) > 1 and not any(heads.get(part, set()) - {name} for part in parts[:-1]) and all(f" {part} " in spaced for part in parts) and not _tag(parts[-1]):
             # its words said apart; not "the knife ... the block" (a knife and a block), nor "back
-            # on the front burner" (the burner's word is the front burner's, said whole)
+            # on the front burner" (the burner's word is the front burner's, said whole), nor
+            # "cabinet 1 ... counter 2" (a number or letter tells one apart only beside its noun)
             found.add(name)
         elif f" {name} " in spaced:
             found.add(name)
@@ -188,9 +207,9 @@ def mentioned_names(world: World, text: str) -> set[str]:
     rest = " " + " ".join(token for token in tokens if token[0].isalnum()) + " "
     covered: set[str] = set()
     for name in sorted(found, key=lambda n: -len(n.split("_"))):
-        phrase = f" {name.replace('_', ' ')} "
-        if "_" in name and phrase in rest:
-            rest = rest.replace(phrase, " ")
+        said = [p for p in (f" {name.replace('_', ' ')} ", f" {' '.join(_other_number(name.split('_')))} ") if p in rest]
+        if "_" in name and said:
+            rest = rest.replace(said[0], " ")
         else:
             covered |= set(name.split("_"))
     words = {w for w in words if f" {w} " in rest or (w + "s") in words and f" {w}s " in rest}

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from fleet.config import PlannerConfig
+from fleet.errors import FleetError
 from fleet.lexicon import verb_states
 from fleet.literals import parse_literal
 from fleet.state import WorldState
@@ -702,3 +703,192 @@ def test_an_answer_taken_off_the_menu_that_comes_back_anyway_is_refused():
     assert "puts things where the request does not" in response.attempts[0].error  # "from the cupboard" is where it comes from
     offered = [lit for r in sneaked.requests[-2:] for lit in r.schema_["properties"]["goal"]["items"]["enum"]]
     assert "in(dinner_plate, pan_cupboard)" not in offered and "not in(dinner_plate, wall_cupboard)" in offered
+
+
+def test_numbered_names_said_in_words_and_a_number_said_apart_names_nothing():
+    kitchen = load_world("numbered_kitchen")
+    assert ground(kitchen, "Close drawer one and drawer two.").names == {"drawer_1", "drawer_2"}
+    assert ground(kitchen, "Put it in the second drawer.").names == {"drawer_2"}
+    assert ground(kitchen, "Open cabinet #3 and cabinet number 2.").names == {"cabinet_3", "cabinet_2"}
+    assert ground(kitchen, "Put the pan on burner one.").names == {"pan", "stove_burner_1"}
+    # "cabinet 1 ... counter 2" is no counter 1; a number there is not drawer 7's either
+    assert mentioned_names(kitchen, "Move the bread from cabinet 1 to counter 2.") == {"bread", "cabinet_1", "counter_2"}
+    assert ground(kitchen, "Put the spoon in drawer seven.").unknown == ["drawer 7"]
+    assert ground(kitchen, "Put one apple on counter 1.").names == {"apple", "counter_1"}  # "one apple" is no number
+
+
+def test_a_name_said_in_the_other_number_is_that_thing():
+    room = load_world("bnb_room")  # fresh_towels on the linen shelf, a used_towel in the en-suite
+    assert mentioned_names(room, "Put a fresh towel on the towel rail.") == {"fresh_towels", "towel_rail"}
+    assert mentioned_names(room, "Put the used towels in the hamper.") == {"used_towel", "laundry_hamper"}
+    assert mentioned_names(room, "Put the towels in the hamper.") == {"used_towel", "fresh_towels", "laundry_hamper"}
+
+
+def test_dont_forbids_the_change_it_names_and_dont_forget_asks_it():
+    from serve_apps.phrasing import left_alone
+
+    room = load_world("bnb_room")
+    alone = left_alone(room, "If the kettle's empty, fill it, but don't switch it on.")
+    assert alone.forbidden == {"switched_on(kettle)"} and not alone.untouched and alone.text == "If the kettle's empty, fill it"
+    assert left_alone(room, "Put the bathrobe in the wardrobe and don't close it.").forbidden == {"not open(wardrobe)"}
+    assert left_alone(room, "Don't open the wardrobe, just put the pillow on the bed.").untouched == {"wardrobe"}  # named nowhere else
+    reminded = left_alone(room, "Close the window and don't forget to switch the reading lamp on.")
+    assert not reminded.forbidden and not reminded.untouched and reminded.text == "Close the window and switch the reading lamp on."
+    # the scripted model says what the words forbid; it is never offered, and refused if said
+    model = Scripted(*[goal("filled(kettle)", "switched_on(kettle)")] * 6)
+    refused = plan(room, "Fill the kettle but don't switch it on.", model)
+    assert not refused.ok
+    assert all("switched_on(kettle)" not in r.schema_["properties"]["goal"]["items"]["enum"] for r in model.requests)
+    done = plan(room, "Fill the kettle but don't switch it on.", Scripted(goal("filled(kettle)")))
+    assert done.ok and done.goal == ["filled(kettle)"]
+    switched = plan(room, "Fill the kettle and put it on.", Scripted(goal("filled(kettle)", "switched_on(kettle)")))
+    assert switched.ok and switched.goal == ["filled(kettle)", "switched_on(kettle)"]
+    # "no need to", "instead of", "rather than", "forget", a bare "leave the lamp": left as they are
+    lounge = load_world("cosy_lounge")
+    assert left_alone(lounge, "No need to turn on the reading lamp, just switch off the TV.").untouched == {"reading_lamp"}
+    assert left_alone(lounge, "Turn off the TV instead of the table lamp.").untouched == {"table_lamp"}
+    assert left_alone(lounge, "Rather than switching the TV off, turn the table lamp off.").untouched == {"tv"}
+    assert left_alone(lounge, "Forget the remote, turn off the TV.").untouched == {"remote"}
+    assert left_alone(lounge, "Turn off the TV, leave the table lamp.") == left_alone(lounge, "Turn off the TV, leave the table lamp alone.")
+    assert left_alone(lounge, "Leave the remote on the coffee table.").untouched == set()  # where it goes
+    assert verb_states(lounge, "just switch off the TV") == {("switched_on", True)}
+    # "would you mind not turning it on" forbids too; "be a dear and" only asks nicely
+    assert left_alone(room, "Would you mind not turning the reading lamp on?").untouched == {"reading_lamp"}
+    polite = plan(room, "Could you be a dear and switch the big light off?", Scripted(goal("not switched_on(ceiling_light)")))
+    assert polite.ok and polite.goal == ["not switched_on(ceiling_light)"]
+
+
+def test_a_place_another_clause_sends_things_to_is_not_where_a_fetched_thing_goes():
+    from serve_apps.goal_checks import sent_with_another
+
+    room = load_world("bnb_room")
+    said = "Take the used towel to the laundry hamper and bring fresh towels from the linen cupboard."
+    answer = [parse_literal("in(used_towel, laundry_hamper)"), parse_literal("in(fresh_towels, laundry_hamper)")]
+    assert sent_with_another(room, said, answer) == ["in(fresh_towels, laundry_hamper)"]
+    assert sent_with_another(room, "Take the used towel to the laundry hamper and the fresh towels too.", answer) == []
+    them = "Bring fresh towels from the linen cupboard and put them on the bed."
+    assert sent_with_another(room, them, [parse_literal("in(fresh_towels, double_bed)")]) == []
+    refused = plan(room, said, Scripted(*[goal(*map(str, answer))] * 6))
+    assert not refused.ok and "another part of the request" in refused.attempts[0].error
+    # a kind's clause says where its things go: the cup is one of "the dishes", not of the milk
+    kitchen = load_world("apartment_kitchenette")
+    cleared = "Put the dishes from the breakfast bar in the sink, put the oat milk from the breakfast bar in the fridge."
+    answer = [parse_literal(x) for x in ("in(side_plate, sink)", "in(oat_milk, fridge)", "in(coffee_cup, fridge)")]
+    assert sent_with_another(kitchen, cleared, answer) == ["in(coffee_cup, fridge)"]
+    listed = [parse_literal("in(eggs, mixing_bowl)"), parse_literal("in(mixing_bowl, counter)")]
+    assert sent_with_another(kitchen, "Put the eggs in the mixing bowl and the bowl on the counter.", listed) == []
+
+
+def test_a_state_said_with_not_and_i_dont_want_ask_for_the_opposite(condo):
+    from fleet.lexicon import denied_states
+    from serve_apps.goal_checks import against_verbs
+
+    assert denied_states("Make certain the faucet is not running.") == {("switched_on", True)}
+    assert denied_states("The mug isn't dirty.") == {("clean", False)}
+    assert denied_states("The radio is not to be left on.") == {("switched_on", True)}
+    assert denied_states("The mug is not on the table.") == set()  # where, not a state
+    said = "Make it so the faucet is not running."
+    assert against_verbs(condo, said, [parse_literal("switched_on(faucet)")]) == ["switched_on(faucet)"]
+    assert against_verbs(condo, said, [parse_literal("not switched_on(faucet)")]) == []
+    assert kept_as_is(condo, "Make certain the faucet is not running.")[0] == ["not switched_on(faucet)"]
+    assert kept_as_is(condo, "I don't want the radio on.")[0] == ["not switched_on(radio)"]
+
+
+def test_a_request_without_articles_reads_as_one_with_them_and_too_after_a_comma():
+    from serve_apps.clauses import request_groups
+
+    den = load_world("family_den")
+    said = ground(den, "Put teddy bear on recliner and picture book on bookcase.").text
+    assert said == "Put the teddy bear on the recliner and the picture book on the bookcase."
+    assert request_groups(den, said) == [["Put the teddy bear on the recliner", "Put the picture book on the bookcase"]]
+    assert ground(den, "If tank light is on switch off.").text == "If the tank light is on switch off."
+    assert ground(den, "Put the teddy bear on recliner.").text == "Put the teddy bear on recliner."  # an article said: as it is
+    assert too_spelled_out("Put the hoodie in the hamper, the socks too.") == "Put the hoodie and the socks in the hamper."
+
+
+def test_both_after_a_condition_is_each_thing_the_condition_names(den):
+    # the TV and the Xbox are on; an answer that leaves one out is asked about the other
+    model = Scripted(goal("not switched_on(tv)"), goal("not switched_on(game_console)"))
+    response = plan(den, "If the TV is on and the Xbox is on, turn both off.", model)
+    assert response.ok and sorted(response.goal) == ["not switched_on(game_console)", "not switched_on(tv)"]
+    assert "leaves out" in response.attempts[0].error
+    model = Scripted(goal("not switched_on(tv)"), goal("not switched_on(floor_lamp)"))
+    assert sorted(plan(den, "If the TV and the lamp are on, turn them off.", model).goal) == ["not switched_on(floor_lamp)", "not switched_on(tv)"]
+
+
+def test_what_cannot_be_undone_is_refused_on_a_condition_no_state_can_check(condo):
+    from serve_apps.conditions import unchecked_conditions
+
+    assert unchecked_conditions(condo, "If the milk is old, throw it in the trash can.") == ["the milk is old"]
+    assert unchecked_conditions(condo, "If the coffee mug is dirty, wash it.") == []  # a state it has
+    assert unchecked_conditions(condo, "If you see the car keys, put them on the kitchen table.") == []  # says nothing of how they are
+    refused = plan(condo, "If the milk is old, throw it in the trash can.", Scripted(goal("in(milk, trash_can)")))
+    assert not refused.ok and "cannot tell whether the milk is old" in refused.reason
+    fried = plan(condo, "If the eggs are fresh, fry them.", Scripted(goal("cooked(eggs)")))
+    assert not fried.ok and "cooked(eggs) cannot be undone" in fried.reason
+    moved = plan(condo, "If the coffee mug is empty, put it in the dishwasher.", Scripted(goal("in(coffee_mug, dishwasher)")))
+    assert moved.ok and moved.goal == ["in(coffee_mug, dishwasher)"]  # undone as easily as done
+
+
+def test_chat_shorthand_getting_things_going_and_cracking_a_window(condo):
+    teen = load_world("teen_bedroom")
+    assert ground(teen, "put my hoodie n socks in the laundry bag pls").text == "put my hoodie and socks in the laundry bag please"
+    assert ground(teen, "omg can u turn off the fairy lights lol").text == "could you turn off the fairy lights"
+    assert ground(condo, "Get the dishwasher going.").text == "switch the dishwasher on."
+    assert ground(condo, "Crack the oven door open.").text == "open the oven."
+    assert ground(condo, "Crack the eggs into the skillet.").text == "Crack the eggs into the skillet."  # eggs do not open
+    from serve_apps.clauses import condition_comma_spelled_out
+
+    # the "don't" stays with what it denies: nothing is left to do here, never "turn it off"
+    assert condition_comma_spelled_out(teen, "if my phone is on dont turn it off") == "if my phone is on, dont turn it off"
+    refused = plan(teen, "if my phone is on dont turn it off", Scripted(goal("not switched_on(phone)")))
+    assert not refused.ok
+
+
+def test_the_dishes_on_the_rack_are_those_there_and_the_clean_dishes_those_clean():
+    from serve_apps.conditions import unmet_conditions
+    from serve_apps.putting_away import put_away_parts
+
+    kitchen = load_world("apartment_kitchenette")  # a plate and a wine glass on the rack; a dirty plate and cup on the bar
+    state = WorldState.initial(kitchen)
+    on_the_rack = ["in(dinner_plate, upper_cupboard)", "in(wine_glass, upper_cupboard)"]
+    assert put_away_parts(kitchen, "Put away the dishes on the dish rack.", state)[0] == on_the_rack
+    assert "in(side_plate, upper_cupboard)" not in put_away_parts(kitchen, "Put away the clean dishes.", state)[0]
+    assert put_away_parts(kitchen, "Put away the plates in the upper cupboard.", state)[0] == []  # where they go, said
+    assert scoped_quantifiers(kitchen, "Put the dishes from the dish rack away in the upper cupboard.", state)["all dishes"] == (
+        "dish_rack", {"dinner_plate", "wine_glass"}
+    )
+    # "there are plates in the sink" holds when one is there now
+    assert unmet_conditions(kitchen, "If there are plates in the sink, wash them.", state)[0] == ""
+    assert unmet_conditions(kitchen, "If there are dishes in the dish rack, close the window.", state)[1] == []
+
+
+def test_any_fridge_is_the_refrigerator_and_any_drawer_the_one_its_name_says():
+    from serve_apps.putting_away import _with_its_kind
+
+    condo = load_world("condo_kitchen")  # a refrigerator and a freezer, both of type fridge
+    assert _with_its_kind(condo, WorldState.initial(condo), "milk", "any fridge") == "refrigerator"
+    galley = load_world("galley_kitchen")
+    assert _with_its_kind(galley, WorldState.initial(galley), "spatula", "any drawer") == "utensil_drawer"
+    assert _with_its_kind(galley, WorldState.initial(galley), "spoon", "any drawer") == "cutlery_drawer"
+
+
+def test_a_question_or_a_remark_asks_nothing_and_a_thing_told_left_on_asks_it_off(condo):
+    from serve_apps.clauses import only_asks
+    from serve_apps.conditions import told_alone
+
+    assert only_asks("Is the oven on?") and only_asks("Did you wash the coffee mug?") and only_asks("Where are the car keys?")
+    assert not only_asks("Could you turn the oven off?") and not only_asks("Do you mind closing the window?")
+    assert not only_asks("Is the radio on? If so, turn it off.")  # a condition, then the request
+    model = Scripted(goal("switched_on(oven)"))
+    asked = plan(condo, "Is the oven on?", model)
+    assert not asked.ok and "is a question" in asked.reason and not model.requests
+    assert told_alone("The fridge is still open!") == "Make sure the fridge is closed."
+    assert told_alone("I left the oven on.") == "Make sure the oven is off."
+    assert told_alone("The coffee mug is dirty.") == "Make sure the coffee mug is clean."
+    for remark in ("The lamp is off.", "The milk is in the refrigerator.", "I washed the coffee mug."):
+        with pytest.raises(FleetError, match="asks nothing"):
+            told_alone(remark)
+    assert told_alone("I need the milk in the fridge.") == "I need the milk in the fridge."  # asks
+    told = plan(condo, "The oven is on.", Scripted(goal("switched_on(oven)")))  # it is off now: nothing to do
+    assert not told.ok and "already holds" in told.reason

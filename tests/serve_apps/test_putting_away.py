@@ -115,7 +115,11 @@ def test_a_home_is_a_fixed_receptacle_before_one_that_is_carried_about():
 def test_any_drawer_is_the_one_where_things_of_its_kind_are_kept_now():
     office = load_world("home_office")  # the red pen is in the top drawer, the blue one on the desk
     state = WorldState.initial(office)
-    assert put_away_goal(office, "Put the pens away.", state, set()) == ["in(blue_pen, top_drawer)", "in(red_pen, any drawer)"]
-    # no pen in a drawer: any drawer will do, as before
+    # the red pen is already in the drawer with the stapler: the same drawer
+    assert put_away_goal(office, "Put the pens away.", state, set()) == ["in(blue_pen, top_drawer)", "in(red_pen, top_drawer)"]
+    # no pen in a drawer: the drawer the other stationery (the stapler) is in
     moved = WorldState(office, [f for f in state.facts if f != ("in", "red_pen", "top_drawer")] + [("in", "red_pen", "writing_desk")])
-    assert put_away_goal(office, "Put the blue pen away.", moved, set()) == ["in(blue_pen, any drawer)"]
+    assert put_away_goal(office, "Put the blue pen away.", moved, set()) == ["in(blue_pen, top_drawer)"]
+    # nothing of its kind or category in a drawer: any drawer will do
+    bare = WorldState(office, [f for f in moved.facts if f != ("in", "stapler", "top_drawer")] + [("in", "stapler", "writing_desk")])
+    assert put_away_goal(office, "Put the blue pen away.", bare, set()) == ["in(blue_pen, any drawer)"]
