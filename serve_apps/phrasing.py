@@ -759,10 +759,9 @@ def left_alone(world: World, text: str) -> LeftAlone:
             # "don't open the fridge" where nothing else asks about the fridge: no step uses it
             said_elsewhere = not mentioned_names(world, what).isdisjoint(mentioned_names(world, text[: match.start()] + text[match.end() :]))
             if pattern is _FORBIDDEN and verb_states(world, what) and (said_elsewhere or _POINTING_BACK.search(what)):
-                changes = _forbidden_changes(world, what, text[: match.start()])
-                if changes:
-                    forbidden |= changes
-                    text = text[: match.start()] + text[match.end() :]
+                # what it points at is unclear: the words still never ask for that change
+                forbidden |= _forbidden_changes(world, what, text[: match.start()])
+                text = text[: match.start()] + text[match.end() :]
                 continue
             names = mentioned_names(world, what) if pattern is _FORBIDDEN else _names_at(world, what)
             if not names:

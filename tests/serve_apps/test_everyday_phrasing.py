@@ -731,6 +731,8 @@ def test_dont_forbids_the_change_it_names_and_dont_forget_asks_it():
     alone = left_alone(room, "If the kettle's empty, fill it, but don't switch it on.")
     assert alone.forbidden == {"switched_on(kettle)"} and not alone.untouched and alone.text == "If the kettle's empty, fill it"
     assert left_alone(room, "Put the bathrobe in the wardrobe and don't close it.").forbidden == {"not open(wardrobe)"}
+    # "it" that points at nothing: the clause is never read as asking its verb
+    assert left_alone(room, "Don't switch it on.").text == ""
     assert left_alone(room, "Don't open the wardrobe, just put the pillow on the bed.").untouched == {"wardrobe"}  # named nowhere else
     reminded = left_alone(room, "Close the window and don't forget to switch the reading lamp on.")
     assert not reminded.forbidden and not reminded.untouched and reminded.text == "Close the window and switch the reading lamp on."
