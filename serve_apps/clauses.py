@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from fleet.lexicon import CONDITION_LIMITERS, CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things, without_conditions
+from fleet.lexicon import CONDITION_LIMITERS, CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things, verb_states, without_conditions
 from fleet.world import World
 from serve_apps.vocabulary import mentioned_names
 
@@ -78,6 +78,82 @@ def request_groups(world: World, text: str) -> list[list[str]]:
         else:
             joined.append(clause)
     return [_distribute(world, clause, verbs) for clause in joined]
+
+
+_CLAUSE_BOUNDARY = re.compile(r"[,;:.!?]|\band\b|\bthen\b", re.IGNORECASE)
+_PUTS_IT = re.compile(r"^\s*(?:put|place|set|stand|pop|move|stick|lay|leave|take|bring|carry)\s+it\b", re.IGNORECASE)
+
+
+def _clause_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause holding text[start:end] begins (after a comma, "and", "then" ...) and ends."""
+    before = [m for m in _CLAUSE_BOUNDARY.finditer(text, 0, start)]
+    after = _CLAUSE_BOUNDARY.search(text, end)
+    return (before[-1].end() if before else 0), (after.start() if after else len(text))
+
+
+def it_by_state_spelled_out(world: World, text: str) -> str:
+    """"Put the egg in the saucepan, fill it and put it on the burner" as "..., fill the saucepan
+    and put the saucepan on the burner": an "it" whose verb asks a state (fill, slice, close) that
+    only one of the things named before can have is that thing, and so is the "it" that the next
+    clause puts somewhere; "next to it" after words naming one thing is next to that thing. Else
+    where one thing was named before, "it" is left to be read as it is."""
+    spelled: list[tuple[int, int, str]] = []
+    last: Optional[tuple[int, str]] = None  # (where the clause ended, the thing its "it" was)
+    for match in re.finditer(r"\bit\b", text, re.IGNORECASE):
+        start, end = _clause_around(text, match.start(), match.end())
+        clause, before = text[start:end], text[:start]
+        named = [world.objects_by_name[n] for n in mentioned_names(world, before) if n in world.objects_by_name]
+        states = {state for state, _ in verb_states(world, clause) if state != "in"}
+        fits = [o.name for o in named if states & set(o.states)] if states and not re.search(r"\bthem\b", clause, re.IGNORECASE) else []
+        beside = re.search(r"\b(?:next to|beside|by|near|close to)\s+$", text[start : match.start()], re.IGNORECASE)
+        if beside and len({o.name for o in named}) == 1:  # "fill the kettle and put the mug next to it"
+            thing = named[0].name
+        elif len(named) > 1 and len(fits) == 1:
+            thing = fits[0]
+        elif last is not None and _PUTS_IT.match(clause) and not mentioned_names(world, text[last[0] : start]) - set(mentioned_names(world, last[1].replace("_", " "))):
+            thing = last[1]  # "... fill the saucepan and put it on the burner"
+        else:
+            last = None
+            continue
+        spelled.append((match.start(), match.end(), f"the {thing.replace('_', ' ')}"))
+        last = (end, thing)
+    for start, end, words in reversed(spelled):
+        text = text[:start] + words + text[end:]
+    return text
+
+
+_LIST_PLACE = re.compile(r"\b(?:in|into|on|onto|inside)\s+(?:the\s+)?(?P<where>[a-z][a-z ]*)$", re.IGNORECASE)
+
+
+def it_after_list_spelled_out(world: World, text: str) -> str:
+    """"Put the potatoes and the onion in the dish and put it in the oven" as "... and put the
+    casserole dish in the oven": "it" after a list of things (or one thing called in the plural,
+    "the cookies") put in one place is that place, since the things would be "them"."""
+    groups = request_groups(world, text)
+    lowered, cursor, spelled = text.lower(), 0, []
+    for listed, following in zip(groups, groups[1:]):
+        places = {m.group("where").lower() for c in listed for m in [_LIST_PLACE.search(c)] if m}
+        if len(places) != 1 or not all(_LIST_PLACE.search(c) for c in listed):
+            continue
+        where = next(iter(places))
+        holders = [n for n in mentioned_names(world, where) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
+        asked = [without_conditions(c) for c in listed]  # "if the suitcase is open, put the cream in the bag"
+        movers = {n for c in asked for n in mentioned_names(world, c) if n in world.objects_by_name and world.objects_by_name[n].pickable} - set(holders)
+        first = following[0].lower()
+        plural = len(movers) > 1 or all(re.search(r"[^s]s$", m.split("_")[-1]) for m in movers)  # "the cookies"
+        if len(holders) != 1 or not movers or not plural or not re.search(r"\bit\b", first) or re.search(r"\b(?:them|they|those)\b", first):
+            continue
+        at = lowered.find(where, cursor)
+        # "it" as what the verb acts on, never "in it" (a container said before)
+        it = re.compile(r"(?<!\bin )(?<!\binto )(?<!\bon )(?<!\bonto )(?<!\bto )(?<!\bwith )\bit\b").search(lowered, at + len(where)) if at >= 0 else None
+        between = set(re.findall(r"[a-z]+", lowered[at + len(where) : it.start()])) if it else {"?"}
+        if it is None or not between <= set(re.findall(r"[a-z]+", first)) | {"and", "then"}:
+            continue
+        spelled.append((it.start(), it.end(), f"the {holders[0].replace('_', ' ')}"))
+        cursor = it.end()
+    for start, end, words in reversed(spelled):
+        text = text[:start] + words + text[end:]
+    return text
 
 
 _SAYS_HOW_IT_IS = re.compile(r"\b(?:is|are|was|were|isn't|aren't|has|have|goes|go|belongs?|needs?|stays?|looks?)\b|'s\b", re.IGNORECASE)
@@ -223,13 +299,39 @@ def ones_spelled_out(world: World, text: str) -> str:
     towel on the rail": "a fresh one", "the clean one" is the one of the kind the words named
     before (the things that can be moved, all of one type) that is as the adjective says."""
     for match in reversed(list(_ONE.finditer(text))):
-        if match.group("how").lower() not in _ONE_STATES:
-            continue
         before = [world.objects_by_name[n] for n in mentioned_names(world, text[: match.start()]) if n in world.objects_by_name]
+        how = match.group("how").lower()
+        if how not in _ONE_STATES:  # "the white mug ... the blue one": the one its name says
+            said = {f"{how} {word}" for o in before for word in (o.type.replace("_", " "), o.name.split("_")[-1])}
+            named = {n for words in said for n in mentioned_names(world, words) if n in world.objects_by_name} - {o.name for o in before}
+            if len(named) == 1:
+                text = text[: match.start()] + f"the {next(iter(named)).replace('_', ' ')}" + text[match.end() :]
+            continue
         kinds = {o.type for o in before if o.pickable}
         if len(kinds) == 1:
             text = text[: match.start()] + f"the {match.group('how')} {next(iter(kinds)).replace('_', ' ')}" + text[match.end() :]
+    for match in reversed(list(_OTHER.finditer(text))):
+        text = text[: match.start()] + _the_other(world, text[: match.start()], match) + text[match.end() :]
     return text
+
+
+# "the white mug ... and the other one", "switch the top oven on and the other oven off"
+_OTHER = re.compile(r"\bthe\s+other\s+(?P<kind>[a-z]+)\b", re.IGNORECASE)
+
+
+def _the_other(world: World, before: str, match: re.Match) -> str:
+    """"the other one" (or "the other KIND") as the one thing of a kind the words before name one
+    of, that they do not name, where there is exactly one such thing; else the words as they are."""
+    named = [world.objects_by_name[n] for n in mentioned_names(world, before) if n in world.objects_by_name]
+    kind = match.group("kind").lower()
+    others = set()
+    for thing in named:
+        if kind not in ("one", thing.type, thing.name.split("_")[-1]):
+            continue
+        rest = [o.name for o in world.objects if o.type == thing.type and o.name not in {n.name for n in named}]
+        if len(rest) == 1:
+            others.add(rest[0])
+    return f"the {others.pop().replace('_', ' ')}" if len(others) == 1 else match.group(0)
 
 
 _A_PIECE = re.compile(r"\b(?:a|one|another)\s+(?P<piece>piece|bit|chunk)\b(?!\s+of\b)", re.IGNORECASE)
@@ -267,6 +369,33 @@ def put_on_spelled_out(world: World, text: str) -> str:
         return match.group(0)
 
     return _PUT_ON.sub(switched, text)
+
+
+_THERE = re.compile(r"\b(?:back\s+)?there\b(?!\s*(?:is|are|was|were|'s)\b)", re.IGNORECASE)
+_PUTTING = re.compile(r"\b(?:put|place|set|leave|stand|pop|move|hang|stick|lay|keep|stack)\b", re.IGNORECASE)
+# where the words before say a thing is taken from or put: "off the back ring", "in the sink"
+_PLACE_SAID = re.compile(r"\b(?P<how>off|from|out of|in|into|inside|on|onto|at)\s+(?:the |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+
+
+def there_spelled_out(world: World, text: str) -> str:
+    """"Move the saucepan off the back ring and put the frying pan there" as "... put the frying
+    pan on the back ring": "there" in a clause whose verb puts is the last thing the clauses
+    before take something from or put something in or on, when those words name exactly one
+    such thing; "put it over there" with nothing before is left as it is."""
+    for match in reversed(list(_THERE.finditer(text))):
+        start, _ = _clause_around(text, match.start(), match.end())
+        if not start or not _PUTTING.search(text[start : match.start()]):
+            continue
+        spots = []
+        for said in _PLACE_SAID.finditer(text[:start]):
+            words = " ".join(said.group("what").split()[:4])
+            holders = {n for n in mentioned_names(world, words) if n in world.objects_by_name and world.objects_by_name[n].receptacle}
+            if len(holders) == 1:
+                inside = said.group("how").lower() in ("in", "into", "inside", "out of")
+                spots.append(f"{'in' if inside else 'on'} the {next(iter(holders)).replace('_', ' ')}")
+        if spots:
+            text = text[: match.start()] + spots[-1] + text[match.end() :]
+    return text
 
 
 def made_spelled_out(world: World, text: str) -> str:
@@ -365,6 +494,10 @@ def _distribute(world: World, clause: str, verbs: set[str]) -> list[str]:
             if current:
                 items.append(current)
             current, after_separator = [], True
+            position += 1
+            continue
+        if not items and not current and word in ("it", "them"):  # "put it on the table and the blue mug in the sink"
+            current.append(tokens[position])
             position += 1
             continue
         if not current and word not in _DETERMINERS and word.rstrip("s") not in name_words and word not in name_words:
@@ -514,24 +647,37 @@ def condition_comma_spelled_out(world: World, text: str) -> str:
     verbs = _request_verbs(world)
     sentences = re.split(r"(?<=[.!?;])\s+", text)
     for number, sentence in enumerate(sentences):
-        if not _OPENS_WITH_CONDITION.match(sentence) or "," in sentence:
+        if _OPENS_WITH_CONDITION.match(sentence) and "," not in sentence:
+            sentences[number] = _comma_before_request(sentence, verbs)
             continue
-        words = sentence.split(" ")
-        for i in range(2, len(words)):
-            word, before = words[i].lower().strip(".!?;"), words[i - 1].lower().strip(".!?;")
-            if word not in verbs - _LIST_ENDS or before in _NOT_A_REQUEST_AFTER | _DETERMINERS or before.endswith("'s"):
-                continue
-            kept = i
-            while kept > 2 and words[kept - 1].lower() in _DENYING:
-                kept -= 1  # "if my phone is on don't turn it off": the "don't" is the request's
-            start = kept
-            while start > 2 and words[start - 1].lower() in _OPENERS:
-                start -= 1  # "you must switch it off": the request is "switch it off"
-            if start > 2 and words[start - 1].lower() in _NOT_A_REQUEST_AFTER:
-                break  # "when you get a chance": its verb's subject is said, a condition goes on
-            sentences[number] = " ".join(words[:start]) + ", " + " ".join(words[kept:])
-            break
+        # "..., and when they're hot put them on the table": a condition that opens a later clause
+        for match in reversed(list(_CONDITION_AFTER_AND.finditer(sentence))):
+            rest = sentence[match.start("condition") :]
+            if "," not in rest:
+                sentences[number] = sentence[: match.start("condition")] + _comma_before_request(rest, verbs)
     return " ".join(sentences)
 
 
-__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]
+_CONDITION_AFTER_AND = re.compile(r"(?:,\s*|\band\s+|\bthen\s+)(?P<condition>(?:if|when|once|unless|whenever)\b)", re.IGNORECASE)
+
+
+def _comma_before_request(words_said: str, verbs: set[str]) -> str:
+    """A condition and its request without the comma between, with it."""
+    words = words_said.split(" ")
+    for i in range(2, len(words)):
+        word, before = words[i].lower().strip(".!?;"), words[i - 1].lower().strip(".!?;")
+        if word not in verbs - _LIST_ENDS or before in _NOT_A_REQUEST_AFTER | _DETERMINERS or before.endswith("'s"):
+            continue
+        kept = i
+        while kept > 2 and words[kept - 1].lower() in _DENYING:
+            kept -= 1  # "if my phone is on don't turn it off": the "don't" is the request's
+        start = kept
+        while start > 2 and words[start - 1].lower() in _OPENERS:
+            start -= 1  # "you must switch it off": the request is "switch it off"
+        if start > 2 and words[start - 1].lower() in _NOT_A_REQUEST_AFTER:
+            break  # "when you get a chance": its verb's subject is said, a condition goes on
+        return " ".join(words[:start]) + ", " + " ".join(words[kept:])
+    return words_said
+
+
+__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "there_spelled_out", "it_after_list_spelled_out", "it_by_state_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]

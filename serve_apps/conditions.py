@@ -27,7 +27,7 @@ from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import request_groups
-from serve_apps.phrasing import destinations_in
+from serve_apps.phrasing import destinations_in, origins_in
 from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
 _WORDS = "|".join(w.replace(" ", r"\s+") for w in CONDITION_WORDS)
@@ -45,6 +45,7 @@ class Conditioned(BaseModel):
     request: str  # the words that ask for something
     condition: Optional[str] = None  # "the mug is dirty"
     negated: bool = False  # "unless ...": the request applies when the condition does not hold
+    later: bool = False  # "when ...", "once ...": it may speak of how things will be, not how they are
 
 
 def conditioned(text: str) -> Conditioned:
@@ -54,7 +55,8 @@ def conditioned(text: str) -> Conditioned:
         match = pattern.match(text)
         if match and match.group("condition").strip():
             word = match.group("word").lower()
-            return Conditioned(request=match.group("rest"), condition=match.group("condition").strip(), negated=word == "unless")
+            later = word in ("when", "whenever", "once")
+            return Conditioned(request=match.group("rest"), condition=match.group("condition").strip(), negated=word == "unless", later=later)
     return Conditioned(request=text)
 
 
@@ -80,11 +82,19 @@ def condition_fact(world: World, condition: str, request: str) -> Optional[Liter
     """The one fact a condition says, or None when it cannot be read as one. "it" is the thing
     the request acts on ("put the milk back if it is on the table")."""
     words = re.findall(r"[a-z]+", condition.lower())
+    kinds = quantifiers_in(world, condition)
+    if len(kinds) == 1 and not destinations_in(world, condition):  # "if both ovens are off"
+        return _said_of_a_kind(world, words, next(iter(kinds)))
     names = [n for n in mentioned_names(world, condition) if n in world.objects_by_name]
     subjects = [n for n in names if n not in destinations_in(world, condition)]
     if words[:1] and words[0] in ("it", "they", "its") or not subjects:  # the thing the request acts on
         acted_on = [n for n in mentioned_names(world, request) if n in world.objects_by_name]
         subjects = [n for n in acted_on if world.objects_by_name[n].pickable] or acted_on
+        # "put the gloves in the drawer unless it is closed": the one thing said that can be closed
+        stated = {state for w in words if w in holds_when_said() for state, _ in [holds_when_said()[w]]}
+        having = [n for n in acted_on if stated & set(world.objects_by_name[n].states)]
+        if stated and not destinations_in(world, condition) and len(having) == 1:
+            subjects = having
     if len(subjects) != 1:
         return None
     subject = subjects[0]
@@ -100,6 +110,28 @@ def condition_fact(world: World, condition: str, request: str) -> Optional[Liter
     state, value = next(iter(said))
     return Literal(state, (subject,), negated=value == denied)
 
+
+
+def _said_of_a_kind(world: World, words: list[str], kind: str) -> Optional[Literal]:
+    """The fact a condition says of all or any things of a kind: "both ovens are off" is that no
+    oven is on, `not switched_on(any oven)`; "either oven is on" is `switched_on(any oven)`; "the
+    lamps are on" is `switched_on(all lamp)`. None when its state word is not one each of them has."""
+    quantified, what = kind.split(" ", 1)
+    spoken = " " + " ".join(words) + " "
+    if any(f" {w} " in spoken for w in ("any", "either", "one of", "some")):
+        quantified = "any"
+    members = [world.objects_by_name[n] for n in world.matching("object", what)]
+    said = {holds_when_said()[w] for w in words if w in holds_when_said()}
+    said = {(state, value) for state, value in said if members and all(state in m.states for m in members)}
+    if len(said) != 1:
+        return None
+    state, value = next(iter(said))
+    if _NEGATIONS & set(words):  # "if the lamps aren't on"
+        value = not value
+    if value:
+        return Literal(state, (f"{quantified} {what}",))
+    # "both are off" holds when none is on; "either is off" when not all are on
+    return Literal(state, (f"{'any' if quantified == 'all' else 'all'} {what}",), negated=True)
 
 _DETERMINED = r"(?P<subject>(?:the|my|your|our|both(?:\s+the)?|all(?:\s+the)?)\s+[a-z][a-z ]*?)"
 _THEN = r"\s*[.;,!]\s*(?:(?:so|and)\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody)\s+|please\s+)?(?P<rest>\S.*)$"
@@ -225,7 +257,7 @@ def _subject(world: World, request: str, fact: Optional[Literal]) -> Optional[st
     """The one thing a request speaks of: its condition's subject, else the one thing it names."""
     if fact is not None:
         return fact.args[0]
-    things = {n for n in mentioned_names(world, request) if n in world.objects_by_name} - destinations_in(world, request)
+    things = {n for n in mentioned_names(world, request) if n in world.objects_by_name} - destinations_in(world, request) - origins_in(world, request)
     return next(iter(things)) if len(things) == 1 else None
 
 
@@ -274,6 +306,13 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                         spelled_out.append((request, spelled))
                     kept.append(spelled)
                     continue
+                acted_on = {n for words in groups[:number] for n in mentioned_names(world, words)}
+                if split.later and number and fact.args[0] in acted_on | ({antecedent} if re.search(r"\b(?:it|they|them)\b", split.condition) else set()):
+                    # "put them in the microwave, and when they're hot put them on the table": after, not now
+                    raise FleetError(
+                        f"'{request}' says what to do once {split.condition}, after the words before it are done; "
+                        "say the steps without 'when', or ask again once it holds"
+                    )
                 if state.holds(fact):
                     shown = str(fact)
                 else:  # "not in(eggs, mini_fridge)" does not hold: the eggs are in it

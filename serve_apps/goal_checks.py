@@ -168,9 +168,13 @@ def sent_elsewhere(world: World, text: str, goal: list[Literal]) -> list[str]:
     ("take the bin on shelf D to dock A" answered `at(bin, shelf_a)`). The places count with what
     they stand in or on ("next to the soap": its windowsill). A request that says no where-to, or
     says it with a pronoun ("put the magazine in it"), is not checked."""
-    if not text or not destinations_in(world, text) or _BY_PRONOUN.search(text):
+    beside_it = bool(text) and _BESIDE_PRONOUN.search(text) is not None
+    if not text or not (destinations_in(world, text) or beside_it) or _BY_PRONOUN.search(text):
         return []
     allowed = _said_after(world, text, _TO_WORDS)
+    if beside_it:  # "fill the kettle and put the mug next to it": where the kettle stands, not in it
+        allowed |= {n for n in mentioned_names(world, text) if n in world.places_by_name}
+        allowed |= {holder for name in mentioned_names(world, text) for holder in _holders(world, name)}
     allowed |= {holder for name in allowed for holder in _holders(world, name)}
     return [
         str(literal)
@@ -213,7 +217,8 @@ _POINTING = re.compile(r"\b(?:it|them|they|those|these|both|that|one)\b", re.IGN
 _ALSO = re.compile(r"\b(?:too|also|as well|either)\b", re.IGNORECASE)
 
 
-_BY_PRONOUN = re.compile(r"\b(?:in|into|on|onto|to|inside|beside|by|near|under|behind)\s+(?:it|them|there)\b", re.IGNORECASE)
+_BY_PRONOUN = re.compile(r"\b(?:in|into|on|onto|(?<!next )to|inside|under|behind)\s+(?:it|them|there)\b", re.IGNORECASE)
+_BESIDE_PRONOUN = re.compile(r"\b(?:beside|by|near|next to|close to)\s+(?:it|them|there)\b", re.IGNORECASE)
 
 
 # "take it off", "get the milk out": a clause that takes its thing away from where it is
@@ -224,14 +229,17 @@ def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldS
     """`in(a, b)` literals that hold now, where a clause's words take a (named, or "it") away:
     "if the frying pan is still on the hob, take it off" answered `in(frying_pan, hob)`."""
     found = []
-    sent_to = destinations_in(world, without_conditions(text)) if text else set()  # "... put them on the rack": it goes there
-    for clause in split_requests(world, text) if text else []:
-        asking = without_conditions(clause)
+    clauses = [without_conditions(clause) for clause in split_requests(world, text)] if text else []
+    # "... put them on the rack": it goes there; "... put the stockpot on the burner": that one does
+    sent = [(destinations_in(world, c), set(mentioned_names(world, c)) | ({"it", "them"} & set(re.findall(r"[a-z]+", c)))) for c in clauses]
+    for asking in clauses:
         if not _TAKEN_AWAY.search(asking):
             continue
         said = set(mentioned_names(world, asking)) | ({"it", "them"} & set(re.findall(r"[a-z]+", asking)))
         for literal in goal:
-            if literal.predicate == "in" and not literal.negated and state.holds(literal) and literal.args[1] not in sent_to:
+            if literal.predicate != "in" or literal.negated or not state.holds(literal):
+                continue
+            if not any(literal.args[1] in places and (literal.args[0] in movers or movers & {"it", "them"}) for places, movers in sent):
                 if literal.args[0] in said or said & {"it", "them"}:
                     found.append(str(literal))
     return list(dict.fromkeys(found))
@@ -420,6 +428,46 @@ def _meant_in(world: World, clauses: list[str]) -> list[set[str]]:
     return meant
 
 
+# "put it in the cupboard with the white mug": "it" is what goes there
+_PUT_PRONOUN = re.compile(r"\b(?:put|place|move|set|stand|pop|hang|stick|lay|take|bring|carry|leave)\s+(?:it|them)\b", re.IGNORECASE)
+
+
+def moved_instead(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """`in(a, b)` literals where the clause sending "it" or "them" to b names a only beside it:
+    "wash the blue mug and put it in the cupboard with the white mug" answered
+    `in(white_mug, cupboard)`."""
+    found = []
+    for clause in (without_conditions(c) for c in split_requests(world, text)) if text else []:
+        moving = _PUT_PRONOUN.search(clause)
+        if not moving or _ALSO.search(clause):  # "put them in the basket, and the jeans too"
+            continue
+        tail = clause[moving.end() :]
+        places = destinations_in(world, tail)
+        spoken = " " + " ".join(re.findall(r"[a-z0-9]+", tail.lower())) + " "
+        beside = {n for n in named_in(world, tail) - places - origins_in(world, tail) if f" {n.replace('_', ' ')} " in spoken}
+        found += [str(lit) for lit in goal if lit.predicate == "in" and not lit.negated and lit.args[1] in places and lit.args[0] in beside]
+    return list(dict.fromkeys(found))
+
+
+def not_the_one_meant(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """Literals about a thing that every clause naming it rules out, as its words point back to
+    another of its kind: "take the apples out of the fruit bowl ... and put the bowl in the sink"
+    answered `in(cereal_bowl, sink)`, "put the cheese in the red lunchbox ... and close the
+    lunchbox" answered `not open(blue_lunchbox)`."""
+    clauses = [without_conditions(c) for c in split_requests(world, text)] if text else []
+    meant = _meant_in(world, clauses)
+    said = [mentioned_names(world, clause) for clause in clauses]
+    found = []
+    for literal in goal:
+        thing = literal.args[0] if literal.args else None
+        if thing is None or quantifier(thing):
+            continue
+        naming = [i for i, names in enumerate(said) if thing in names]
+        if naming and all(thing not in meant[i] for i in naming) and not any(thing in m for m in meant):
+            found.append(str(literal))
+    return found
+
+
 class AgainstVerbs(FleetError):
     """The answer says the opposite of what a clause's verb asks of a thing."""
 
@@ -487,4 +535,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "off_the_wrong_one", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "sent_elsewhere", "states_left_out", "states_not_given", "states_out_of_reach", "things_asked_about"]
+__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "off_the_wrong_one", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "moved_instead", "not_the_one_meant", "sent_elsewhere", "states_left_out", "states_not_given", "states_out_of_reach", "things_asked_about"]

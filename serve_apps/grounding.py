@@ -57,6 +57,7 @@ EVERYDAY_WORDS = frozenset(
     hasn haven hadn yet instead bother properly fully completely definitely totally sitting sat lying
     night nights bedtime dinner lunch breakfast kids kid forget remember together
     dear darling love sweetheart mind awfully terribly wonder wondering
+    though although actually maybe perhaps probably loud noisy quiet bright dark freezing stuffy smelly
     """.split()
 ) | {word for phrase in (*CONDITION_WORDS, *CONDITION_OPENERS) for word in phrase.split()}
 # Everyday ways to ask for a thing to go in the trash; they imply the world's trash receptacle.

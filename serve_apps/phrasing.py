@@ -321,6 +321,44 @@ def everything_changed(world: World, text: str, state: WorldState) -> tuple[list
     return fixed, text
 
 
+# "put the yogurt in the lunchbox in the pantry": the second place says which lunchbox
+_NESTED_DESTINATION = re.compile(
+    r"\b(?P<to>in|into|on|onto|inside)\s+(?:the\s+)?(?P<kind>[a-z]+(?: [a-z]+)?)\s+(?:that(?:'s| is)\s+)?(?:in|on|at|inside)\s+(?:the\s+)?(?P<where>[a-z]+(?: [a-z]+){0,2}?)(?=\s*[,.;!?]|\s+(?:and|then)\b|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def destination_located(world: World, text: str, state: WorldState) -> str:
+    """"Put the yogurt in the lunchbox in the pantry" as "... in the blue lunchbox": a place that
+    follows where things go says which of several receptacles of a kind is meant, the one there
+    (in it, or at that place), when exactly one is."""
+    def spelled(match: re.Match) -> str:
+        holders = [n for n in mentioned_names(world, match.group("kind")) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
+        wheres = mentioned_names(world, match.group("where"))
+        if len(holders) < 2 or not wheres or set(holders) & wheres:
+            return match.group(0)
+        holder_of = state.holders()
+        there = [h for h in holders if holder_of.get(h) in wheres or state.object_place(h) in wheres]
+        if len(there) != 1:
+            return match.group(0)
+        return f"{match.group('to')} the {there[0].replace('_', ' ')}"
+
+    return _NESTED_DESTINATION.sub(spelled, text)
+
+
+_SENT_TO = re.compile(r"\b(?:to|into|towards)\s+(?:the\s+)?(?P<what>[a-z]+(?: [a-z]+){0,2})", re.IGNORECASE)
+
+
+def rooms_sent_to(world: World, text: str) -> set[str]:
+    """The places (rooms, docks) the words send something to: "... and bring it to the hallway".
+    A goal must say something of each ("in the living room" only says where)."""
+    found: set[str] = set()
+    for match in _SENT_TO.finditer(without_conditions(text)):
+        places = {p for p in mentioned_names(world, match.group("what")) if p in world.places_by_name}
+        found |= places if len(places) == 1 else set()
+    return found
+
+
 def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], set[str]]:
     """(things that only say where, "next to the hand soap"; where each of them is, which the goal
     may use as the place to put something)."""
@@ -338,7 +376,16 @@ def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], se
             where = holder or state.object_place(name)
             if where is not None:
                 places.add(where)
+    for match in _PUT_IT_WITH.finditer(text):  # "put it in the cupboard with the white mug": the mug stays
+        located |= {n for n in mentioned_names(world, " ".join(match.group("what").split()[:3])) if n in objects}
     return located, places
+
+
+# "put it in the cupboard with the white mug": "it" goes there; the white mug only keeps it company
+_PUT_IT_WITH = re.compile(
+    r"\b(?:put|place|move|set|stand|pop|hang|stick|lay|leave)\s+(?:it|them)\s+(?:in|into|on|onto|inside)\s+[a-z ]+?\s+with\s+(?!(?:the\s+)?(?:other|rest)\b)(?:the\s+|my\s+)?(?P<what>[a-z][a-z ]*)",
+    re.IGNORECASE,
+)
 
 
 _FROM = re.compile(r"\b(?:from|off|out of) (?:the |a |an )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
@@ -392,8 +439,14 @@ def _without(pattern: re.Pattern, text: str) -> str:
 
 def only_locating(world: World, text: str, located: set[str]) -> set[str]:
     """Of the things `located_by` found, those the words name nowhere but after "next to", "by",
-    ...: "put the soap by the washbasin" does not put it in the washbasin."""
-    return located - mentioned_names(world, _without(_LOCATOR, without_conditions(text)))  # "once the kettle is off, ..." asks nothing of it
+    ...: "put the soap by the washbasin" does not put it in the washbasin. A thing a condition
+    names stays where "it" asks something of it ("if the kettle is empty, fill it, ... and put the
+    mug next to the kettle")."""
+    asking = _without(_LOCATOR, without_conditions(text))
+    spoken = mentioned_names(world, asking)  # "once the kettle is off, ..." asks nothing of it
+    if re.search(r"\b(?:it|them)\b", asking, re.IGNORECASE):
+        spoken |= mentioned_names(world, _without(_LOCATOR, text))
+    return located - spoken
 
 
 def only_destinations(world: World, text: str) -> set[str]:
@@ -430,8 +483,14 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
             # "the bedside table next to the alarm clock": the one it stands on, else those in its room
             holding = {holder_of.get(b) for b in beside}
             fits = [n for n in group if n in holding] or [n for n in group if state.object_place(n) in beside_places]
-        # "the sink side cupboard": the cupboard that stands at the place called sink_side
+        # "take the nappies out of the drawer ... close the drawer", "put the slices back in the box
+        # and the box in the fridge": the one that holds a thing the words name
         kinds = {w for n in group for w in (n.split("_")[-1], world.objects_by_name[n].type.replace("_", " "))}
+        holding = [n for n in group if n in {holder_of.get(m) for m in names}]
+        kind_said = "|".join(re.escape(k) for k in sorted(kinds))
+        if not fits and len(holding) == 1 and re.search(rf"\b(?:out of|from|off|back (?:in|into|on|onto))\s+(?:the\s+)?(?:{kind_said})\b", text, re.IGNORECASE):
+            fits = holding
+        # "the sink side cupboard": the cupboard that stands at the place called sink_side
         said_at = {p.name for p in world.places for k in kinds if f" {p.name.replace('_', ' ')} {k} " in spaced}
         fits = [n for n in group if state.object_place(n) in said_at] or fits
         for word, state_name, value in _STATE_ADJECTIVES:
@@ -448,6 +507,8 @@ def narrowed(world: World, text: str, names: set[str], state: WorldState) -> set
         # "the comic on the bunk bed next to the picture book": a thing called by a name only it has stays
         own_name = {n for n in group if f" {n.replace('_', ' ')} " in spaced and all(n not in (m.split("_")[-1], world.objects_by_name[m].type) for m in group if m != n)}
         fits = fits or kept_for(world, group, names - set(group))
+        if not fits and re.search(rf"\b(?:in|into|on|onto|inside)\s+(?:the\s+)?(?:{'|'.join(map(re.escape, sorted(kinds)))})\b", text, re.IGNORECASE):
+            fits = not_for_another_kind(world, group, names - set(group))  # "in the fridge": not the wine fridge
         if fits:
             kept -= set(group) - set(fits) - own_name
     # "turn off the lamp by the bed" where the lamp the words found stands elsewhere: the one of
@@ -470,8 +531,35 @@ def kept_for(world: World, holders: list[str], others: set[str]) -> list[str]:
         return []
     kinds = {word for mover in movers for kind in world.categories_of(mover) for word in kind.split("_")}
     kinds |= {word for mover in movers for word in mover.split("_")}
+    kinds |= {word for mover in movers for alias in _type_aliases(world, mover) for word in alias.split()}
     meant = [n for n in holders if kinds & set(n.split("_")[:-1])]
     return meant if len(meant) == 1 else []
+
+
+def not_for_another_kind(world: World, holders: list[str], others: set[str]) -> list[str]:
+    """The one receptacle of several whose name does not say it is for some other kind of thing:
+    "put the butter in the fridge" with a tall fridge and a wine fridge is the tall fridge. Else none."""
+    movers = [n for n in others if n in world.objects_by_name and world.objects_by_name[n].pickable]
+    if not movers or not all(world.objects_by_name[n].receptacle for n in holders):
+        return []
+    kinds = {word for mover in movers for kind in world.categories_of(mover) for word in kind.split("_")}
+    kinds |= {word for mover in movers for word in mover.split("_")}
+    kinds |= {alias for mover in movers for alias in _type_aliases(world, mover)}
+    said = _kind_words(world)
+    fitting = [n for n in holders if not ({w for w in n.split("_")[:-1] if w in said or w.rstrip("s") in said} - kinds)]
+    return fitting if len(fitting) == 1 else []
+
+
+def _type_aliases(world: World, name: str) -> list[str]:
+    """The shared table's words for a thing's type ("wine" for a wine_bottle)."""
+    entry = world.type_table.get(world.objects_by_name[name].type)
+    return list(entry.aliases) if entry else []
+
+
+def _kind_words(world: World) -> set[str]:
+    """The one-word names of kinds in the shared table: types, their one-word aliases, categories
+    ("wine", "cutlery", "drink"; never "top" of counter_top)."""
+    return {w for type_name, entry in world.type_table.items() for w in [type_name, *entry.aliases, *entry.categories] if "_" not in w and " " not in w}
 
 
 # words before a kind's name that make one of several fit: "either mug", "the other plate"
@@ -500,18 +588,32 @@ def unclear_references(world: World, text: str, names: set[str], state: WorldSta
         there = frozenset(n for n in fits if state.object_place(n) in places or holder_of.get(n) in places)
         fits = there or fits  # "the bin on shelf D": the one there
         modifier = i + 1 < len(tokens) and tokens[i + 1] in kind_words  # "the armchair cushion" is a cushion
-        if len(word) < 3 or len(fits) < 2 or modifier or fits & (whole | goes | quantified) or (i and tokens[i - 1] in _CHOOSING):
+        # "in the box" may be any box; "put the box in the fridge" moves one box, so says which
+        said_as_place = goes if _after_preposition(tokens[:i]) else set()
+        if len(word) < 3 or len(fits) < 2 or modifier or fits & (whole | said_as_place | quantified) or (i and tokens[i - 1] in _CHOOSING):
             continue
         found.setdefault(fits, f"'{word}' could be {' or '.join(n.replace('_', ' ') for n in sorted(fits))}")
     return list(found.values())
+
+
+_PLACE_WORDS = {"in", "into", "on", "onto", "to", "inside", "from", "off", "of", "out", "under", "at", "beside", "by", "near", "behind", "over", "top"}
+_LEADING_WORDS = {"the", "a", "an", "my", "your", "its", "their", "our", "this", "that"}
+
+
+def _after_preposition(before: list[str]) -> bool:
+    """Whether the words before a kind's word put it in a phrase of where: "in the", "off the big"."""
+    words = [w for w in before[-3:] if w not in _LEADING_WORDS]
+    return bool(words) and (words[-1] in _PLACE_WORDS or len(words) > 1 and words[-2] in _PLACE_WORDS)
 
 
 def pointed_back(world: World, clause: str, names: set[str], earlier: set[str], earlier_clauses: Sequence[str] = ()) -> set[str]:
     """The names a "that KIND" or "the same KIND" of the clause rules out: in "put the pan on the
     back burner and turn that burner on" the burner is the back one, so the front one is not meant.
     A plain "the fridge" does the same where the clause undoes what an earlier clause did to one
-    ("open the wine fridge, take out the wine and shut the fridge" shuts the wine fridge); "put
-    the pan on the back burner and turn the burner on" rules nothing out."""
+    ("open the wine fridge, take out the wine and shut the fridge" shuts the wine fridge), and
+    where one thing of the kind was named before and the words after say nothing more of it:
+    "put the cheese in the red lunchbox, then put the lunchbox in the bag" is the red one; "put
+    the red mug in the sink and the mug on the table in the dishwasher" rules nothing out."""
     ruled_out: set[str] = set()
     undoing = {(p, not negated) for p, negated in verb_states(world, clause)}
     undone = {n for words in earlier_clauses if undoing & verb_states(world, words) for n in mentioned_names(world, words)}
@@ -519,7 +621,14 @@ def pointed_back(world: World, clause: str, names: set[str], earlier: set[str], 
         plain = re.match(r"the (?!same )", match.group(0)) is not None
         kind = match.group(1)
         fits = {o.name for o in _objects_of(world, names) if kind in (o.name.split("_")[-1], o.type)}
-        before = fits & (undone if plain else earlier)
+        after = clause.lower()[match.end() :]
+        # "take the beer out of the drinks fridge and put it in the fridge": where it goes is another;
+        # "the mug on the table (in the dishwasher)": where it is says which ("in the bag" alone does not)
+        goes_there = re.search(r"\b(?:in|into|on|onto|to|inside)\s+$", clause.lower()[: match.start()])
+        said_more = goes_there or re.match(r"\s+(?:from|by|near|next to|beside|that|which|out of|off)\b", after) or re.match(
+            r"\s+(?:on|in|at|under)\s+[a-z ]+?\s+(?:in|into|on|onto|to|under)\s", after
+        )
+        before = fits & (undone or (set() if said_more else earlier)) if plain else fits & earlier
         if len(fits) > 1 and len(before) == 1:
             ruled_out |= fits - before
     return ruled_out
@@ -870,7 +979,14 @@ def came_from(world: World, text: str) -> set[str]:
     if not origins:
         return set()
     destinations = destinations_in(world, text)
-    acted_on = {n for clause in split_requests(world, text) if verb_states(world, clause) for n in mentioned_names(world, clause) - origins_in(world, clause)}
+    clauses = split_requests(world, text)
+    acted_on = {n for clause in clauses if verb_states(world, clause) for n in mentioned_names(world, clause) - origins_in(world, clause)}
+    # "take the cookies out of the jar and put the jar in the dishwasher": a clause moves the jar;
+    # "... out of the fruit bowl ... and put the bowl in the sink": the bowl said again is that one
+    for i, clause in enumerate(clauses):
+        names = mentioned_names(world, clause)
+        ruled_out = pointed_back(world, clause, names, {n for words in clauses[:i] for n in named_in(world, words)}, clauses[:i])
+        acted_on |= names - ruled_out - origins_in(world, clause) - destinations_in(world, clause)
     return origins - destinations - acted_on if destinations - origins else set()
 
 
@@ -900,15 +1016,32 @@ def tools_named(world: World, text: str) -> set[str]:
     and put it on the table" leaves the milk on the table."""
     found: set[str] = set()
     text = without_particles(text)  # "switch on the candle on the shelf": the candle is what changes
-    for clause in split_requests(world, text):
+    clauses = [without_conditions(clause) for clause in split_requests(world, text)]  # "if it is cold, heat it in ..."
+    for i, clause in enumerate(clauses):
         changed = {n for n in mentioned_names(world, _without(_TOOL, clause)) if n in world.objects_by_name}
-        if verb_states(world, clause) and changed:  # "look at the fish tank": the thing looked at
+        points_back = re.search(r"\b(?:it|them)\b", _without(_TOOL, clause), re.IGNORECASE)  # "slice it with the knife"
+        if verb_states(world, clause) and (changed or points_back):  # "look at the fish tank": the thing looked at
             found |= {n for m in _TOOL.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
             # "fry the eggs in the frying pan": nothing can be in the pan, so it is what the eggs are fried in
             held = {n for m in _WORKED_IN.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
             tools = {n for n in held if not world.objects_by_name[n].receptacle or _APPLIANCE_CATEGORIES & set(world.categories_of(n))}
-            if (changed | held) - tools:  # something else is what changes ("boil water in the pot on the range")
+            # "slice the cheese on the board and put them in the lunchbox": the board is only where
+            sent_on = any(re.search(r"\b(?:it|them)\b", later, re.IGNORECASE) and destinations_in(world, later) - held for later in clauses[i + 1 :])
+            tools |= held if sent_on else set()
+            if (changed | held) - tools or points_back:  # something else is what changes ("boil water in the pot on the range", "heat it in the microwave")
                 found |= tools
+        else:  # "put the loaf in the microwave, heat it, then put it on the table": the microwave is on the way
+            held = {n for m in _WORKED_IN.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
+            appliances = {n for n in held if _APPLIANCE_CATEGORIES & set(world.categories_of(n))}
+            movers = {n for n in mentioned_names(world, clause) if n in world.objects_by_name} - held
+
+            def about(words: str) -> bool:  # the clause speaks of what went into the appliance
+                return bool(re.search(r"\b(?:it|them)\b", words, re.IGNORECASE) or movers & mentioned_names(world, words))
+
+            later = clauses[i + 1 :]
+            worked = [j for j, words in enumerate(later) if verb_states(world, words) and about(words)]
+            if appliances and movers and worked and any(about(words) and destinations_in(world, words) - appliances for words in later[worked[0] + 1 :]):
+                found |= appliances
     return found - mentioned_names(world, _without(_WORKED_IN, _without(_TOOL, text)))
 
 
@@ -939,6 +1072,7 @@ __all__ = [
     "LeftAlone",
     "came_from",
     "carried_contents",
+    "destination_located",
     "destinations_in",
     "doer_named",
     "PARTICLE_VERBS",
@@ -958,6 +1092,8 @@ __all__ = [
     "pointed_back",
     "reaches_back_to",
     "as_described",
+    "not_for_another_kind",
+    "rooms_sent_to",
     "scoped_quantifiers",
     "unclear_references",
     "without_particles",

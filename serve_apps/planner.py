@@ -48,6 +48,9 @@ from serve_apps.clauses import (
     ones_spelled_out,
     pieces_spelled_out,
     put_on_spelled_out,
+    there_spelled_out,
+    it_after_list_spelled_out,
+    it_by_state_spelled_out,
     request_groups,
     too_spelled_out,
     wanted_spelled_out,
@@ -66,6 +69,8 @@ from serve_apps.goal_checks import (
     misplaced,
     off_the_wrong_one,
     missing_from,
+    moved_instead,
+    not_the_one_meant,
     moved_unasked,
     sent_elsewhere,
     sent_with_another,
@@ -82,6 +87,7 @@ from serve_apps.phrasing import (
     carried_contents,
     doer_named,
     each_of_them,
+    destination_located,
     emptied,
     tools_named,
     everything_changed,
@@ -93,6 +99,7 @@ from serve_apps.phrasing import (
     passed_over,
     pieces_of,
     pointed_back,
+    rooms_sent_to,
     reaches_back_to,
     scoped_quantifiers,
     unclear_references,
@@ -370,6 +377,9 @@ class LanguagePlanner:
         text = ones_spelled_out(world, text)  # "... and hang a fresh one on the rail": the fresh towel
         text = pieces_spelled_out(world, text)  # "if there's shortbread in the tin, put a piece out": the shortbread
         text = put_on_spelled_out(world, text)  # "put both lamps on": switch them on
+        text = there_spelled_out(world, text)  # "take the pot off the ring and put the pan there": on the ring
+        text = it_after_list_spelled_out(world, text)  # "put A and B in the dish and put it in the oven": the dish
+        text = it_by_state_spelled_out(world, text)  # "put the egg in the pan, fill it ...": the pan, which fills
         names: Optional[set[str]] = None  # None: the whole vocabulary
         left_out_names: frozenset[str] = frozenset()  # what the request says to leave alone
         asked: Optional[frozenset[tuple[str, bool]]] = None  # None: every state may be asked for
@@ -388,7 +398,8 @@ class LanguagePlanner:
                     f"the {world.name} world has nothing called {', '.join(repr(w) for w in grounding.unknown)}; "
                     "name objects, places and robots it has (fleet describe-world lists them)"
                 )
-            alone = left_alone(world, grounding.text)  # "but not the green one", "don't open the fridge"
+            located_there = destination_located(world, grounding.text, state)  # "in the lunchbox in the pantry": the one there
+            alone = left_alone(world, located_there)  # "but not the green one", "don't open the fridge"
             # "if the mug is dirty, ..." checked now; "the fridge is open, close it" is such an "if"
             text, dropped = unmet_conditions(world, told_as_condition(told_alone(alone.text)), state)
             unchecked = unchecked_conditions(world, text)
@@ -400,7 +411,7 @@ class LanguagePlanner:
             # "the orange or the banana": one is meant, the other is no goal either
             left_out_names = frozenset(alone.spared | alone.untouched | condition_places(world, text) | passed_over(world, text))
             untouched, forbidden = alone.untouched, alone.forbidden
-            names = (ground(world, text).names if dropped else grounding.names) - left_out_names
+            names = (ground(world, text).names if dropped or located_there != grounding.text else grounding.names) - left_out_names
             if self.config.lexicon:
                 asked = asked_in_clauses(world, text)  # the states its words ask for, and only those
             required = (things_asked_about(world, text) | quantified) - left_out_names
@@ -449,6 +460,7 @@ class LanguagePlanner:
             names -= _only_in_conditions(world, text)  # "turn off the fan when the radio is on": the radio is no answer
             required = (things_asked_about(world, text, names) | quantified) - located - origins - _only_in_conditions(world, text)
             required |= _all_pointed_back(world, text) & names  # "if the lamp and the fan are on, turn both off"
+            required |= rooms_sent_to(world, text) & names  # "... and bring it to the hallway"
             names, quantified, required = _within_scope(world, text, state, names, quantified, required)
             names, required = names - left_out_names, required - left_out_names  # no goal speaks of them
             # "wash the mugs but not the green one": `all mug` would wash it too; the others are named one by one
@@ -695,6 +707,12 @@ class LanguagePlanner:
         elsewhere = off_the_wrong_one(world, said, state)
         if elsewhere:  # "take the skillet off the burner" answered with the burner it is not on
             raise Misplaced(elsewhere, "it is not there now but on another of that kind")
+        instead = moved_instead(world, text, said)
+        if instead:  # "... put it in the cupboard with the white mug" answered with the white mug moved
+            raise Misplaced(instead, "the words move something else there")
+        other_one = not_the_one_meant(world, text, said)
+        if other_one:  # "... out of the drinks fridge and close the fridge" answered with the other fridge
+            raise Misplaced(other_one, "the words point back to another of its kind")
         goal = said + ([g for g in parse_goal(world, list(fixed)) if g not in said] if fixed else [])
         check_consistent(goal)
         astray = sent_elsewhere(world, text, said)

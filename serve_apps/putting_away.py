@@ -22,7 +22,7 @@ from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import request_groups
 from serve_apps.grounding import DISPOSAL_PHRASES, disposal_receptacles
-from serve_apps.phrasing import as_described, destinations_in, kept_for, scoped_quantifiers
+from serve_apps.phrasing import as_described, destinations_in, kept_for, pointed_back, scoped_quantifiers, unclear_references
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 # Phrases that ask for things to go where they are kept; the words of each in order, a few apart.
@@ -128,11 +128,17 @@ def _homeless_on(world: World, state: WorldState, area: str) -> list[str]:
     return sorted(t for t in inside if world.objects_by_name[t].pickable and home_of(world, t) is None)
 
 
-def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str]) -> list[str]:
+def put_away_goal(world: World, clause: str, state: WorldState, earlier: set[str], ruled_out: frozenset[str] = frozenset()) -> list[str]:
     """The goal of a put-away clause: each thing it names (or each out-of-place thing in the area it
-    names) in its home, or in the trash when the clause throws things away. Raises FleetError
-    naming what has no home, or when nothing is named."""
+    names) in its home, or in the trash when the clause throws things away. `ruled_out`: things the
+    words point away from ("... the fruit bowl ... put the bowl away" is not the cereal bowl).
+    Raises FleetError naming what has no home, or when nothing is named, or which of several things
+    "the bowl" is when the words do not say."""
     movable, areas = _things(world, clause, earlier, state)
+    movable = [thing for thing in movable if thing not in ruled_out]
+    unclear = unclear_references(world, clause, set(movable), state)
+    if unclear:  # "put the bowl away" with a fruit bowl and a cereal bowl: either would be a guess
+        raise FleetError(f"the request does not say which one: {'; '.join(unclear)}; name the one meant")
     words = re.findall(r"[a-z0-9]+", clause.lower())
     if _disposes(words):
         return _trash_goal(world, movable, recycle="recycle" in words)
@@ -215,14 +221,17 @@ def put_away_parts(world: World, text: str, state: WorldState) -> tuple[list[str
     rest: list[str] = []
     earlier: set[str] = set()
     groups = request_groups(world, text)
-    following = [clause for group in groups for clause in group][1:] + [""]
+    clauses = [clause for group in groups for clause in group]
+    following = clauses[1:] + [""]
     for group in groups:
         for clause in group:
+            before = clauses[: len(clauses) - len(following)]
             after = following.pop(0)
             if re.search(r"\b(?:it|them)\b", after) and destinations_in(world, after):
                 rest.append(clause)  # "clear the dirty things off the bar and put them in the sink" says where
             elif asks_to_put_away(world, clause, state):
-                fixed += [lit for lit in put_away_goal(world, clause, state, earlier) if lit not in fixed]
+                ruled_out = pointed_back(world, clause, mentioned_names(world, clause), {n for c in before for n in named_in(world, c)}, before)
+                fixed += [lit for lit in put_away_goal(world, clause, state, earlier, frozenset(ruled_out)) if lit not in fixed]
             else:
                 rest.append(clause)
         named = {n for c in group for n in mentioned_names(world, c) if n in world.objects_by_name and world.objects_by_name[n].pickable}

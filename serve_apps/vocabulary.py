@@ -244,6 +244,8 @@ def mentioned_names(world: World, text: str) -> set[str]:
             if surfaces:
                 headed = (headed if robot_named else headed - {p for p in headed if p in world.places_by_name}) | surfaces
             found |= headed if headed and len(chosen) > 1 else chosen
+    # "the counter top" (the type's words, or what a shared alias of it is spelled as): each of that type
+    found |= {name for name, kind in things if "_" in kind and f" {kind.replace('_', ' ')} " in rest}
     # "on the island", "to the island" where the island room has the island_top in it: the
     # surface, as above; a surface that only shares a word is meant where a room cannot be, "on"
     # it ("take the towel to the shower room" is the room, not its shower_shelf)
