@@ -151,7 +151,11 @@ def test_that_kind_points_back_to_the_one_named_before():
     galley = load_world("galley_kitchen")
     both = {"front_burner", "back_burner"}
     assert pointed_back(galley, "turn that burner on", both, {"frying_pan", "back_burner"}) == {"front_burner"}
-    assert pointed_back(galley, "turn the burner on", both, {"back_burner"}) == set()  # no "that": nothing ruled out
+    # a plain "the burner" said again is the one named before too ("put the pan on the back burner
+    # and turn the burner on"), unless the words say where it goes or where it is
+    assert pointed_back(galley, "turn the burner on", both, {"back_burner"}) == {"front_burner"}
+    assert pointed_back(galley, "put the saucepan on the burner", both | {"saucepan"}, {"back_burner"}) == set()
+    assert pointed_back(galley, "turn the burner by the window on", both, {"back_burner"}) == set()
 
 
 def test_a_request_for_states_only_moves_nothing():
