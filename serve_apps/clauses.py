@@ -91,6 +91,13 @@ def _clause_around(text: str, start: int, end: int) -> tuple[int, int]:
     return (before[-1].end() if before else 0), (after.start() if after else len(text))
 
 
+def _with_spans_spelled(text: str, spelled: list[tuple[int, int, str]]) -> str:
+    """The text with each (start, end) span replaced by its words, the last first so places hold."""
+    for start, end, words in reversed(spelled):
+        text = text[:start] + words + text[end:]
+    return text
+
+
 def it_by_state_spelled_out(world: World, text: str) -> str:
     """"Put the egg in the saucepan, fill it and put it on the burner" as "..., fill the saucepan
     and put the saucepan on the burner": an "it" whose verb asks a state (fill, slice, close) that
@@ -117,9 +124,7 @@ def it_by_state_spelled_out(world: World, text: str) -> str:
             continue
         spelled.append((match.start(), match.end(), f"the {thing.replace('_', ' ')}"))
         last = (end, thing)
-    for start, end, words in reversed(spelled):
-        text = text[:start] + words + text[end:]
-    return text
+    return _with_spans_spelled(text, spelled)
 
 
 _LIST_PLACE = re.compile(r"\b(?:in|into|on|onto|inside)\s+(?:the\s+)?(?P<where>[a-z][a-z ]*)$", re.IGNORECASE)
@@ -151,9 +156,7 @@ def it_after_list_spelled_out(world: World, text: str) -> str:
             continue
         spelled.append((it.start(), it.end(), f"the {holders[0].replace('_', ' ')}"))
         cursor = it.end()
-    for start, end, words in reversed(spelled):
-        text = text[:start] + words + text[end:]
-    return text
+    return _with_spans_spelled(text, spelled)
 
 
 _SAYS_HOW_IT_IS = re.compile(r"\b(?:is|are|was|were|isn't|aren't|has|have|goes|go|belongs?|needs?|stays?|looks?)\b|'s\b", re.IGNORECASE)
