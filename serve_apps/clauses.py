@@ -268,7 +268,28 @@ def wanted_spelled_out(text: str) -> str:
     and the bread on the table": saying where things should be asks to put them there ("I want
     the lamp on" becomes "Put the lamp on", which switches it on)."""
     match = _WANTED.match(text.strip())
-    return f"Put {match.group('rest')}" if match else text
+    if match is None:
+        return text
+    # "... and the top oven turned off": a thing wanted in a state is asked to be made so
+    return "Put " + _WANTED_DONE.sub(lambda m: f"{m.group('join')}{_DONE_VERBS[m.group('done').lower()].format(m.group('what'))}", match.group("rest"))
+
+
+_DONE_VERBS = {
+    "turned off": "turn {} off",
+    "turned on": "turn {} on",
+    "switched off": "switch {} off",
+    "switched on": "switch {} on",
+    "closed": "close {}",
+    "shut": "shut {}",
+    "opened": "open {}",
+    "washed": "wash {}",
+    "cleaned": "clean {}",
+    "emptied": "empty {}",
+    "filled": "fill {}",
+}
+_WANTED_DONE = re.compile(
+    rf"(?P<join>(?:,\s*|\s)and\s+|,\s*)(?P<what>(?:the|my|your|our|both)\s+[a-z ]+?)\s+(?P<done>{'|'.join(_DONE_VERBS)})\b", re.IGNORECASE
+)
 
 
 # "When you've boiled the kettle, put the mug on the tray": what to do first, then what next
@@ -282,14 +303,29 @@ def done_first_spelled_out(world: World, text: str) -> str:
     """"When you've boiled the kettle, put the mug on the tray" as "Boil the kettle, then put the
     mug on the tray": a step the robots themselves are to do first is a request, not a condition
     on how things are. Only when its verb is one a request starts with."""
-    match = _DONE_FIRST.match(text.strip())
+    match = _DONE_FIRST.match(text.strip()) or _DONE_AFTER.match(text.strip())
     if match is None:
         return text
     said = match.group("verb").lower()
     bases = sorted(v for v in _request_verbs(world) if said in inflections(v))
     if not bases:
         return text
-    return f"{bases[0].capitalize()}{match.group('done')}, then {match.group('then')}"
+    done, then = match.group("done"), match.group("then")
+    if match.re is _DONE_AFTER:  # "put the jug in the fridge once you've filled it": "it" is the jug
+        thing = _FIRST_THING.search(then)
+        if thing is None and re.search(r"\b(?:it|them)\b", done, re.IGNORECASE):
+            return text
+        done = re.sub(r"\b(?:it|them)\b", thing.group(0), done, flags=re.IGNORECASE) if thing else done
+        then = then[0].lower() + then[1:]
+    return f"{bases[0].capitalize()}{done}, then {then}"
+
+
+# "put the milk jug in the fridge once you've filled it with milk": the step said last comes first
+_DONE_AFTER = re.compile(
+    r"^(?P<then>[^,;.]*?),?\s+(?:once|after|as soon as)\s+you(?:['’]ve|\s+have)\s+(?P<verb>[a-z]+)\b(?P<done>[^,;.]*)[.!?]?$",
+    re.IGNORECASE,
+)
+_FIRST_THING = re.compile(r"\b(?:the|my|your|our)\s+[a-z ]+?(?=\s+(?:in|into|on|onto|to|from|out|off|back|and|with)\b|\s*$)", re.IGNORECASE)
 
 
 # "... and hang a fresh one on the rail": one of the kind said before, as the adjective describes it
@@ -658,7 +694,25 @@ def condition_comma_spelled_out(world: World, text: str) -> str:
             rest = sentence[match.start("condition") :]
             if "," not in rest:
                 sentences[number] = sentence[: match.start("condition")] + _comma_before_request(rest, verbs)
+        sentences[number] = _comma_after_trailing_condition(sentences[number], verbs)
     return " ".join(sentences)
+
+
+_TRAILING_CONDITION = re.compile(r"(?<![,;])\s(?:if|when|unless|once|whenever)\s[^,.;!?]*", re.IGNORECASE)
+
+
+def _comma_after_trailing_condition(sentence: str, verbs: set[str]) -> str:
+    """"turn the radio off if it's on and close the window": the condition ends before "and" and
+    a verb that asks for something, so the request after it is no part of the condition."""
+
+    def ended(match: re.Match) -> str:
+        words = match.group(0).split(" ")
+        for i in range(2, len(words) - 1):
+            if words[i].lower() == "and" and words[i + 1].lower() in verbs - _LIST_ENDS and words[i - 1].lower() not in _NOT_A_REQUEST_AFTER:
+                return " ".join(words[:i]) + ", " + " ".join(words[i:])
+        return match.group(0)
+
+    return _TRAILING_CONDITION.sub(ended, sentence)
 
 
 _CONDITION_AFTER_AND = re.compile(r"(?:,\s*|\band\s+|\bthen\s+)(?P<condition>(?:if|when|once|unless|whenever)\b)", re.IGNORECASE)

@@ -16,7 +16,7 @@ from fleet.literals import Literal, parse_literal, quantifier
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import split_requests
-from serve_apps.phrasing import PARTICLE_VERBS, destinations_in, only_destinations, origins_in, pointed_back
+from serve_apps.phrasing import PARTICLE_VERBS, came_from, destinations_in, only_destinations, origins_in, pointed_back
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 def things_asked_about(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
@@ -75,8 +75,16 @@ def _first_mention(world: World, words: list[str], name: str) -> Optional[int]:
     if whole:  # "the school bag" said whole, not the "school" of "the school book"
         return whole[0]
     heads = {parts[-1]} | ({obj.type} if obj else set())
+    # the "bowl" of "the washing up bowl" is that bowl, not the pudding bowl
+    others = {
+        i
+        for other in world.objects_by_name
+        if other != name and "_" in other
+        for start in _said_whole(words, other.split("_"))
+        for i in range(start, start + other.count("_") + 1)
+    }
     for wanted in (heads, set(parts) - _POSSESSIVES):  # the "my" of my_desk is not said of it alone
-        spots = [i for i, word in enumerate(words) if word in wanted or word.rstrip("s") in wanted]
+        spots = [i for i, word in enumerate(words) if (word in wanted or word.rstrip("s") in wanted) and i not in others]
         if spots:
             return min(spots)
     return None
@@ -447,6 +455,51 @@ def moved_instead(world: World, text: str, goal: list[Literal]) -> list[str]:
         beside = {n for n in named_in(world, tail) - places - origins_in(world, tail) if f" {n.replace('_', ' ')} " in spoken}
         found += [str(lit) for lit in goal if lit.predicate == "in" and not lit.negated and lit.args[1] in places and lit.args[0] in beside]
     return list(dict.fromkeys(found))
+
+
+_INTO = re.compile(
+    r"\b(?:into|onto)\s+(?P<what>(?:the |a |an |my |your )?[a-z][a-z ]*?)(?=\s+(?:and|then|if|but|when|unless|with|from|to|on|in)\b|\s*[^a-z ]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def filled_by_nothing(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """Things the words put something into or onto that the goal puts nothing in: "take the milk
+    out of the fridge, pour some into the jug and put the jug on the table" answered without the
+    milk in the jug."""
+    holders = {literal.args[1] for literal in goal if literal.predicate in ("in", "at") and not literal.negated}
+    found = []
+    # "crack the eggs into the pan": a verb that makes a state may only work there
+    putting = [without_conditions(clause) for clause in split_requests(world, text) if not verb_states(world, clause)] if text else []
+    for match in (found_into for clause in putting for found_into in _INTO.finditer(clause)):
+        named = {n for n in destinations_in(world, "into " + match.group("what")) if n in world.objects_by_name and world.objects_by_name[n].receptacle}
+        if len(named) == 1 and not named & holders:
+            found += sorted(named)
+    return list(dict.fromkeys(found))
+
+
+def in_what_it_stands_by(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """`in(a, b)` literals where the words name b only as what things go beside: "put the bowl
+    next to the water bowl" answered `in(food_bowl, water_bowl)`."""
+    asking = re.sub(r"\bby\s+(?=[a-z]+ing\b)", "", without_conditions(text)) if text else ""  # "by moving the box": how, not where
+    beside = _said_after(world, asking, _BESIDE_WORDS) - _said_after(world, asking, ("in", "into", "on", "onto", "inside"))
+    # and what is named only there stays where it is: "... next to the water bowl" moves no water bowl
+    only_there = beside - named_in(world, _BESIDE_PHRASE.sub(" ", asking))
+    return [
+        str(lit)
+        for lit in goal
+        if lit.predicate in ("in", "at") and not lit.negated and (lit.args[1] in beside and lit.predicate == "in" or lit.args[0] in only_there)
+    ]
+
+
+_BESIDE_PHRASE = re.compile(r"\b(?:next to|beside|by|near|alongside)\s+(?:the |a |an |my |your )?[a-z ]+?(?=\s+(?:and|then|if|but)\b|\s*[,.;!?]|\s*$)", re.IGNORECASE)
+
+
+def moved_from_only(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """Literals that move a thing the words name only as where something comes from: "take the
+    eggs out of the carton and put them in the pot" answered `in(egg_carton, soup_pot)`."""
+    origins = came_from(world, text) if text else set()
+    return [str(lit) for lit in goal if lit.predicate in ("in", "at") and not lit.negated and lit.args[0] in origins]
 
 
 def not_the_one_meant(world: World, text: str, goal: list[Literal]) -> list[str]:

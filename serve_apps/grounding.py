@@ -130,7 +130,12 @@ def _own_alias_words(world: World) -> set[str]:
 def _near_miss(word: str, candidates: list[str]) -> list[str]:
     """The candidate a misspelling most likely meant: two swapped letters, or a close spelling."""
     swapped = [c for c in candidates if len(c) == len(word) and sorted(c) == sorted(word) and sum(a != b for a, b in zip(c, word)) == 2]
+    # "plug" is no misspelt "unplug": a prefix that turns a word around is never a typo
+    candidates = [c for c in candidates if not any(c == p + word or word == p + c for p in _TURNING_PREFIXES)]
     return swapped[:1] or difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)
+
+
+_TURNING_PREFIXES = ("un", "dis", "de", "re", "in", "im", "non")
 
 
 def _known(word: str, world_words: frozenset[str]) -> bool:

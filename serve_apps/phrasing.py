@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from fleet.lexicon import described_states, holds_when_said, verb_states, without_conditions
 from fleet.state import WorldState
 from fleet.world import World
-from serve_apps.clauses import asks_something, split_requests
+from serve_apps.clauses import asks_something, request_groups, split_requests
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 _WITH_INSIDE = re.compile(
@@ -920,7 +920,7 @@ def _names_at(world: World, words: str) -> set[str]:
     """The names the first few words of a phrase give, up to the next preposition."""
     kept = []
     for word in words.split()[:4]:
-        if word.lower() in _PHRASE_ENDS:
+        if word.lower() in _PHRASE_ENDS and (kept or word.lower() != "back"):  # "on the back counter" names it
             break
         kept.append(word)
     return mentioned_names(world, " ".join(kept)) if kept else set()
@@ -947,7 +947,8 @@ def reaches_back_to(world: World, clause: str, earlier: list[str], earlier_names
     it comes out of; in "... and close it" or "put the vase on it" it may be the place. "Get the
     jar out of the cupboard and open it" opens the jar: the cupboard is open once the jar is out.
     "Open the cupboard, take out the game and close it again" closes what was opened (of all the
-    request's clauses `before`)."""
+    request's clauses `before`). A verb that asks a state reaches only what can have it: in "put
+    the tomatoes on the board, slice them" "them" is the tomatoes."""
     asked = verb_states(world, clause)
     if re.search(r"\bagain\b", clause, re.IGNORECASE) and asked:
         undone = {
@@ -959,6 +960,11 @@ def reaches_back_to(world: World, clause: str, earlier: list[str], earlier_names
         }
         if undone:
             return undone
+    # "put the tomatoes on the board, slice them ...": only the tomatoes can be sliced
+    states = {p for p, _ in asked} - {"in", "at"}
+    able = {n for n in earlier_names if n in world.objects_by_name and states & set(world.objects_by_name[n].states)}
+    if able and not _PRONOUN_AS_PLACE.search(clause):
+        earlier_names = able
     origins = set().union(*(origins_in(world, words) for words in earlier)) if earlier else set()
     if asked == {("open", False)} and not _PRONOUN_AS_PLACE.search(clause):
         opening = {n for n in earlier_names - origins if n in world.objects_by_name and "open" in world.objects_by_name[n].states}
@@ -967,6 +973,46 @@ def reaches_back_to(world: World, clause: str, earlier: list[str], earlier_names
     if _PRONOUN_AS_PLACE.search(clause) or not destinations_in(world, clause):
         return earlier_names
     return earlier_names - origins or earlier_names
+
+
+def not_where_said(world: World, text: str, state: WorldState) -> list[str]:
+    """Why a clause that takes a thing out of or off somewhere cannot be done as said: nothing it
+    can mean is there now. "Grab a beer out of the fridge" where the only beers stand in the
+    recycling crate would move those; it is refused, naming where they are. A thing named as
+    that one ("the board game out of the bookcase") is still meant where it stands."""
+    holders = state.holders()
+    objects = world.objects_by_name
+    reasons: list[str] = []
+    if not destinations_in(world, without_conditions(text)):  # "take the cup off the table": nothing moves wrongly
+        return reasons
+    # a list shares its origin ("take the hoodie and the socks off the couch"): one of them there will do
+    for group in request_groups(world, text):
+        clause = " and ".join(group)
+        asking = without_conditions(clause)
+        origins = {n for n in origins_in(world, asking) if n in objects or n in world.places_by_name}
+        if len(origins) != 1 or re.search(r"\b(?:it|them|one)\b", asking, re.IGNORECASE):
+            continue
+        taken = re.split(r"\b(?:out of|off|from)\b", asking, maxsplit=1)[0]
+        if not re.search(r"\b(?:a|an|some|any|one)\b", taken, re.IGNORECASE):
+            continue  # "take the board game out of the bookcase": the thing is named; where it is was only said
+        origin = next(iter(origins))
+        # "off the hook" where a coat hook and a key hook hang: either may be meant
+        kinds = {n for n in objects if origin in objects and objects[n].type == objects[origin].type}
+        movers = {n for n in mentioned_names(world, asking) - origins - destinations_in(world, asking) if n in objects and objects[n].pickable}
+        if not movers:
+            continue
+
+        def there(name: str) -> bool:  # in or on the origin, directly or inside something there, or in that room
+            chain, seen = [], name
+            while seen in holders and seen not in chain:
+                seen = holders[seen]
+                chain.append(seen)
+            return bool(({origin} | kinds) & set(chain)) or state.object_place(name) == origin
+
+        if not any(there(n) for n in movers):
+            shown = ", ".join(f"the {n.replace('_', ' ')} is in {(holders.get(n) or state.object_place(n) or 'no place').replace('_', ' ')}" for n in sorted(movers))
+            reasons.append(f"'{clause.strip()}': nothing it names is in or on the {origin.replace('_', ' ')} now ({shown})")
+    return reasons
 
 
 def came_from(world: World, text: str) -> set[str]:
@@ -1030,18 +1076,18 @@ def tools_named(world: World, text: str) -> set[str]:
             tools |= held if sent_on else set()
             if (changed | held) - tools or points_back:  # something else is what changes ("boil water in the pot on the range", "heat it in the microwave")
                 found |= tools
-        else:  # "put the loaf in the microwave, heat it, then put it on the table": the microwave is on the way
+        else:  # "put the loaf in the microwave, heat it, then put it on the table": the microwave is on the way,
+            # and so is the board in "put the tomatoes on the board, slice them and put them in the bowl"
             held = {n for m in _WORKED_IN.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
-            appliances = {n for n in held if _APPLIANCE_CATEGORIES & set(world.categories_of(n))}
             movers = {n for n in mentioned_names(world, clause) if n in world.objects_by_name} - held
 
-            def about(words: str) -> bool:  # the clause speaks of what went into the appliance
+            def about(words: str) -> bool:  # the clause speaks of what was put there
                 return bool(re.search(r"\b(?:it|them)\b", words, re.IGNORECASE) or movers & mentioned_names(world, words))
 
             later = clauses[i + 1 :]
             worked = [j for j, words in enumerate(later) if verb_states(world, words) and about(words)]
-            if appliances and movers and worked and any(about(words) and destinations_in(world, words) - appliances for words in later[worked[0] + 1 :]):
-                found |= appliances
+            if held and movers and worked and any(about(words) and destinations_in(world, words) - held for words in later[worked[0] + 1 :]):
+                found |= held
     return found - mentioned_names(world, _without(_WORKED_IN, _without(_TOOL, text)))
 
 
@@ -1061,6 +1107,8 @@ def each_of_them(world: World, clause: str, earlier: list[str], earlier_names: s
     if not re.search(r"\b(?:them|they)\b", clause, re.IGNORECASE):
         return []
     places = set().union(*(destinations_in(world, words) for words in earlier)) if earlier else set()
+    if destinations_in(world, clause):  # "take the eggs out of the carton and put them in the pot": not the carton
+        places |= set().union(*(origins_in(world, words) for words in earlier)) if earlier else set()
     objects = world.objects_by_name
     things = sorted(n for n in earlier_names if n in objects and objects[n].pickable and n not in places)
     if len(things) < 2:
@@ -1070,6 +1118,7 @@ def each_of_them(world: World, clause: str, earlier: list[str], earlier_names: s
 
 __all__ = [
     "LeftAlone",
+    "not_where_said",
     "came_from",
     "carried_contents",
     "destination_located",

@@ -65,11 +65,14 @@ from serve_apps.goal_checks import (
     against_verbs,
     already_so,
     check_consistent,
+    filled_by_nothing,
+    in_what_it_stands_by,
     left_where_it_is,
     misplaced,
     off_the_wrong_one,
     missing_from,
     moved_instead,
+    moved_from_only,
     not_the_one_meant,
     moved_unasked,
     sent_elsewhere,
@@ -95,6 +98,7 @@ from serve_apps.phrasing import (
     left_alone,
     located_by,
     narrowed,
+    not_where_said,
     only_locating,
     passed_over,
     pieces_of,
@@ -407,6 +411,9 @@ class LanguagePlanner:
                 raise FleetError("nothing to do: " + "; ".join(dropped))
             if dropped and re.search(r"\bfirst\W*$", text, re.IGNORECASE):  # "if it's off, turn it on first"
                 raise FleetError(f"'{text.strip()}' comes first, before what the other condition asks ({'; '.join(dropped)}); say the whole order")
+            elsewhere = not_where_said(world, text, state)
+            if elsewhere:  # "grab a beer out of the fridge" where no beer is in it: the words are wrong about the world
+                raise FleetError("; ".join(elsewhere))
             # a condition's "if it is on the table" is where a thing is, never where it goes
             # "the orange or the banana": one is meant, the other is no goal either
             left_out_names = frozenset(alone.spared | alone.untouched | condition_places(world, text) | passed_over(world, text))
@@ -453,7 +460,8 @@ class LanguagePlanner:
                 quantified = quantifiers_in(world, text)
             located, near = located_by(world, text, state)
             # "beside the keys" only says where: the plural there asks for no keys to move
-            quantified = frozenset(q for q in quantified if not (located and set(world.matching("object", q.split(" ", 1)[1])) <= located))
+            # and "put it on the table with the cups" moves no cup: the cups said there are those that locate
+            quantified = frozenset(q for q in quantified if not (located and set(world.matching("object", q.split(" ", 1)[1])) & located))
             origins = came_from(world, text)  # "off the coffee table onto the bar cart": no goal of its own
             origins |= tools_named(world, text)  # "slice the bread with the knife": the plan's tool, no goal
             names = (narrowed(world, text, names, state) | near) - _unoffered(origins, asked) - only_locating(world, text, located)
@@ -710,6 +718,12 @@ class LanguagePlanner:
         instead = moved_instead(world, text, said)
         if instead:  # "... put it in the cupboard with the white mug" answered with the white mug moved
             raise Misplaced(instead, "the words move something else there")
+        beside = in_what_it_stands_by(world, text, said)
+        if beside:  # "put the bowl next to the water bowl" answered in(food_bowl, water_bowl)
+            raise Misplaced(beside, "the words put things beside it, not in it")
+        taken_from = moved_from_only(world, text, said)
+        if taken_from:  # "take the eggs out of the carton and put them in the pot" answered with the carton moved
+            raise Misplaced(taken_from, "the words only take things out of it or off it")
         other_one = not_the_one_meant(world, text, said)
         if other_one:  # "... out of the drinks fridge and close the fridge" answered with the other fridge
             raise Misplaced(other_one, "the words point back to another of its kind")
@@ -721,6 +735,9 @@ class LanguagePlanner:
         borrowed = sent_with_another(world, text, said)
         if borrowed:  # "... to the hamper and bring the towels from the cupboard" answered in(towels, hamper)
             raise Misplaced(borrowed, "that place is where another part of the request sends other things")
+        unfilled = filled_by_nothing(world, text, said)
+        if unfilled:  # "pour some milk into the jug" answered with nothing in the jug
+            raise FleetError(f"the words put something into {', '.join(u.replace('_', ' ') for u in unfilled)}, and the answer puts nothing there")
         moved = moved_unasked(world, text, said)
         if moved:  # "switch off the lamp by the bed" answered with the lamp carried there
             raise Misplaced(moved, "it asks only for states, and moves nothing")

@@ -85,8 +85,8 @@ def asks_to_put_away(world: World, clause: str, state: WorldState | None = None)
             # "put away the dishes on the rack": a place right after the things, where they are now
             if state is not None and i > after + 1 and not trailing and _some_there(world, " ".join(words[after + 1 : i]), " ".join(words[i + 1 : i + 5]), state):
                 continue
-            if mentioned_names(world, " ".join(words[i + 1 : i + 5])):
-                return False  # "put them away in the upper cupboard": the request says where
+            if mentioned_names(world, " ".join(words[i + 1 : i + 5])) or words[i + 1 : i + 2] in (["it"], ["them"]):
+                return False  # "put them away in the upper cupboard", "put the sponge back in it": the request says where
     return True
 
 

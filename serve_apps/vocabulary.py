@@ -216,7 +216,7 @@ def mentioned_names(world: World, text: str) -> set[str]:
     covered |= {part[:-1] for part in covered if part.endswith("s")}  # "games table" says no "game"
     phrases = {" ".join(name.split("_")) for name, _ in things if "_" in name} | {kind.replace("_", " ") for _, kind in things}
     phrases |= {alias for entry in world.type_table.values() for alias in entry.aliases} | {a for o in world.objects for a in o.aliases}
-    for word in words - covered - _said_otherwise(tokens, found) - qualifiers(rest, spoken, phrases):
+    for word in words - covered - _said_otherwise(world, tokens, found) - qualifiers(rest, spoken, phrases):
         if len(word) < 3 or not word.isalpha():
             continue  # "a", "b", "2" only narrow a match, they do not make one
         # a thing of the word's type shares that word too: "the bread" is the loaf of type bread
@@ -266,14 +266,23 @@ def mentioned_names(world: World, text: str) -> set[str]:
 # back_burner), and words that follow a verb ("switch off the fan", not the light_switch)
 _ADVERBS = {"back", "front", "left", "right", "top", "side", "up", "down", "out", "over", "away", "next", "last", "first"}
 _AFTER_VERB = {"on", "off", "up", "down", "out", "it", "them", "the", "a", "an", "all", "every", "each", "this", "that", "my", "your"}
+_COPULAS = {"is", "are", "s", "was", "were", "be", "been", "still", "not", "too", "very", "really", "getting"}
+_AFTER_ADJECTIVE = {"and", "or", "but", "then", "now", "already", "again", "yet", "enough", "too", "still", "if", "when"}
 _BEFORE_NOUN = {"the", "a", "an", "my", "your", "our", "this", "that", "its", "their", "each", "every", "any", "one", "some"}
 
 
-def _said_otherwise(sequence: list[str], found: set[str]) -> set[str]:
+def _heads(world: World) -> set[str]:
+    """The words that say what a thing is: the last word of each name, each type's words."""
+    things = [*world.objects_by_name, *world.places_by_name, *(r.name for r in world.robots)]
+    return {name.split("_")[-1] for name in things} | {part for o in world.objects for part in o.type.split("_")}
+
+
+def _said_otherwise(world: World, sequence: list[str], found: set[str]) -> set[str]:
     """Words of the request that name no part of a thing where they stand: an adverb not after
     "the" ("put the milk back"), or a word used as the verb ("switch off the fan", "if it is
     running, switch it off"). The sequence keeps the request's punctuation."""
     whole = {part for name in found for part in name.split("_")}
+    heads = _heads(world)
     other = set()
     for i, word in enumerate(sequence):
         before = sequence[i - 1] if i else ""
@@ -284,6 +293,8 @@ def _said_otherwise(sequence: list[str], found: set[str]) -> set[str]:
             other.add(word)
         elif (i == 0 or before in ("and", "please", "then", ",", ";", ":", ".", "!", "?")) and after in _AFTER_VERB:
             other.add(word)
+        elif before in _COPULAS and (not after or not after[0].isalnum() or after in _AFTER_ADJECTIVE) and word not in heads:
+            other.add(word)  # "if the stew is hot", "if the wellies are muddy": how it is, not the hot tap or the muddy socks
     # a word counts when any of its uses names a thing
     named_somewhere = {w for i, w in enumerate(sequence) if w in other and (i and sequence[i - 1] in _BEFORE_NOUN)}
     return other - named_somewhere
@@ -349,9 +360,11 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
     spaced = re.sub(rf" (the|all the|all|every) (?:{_STATE_ADJECTIVE_WORDS}) (?=[a-z])", r" \1 ", spaced)
     words: dict[str, str] = {"robot": "robot"}  # spoken word -> type or category
     categories: set[str] = set()
+    # a type's own word first: "cups" are the cups, not what a mug's alias calls them
+    words |= {name.replace("_", " "): name for name in world.type_table if world.matching("object", name)}
     for name, entry in world.type_table.items():
         if world.matching("object", name):
-            for word in [name.replace("_", " "), *entry.aliases]:
+            for word in entry.aliases:
                 words.setdefault(word, name)
         for category in entry.categories:
             if world.matching("object", category):
@@ -374,11 +387,21 @@ def quantifiers_in(world: World, text: str) -> frozenset[str]:
             collective = collective or (word.endswith("s") and len(world.matching("object", what)) > 1)
             if _after(spaced, _ALL_WORDS, form):
                 found.add(f"all {what}")
-            elif collective and f" the {form} " in spaced:
+            elif collective and f" the {form} " in spaced and not _said_before(world, text, form, what):
                 plural.add(f"all {what}")
     # "one of the drawers": the plural is the set to choose from
     found |= {token for token in plural if f"any {token[4:]}" not in found}
     return frozenset(found)
+
+
+def _said_before(world: World, text: str, word: str, kind: str) -> bool:
+    """Whether a singular "the light" points back to one thing of its kind the words named
+    before: "if the big light is off, ... switch the light on" is the big light, not every light."""
+    spaced = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+    at = spaced.find(f" the {word} ")
+    if word.endswith("s") or at <= 0:
+        return False
+    return bool(mentioned_names(world, spaced[:at]) & set(world.matching("object", kind)))
 
 
 def _after(spaced: str, determiners: tuple[str, ...], form: str) -> bool:
