@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
 
 import pytest
 
@@ -112,18 +111,21 @@ def test_serve_switches_checkpoints_without_dropping_requests(ray_session, plann
     world = backend_world()
     texts = ["Open the fridge.", "Turn on the lamp.", "Put the apple in the fruit bowl.", "Wash the mug."] * 2
     try:
-        switcher = threading.Thread(target=switch_planner_model, args=(checkpoint["path"], name))
+        # the switch runs as a Ray task, as `retrain_and_serve` runs it in a fleet, so this
+        # process only sends requests
+        switch = ray_session.remote(num_cpus=0)(switch_planner_model)
+        switched = []
 
         async def stream():
             pending = [handle.plan.remote(PlanRequest(text=t, world=world)) for t in texts[:4]]
-            switcher.start()
+            switched.append(switch.remote(checkpoint["path"], name))
             for text in texts[4:]:
                 await asyncio.sleep(0.5)
                 pending.append(handle.plan.remote(PlanRequest(text=text, world=world)))
             return await asyncio.gather(*pending)
 
         responses = asyncio.run(stream())
-        switcher.join(timeout=300)
+        ray_session.get(switched[0], timeout=300)
         assert len(responses) == len(texts) and all(r.model_version in (None, 1) for r in responses)
         assert responses[0].model_version is None and responses[0].engine == "openvino"  # the base model, before the switch
         assert handle.model_version.remote().result() == 1
