@@ -15,7 +15,7 @@ import re
 from typing import Optional
 
 from fleet.lexicon import CONDITION_LIMITERS, CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things, verb_states, without_conditions
-from fleet.world import World
+from fleet.world import World, WorldObject
 from serve_apps.vocabulary import mentioned_names
 
 # Words that start a new request inside a sentence ("... and close the fridge"): the world's
@@ -113,10 +113,14 @@ def it_by_state_spelled_out(world: World, text: str) -> str:
         states = {state for state, _ in verb_states(world, clause) if state != "in"}
         fits = [o.name for o in named if states & set(o.states)] if states and not re.search(r"\bthem\b", clause, re.IGNORECASE) else []
         beside = re.search(r"\b(?:next to|beside|by|near|close to)\s+$", text[start : match.start()], re.IGNORECASE)
+        # "put the potato in it"; "put the sponge back in it" is where it came from, read as it is
+        into = re.search(r"(?<!\bback )\b(?:in|into|inside|on|onto)\s+$", text[start : match.start()], re.IGNORECASE)
         if beside and len({o.name for o in named}) == 1:  # "fill the kettle and put the mug next to it"
             thing = named[0].name
         elif len(named) > 1 and len(fits) == 1:
             thing = fits[0]
+        elif into and _PUTTING.search(clause) and len({o.name for o in named}) > 1 and len(holders := _holders_not_taken_from(world, before, named)) == 1:
+            thing = holders[0]  # "take the saucepan out of the cupboard, put the potato in it": the saucepan
         elif last is not None and _PUTS_IT.match(clause) and not mentioned_names(world, text[last[0] : start]) - set(mentioned_names(world, last[1].replace("_", " "))):
             thing = last[1]  # "... fill the saucepan and put it on the burner"
         else:
@@ -125,6 +129,18 @@ def it_by_state_spelled_out(world: World, text: str) -> str:
         spelled.append((match.start(), match.end(), f"the {thing.replace('_', ' ')}"))
         last = (end, thing)
     return _with_spans_spelled(text, spelled)
+
+
+def _holders_not_taken_from(world: World, before: str, named: list[WorldObject]) -> list[str]:
+    """The things named before that can hold others, less those the words only take things
+    out of or off ("out of the lower cupboard", not "out of the bucket, fill the bucket")."""
+    origins, rest = set(), before
+    for said in _PLACE_SAID.finditer(before):
+        if said.group("how").lower() in ("off", "from", "out of"):
+            origins |= set(mentioned_names(world, " ".join(said.group("what").split()[:4])))
+            rest = rest.replace(said.group(0), " ")
+    origins -= set(mentioned_names(world, rest))
+    return list(dict.fromkeys(o.name for o in named if o.receptacle and o.name not in origins))
 
 
 _LIST_PLACE = re.compile(r"\b(?:in|into|on|onto|inside)\s+(?:the\s+)?(?P<where>[a-z][a-z ]*)$", re.IGNORECASE)

@@ -235,7 +235,9 @@ _TAKEN_AWAY = re.compile(r"\b(?:take|get|lift|pull|grab)\b(?:\s+\w+){0,4}?\s+(?:
 
 def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldState) -> list[str]:
     """`in(a, b)` literals that hold now, where a clause's words take a (named, or "it") away:
-    "if the frying pan is still on the hob, take it off" answered `in(frying_pan, hob)`."""
+    "if the frying pan is still on the hob, take it off" answered `in(frying_pan, hob)`; and
+    those that put a named thing on the very place its words take it off ("take the frying pan
+    off the front burner" where it stands in the cupboard)."""
     found = []
     clauses = [without_conditions(clause) for clause in split_requests(world, text)] if text else []
     # "... put them on the rack": it goes there; "... put the stockpot on the burner": that one does
@@ -243,9 +245,13 @@ def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldS
     for asking in clauses:
         if not _TAKEN_AWAY.search(asking):
             continue
-        said = set(mentioned_names(world, asking)) | ({"it", "them"} & set(re.findall(r"[a-z]+", asking)))
+        named = set(mentioned_names(world, asking))
+        said = named | ({"it", "them"} & set(re.findall(r"[a-z]+", asking)))
+        taken_from = origins_in(world, asking)
         for literal in goal:
-            if literal.predicate != "in" or literal.negated or not state.holds(literal):
+            if literal.predicate != "in" or literal.negated:
+                continue
+            if not state.holds(literal) and not (literal.args[0] in named and literal.args[1] in taken_from):
                 continue
             if not any(literal.args[1] in places and (literal.args[0] in movers or movers & {"it", "them"}) for places, movers in sent):
                 if literal.args[0] in said or said & {"it", "them"}:

@@ -1256,3 +1256,25 @@ def test_a_word_is_never_read_as_its_opposite():
     den = load_world("family_den")
     grounded = ground(den, "Put the tablet on the end table and plug the phone charger into it.")
     assert "unplug" not in grounded.text and grounded.unknown == ["plug"]
+
+
+def test_it_after_taking_a_pot_out_is_the_pot_and_nothing_goes_back_where_it_is_taken_off():
+    from serve_apps.clauses import it_by_state_spelled_out
+    from serve_apps.goal_checks import left_where_it_is
+
+    galley = load_world("galley_kitchen")  # the saucepan and the frying pan stand in the lower cupboard
+    said = "Take the saucepan out of the lower cupboard, put the potato in it and put it on the back burner."
+    assert it_by_state_spelled_out(galley, said) == (
+        "Take the saucepan out of the lower cupboard, put the potato in the saucepan and put the saucepan on the back burner."
+    )
+    # "back in it" is where the thing came from; a place acted on again is no mere origin
+    garage = load_world("garage_workshop")
+    back = "Take the sponge out of the bucket, fill the bucket at the sink and put the sponge back in it."
+    assert it_by_state_spelled_out(garage, back) == back
+    # the frying pan is not on the front burner: the words take it off, so no answer may put it there
+    state = WorldState.initial(galley)
+    took = "Take the frying pan off the front burner and put the saucepan on the front burner."
+    answer = [parse_literal("in(frying_pan, front_burner)"), parse_literal("in(saucepan, front_burner)")]
+    assert not state.holds(answer[0])
+    assert left_where_it_is(galley, took, answer, state) == ["in(frying_pan, front_burner)"]
+    assert left_where_it_is(galley, took, answer[1:], state) == []
