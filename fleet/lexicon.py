@@ -123,6 +123,9 @@ def phrase_end(words: list[str], phrase: str) -> Optional[int]:
 
 
 _ARTICLE_WORDS = {"the", "a", "an", "my", "your", "our", "its", "their", "this", "that"}
+# Words that, said alone before "the ...", say where a thing comes from: "off the back ring" takes
+# the kettle off it, it switches nothing off
+_FROM_WORDS = {"off", "out"}
 
 
 def spoken(words: list[str], phrases: dict[str, set[tuple[str, bool]]], first_word_only: bool = False) -> set[tuple[str, bool]]:
@@ -144,12 +147,16 @@ def spoken(words: list[str], phrases: dict[str, set[tuple[str, bool]]], first_wo
         furthest[start] = end
     # the "off" of "turn the lamp off" belongs to that phrase; it does not also take a thing off somewhere
     closing = {end for start, end in spans if end > start and end == furthest[start]}
+    def from_where(start: int, end: int) -> bool:
+        return start == end and words[start] in _FROM_WORDS and start + 1 < len(words) and words[start + 1] in _ARTICLE_WORDS
+
     return {
         sign
         for (start, end), found in spans.items()
         if end == furthest[start] and not (start == end and start in closing)
         for phrase in found
         for sign in phrases[phrase]
+        if sign[0] == "in" or not from_where(start, end)
     }
 
 

@@ -29,6 +29,9 @@ _REQUEST_VERBS = {
     "deliver", "collect", "lay", "warm", "chill", "cool", "hide", "stow", "tuck", "pack", "wheel",
     "roll", "push", "pull", "slide",
 }
+# Everyday words for putting that are also nouns ("the hockey stick"): verbs only where no
+# thing of the world is called by them
+_PUTTING_SLANG = {"pop", "stick", "chuck", "shove", "plonk", "bung"}
 # First words of the conditions that may open a request after "and" ("..., and if the lamp is on, ...")
 _CONDITION_FIRST_WORDS = {phrase.split()[0] for phrase in CONDITION_WORDS}
 # Words that reach back to the things of the clause before.
@@ -432,25 +435,97 @@ _PUTTING = re.compile(r"\b(?:put|place|set|leave|stand|pop|move|hang|stick|lay|k
 _PLACE_SAID = re.compile(r"\b(?P<how>off|from|out of|in|into|inside|on|onto|at)\s+(?:the |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 
 
+# "put the kettle where it was", "put the saucepan on instead": the place something was just taken from
+_WHERE_IT_WAS = re.compile(
+    r"\b(?:back\s+)?where\s+(?:it|they|that|those)\s+(?:was|were|used to be|had been|came from|stood|sat)\b"
+    r"|\b(?:on|in)(?=\s+instead\b)|\bin\s+(?:its|their)\s+place\b",
+    re.IGNORECASE,
+)
+_TAKEN_FROM = ("off", "from", "out of")
+
+
 def there_spelled_out(world: World, text: str) -> str:
     """"Move the saucepan off the back ring and put the frying pan there" as "... put the frying
     pan on the back ring": "there" in a clause whose verb puts is the last thing the clauses
     before take something from or put something in or on, when those words name exactly one
-    such thing; "put it over there" with nothing before is left as it is."""
-    for match in reversed(list(_THERE.finditer(text))):
-        start, _ = _clause_around(text, match.start(), match.end())
-        if not start or not _PUTTING.search(text[start : match.start()]):
-            continue
-        spots = []
-        for said in _PLACE_SAID.finditer(text[:start]):
-            words = " ".join(said.group("what").split()[:4])
-            holders = {n for n in mentioned_names(world, words) if n in world.objects_by_name and world.objects_by_name[n].receptacle}
-            if len(holders) == 1:
-                inside = said.group("how").lower() in ("in", "into", "inside", "out of")
-                spots.append(f"{'in' if inside else 'on'} the {next(iter(holders)).replace('_', ' ')}")
-        if spots:
-            text = text[: match.start()] + spots[-1] + text[match.end() :]
+    such thing; "put it over there" with nothing before is left as it is. "Where it was", "in its
+    place" and "on instead" are the last place the clauses before take something from ("take the
+    saucepan off the front ring, ... and put the kettle where it was": on the front ring)."""
+    for pattern, hows in ((_THERE, None), (_WHERE_IT_WAS, _TAKEN_FROM)):
+        for match in reversed(list(pattern.finditer(text))):
+            start, _ = _clause_around(text, match.start(), match.end())
+            if not start or not _PUTTING.search(text[start : match.start()]):
+                continue
+            spots = []
+            for said in _PLACE_SAID.finditer(text[:start]):
+                if hows is not None and said.group("how").lower() not in hows:
+                    continue
+                holder = _place_said(world, text[: said.start()], said.group("what"))
+                if holder is not None:
+                    inside = said.group("how").lower() in ("in", "into", "inside", "out of")
+                    spots.append(f"{'in' if inside else 'on'} the {holder.replace('_', ' ')}")
+            if spots:
+                text = text[: match.start()] + spots[-1] + text[match.end() :]
     return text
+
+
+def _place_said(world: World, before: str, words: str) -> Optional[str]:
+    """The one receptacle the words after "off", "in" ... name; "off it" is the one fixed
+    receptacle the words before name ("if the back ring is on, take the kettle off it")."""
+    if re.match(r"it\b", words, re.IGNORECASE):
+        words, pickable = before, False
+    else:
+        words, pickable = " ".join(words.split()[:4]), None
+    holders = {
+        n for n in mentioned_names(world, words)
+        if n in world.objects_by_name and world.objects_by_name[n].receptacle and pickable in (None, world.objects_by_name[n].pickable)
+    }
+    return next(iter(holders)) if len(holders) == 1 else None
+
+
+def compound_said_again_spelled_out(world: World, text: str) -> str:
+    """"Put the eggs in the saucepan, then stick the pan on the ring" as "... stick the saucepan
+    on the ring": a word said after a one-word name that ends with it ("saucepan", "pan") is that
+    thing, when the thing is of a category the word's own things share (a saucepan is cookware,
+    as a frying pan is; a cupboard is no chopping board) and the words before name none of them."""
+    spelled: list[tuple[int, int, str]] = []
+    for match in re.finditer(r"\b(?:the|that|this)\s+(?P<word>[a-z]+)\b", text, re.IGNORECASE):
+        word, before = match.group("word").lower(), text[: match.start()]
+        own = [world.objects_by_name[n] for n in mentioned_names(world, f"the {word}") if n in world.objects_by_name]
+        if not own or set(mentioned_names(world, before)) & {o.name for o in own}:
+            continue
+        categories = {c for o in own for c in world.categories_of(o.name)}
+        compounds = {
+            n
+            for token in set(re.findall(r"[a-z]+", before.lower()))
+            if len(token) > len(word) + 2 and token.endswith(word)
+            for n in mentioned_names(world, token)
+            if n in world.objects_by_name and categories & world.categories_of(n)
+        }
+        if len(compounds) == 1:
+            spelled.append((match.start(), match.end(), f"the {next(iter(compounds)).replace('_', ' ')}"))
+    return _with_spans_spelled(text, spelled)
+
+
+# "give the pan a scrub", "give them a good rinse": the noun is the verb asked
+_GIVE_IT_A = re.compile(
+    r"\bgive\s+(?P<what>it|them|(?:the|my|your|both|all the)\s+[a-z][a-z' -]*?)\s+an?\s+(?:good\s+|quick\s+|proper\s+|little\s+)?(?P<verb>[a-z]+)\b",
+    re.IGNORECASE,
+)
+# what a thing can be given ("a wash", "a quick wipe"); never "a break", "a go"
+_GIVEN_CARE = {"scrub", "wash", "rinse", "clean", "wipe", "polish", "dust", "dry", "stir", "heat", "warm", "chill", "toast", "fry", "boil", "fold", "fill", "cook"}
+
+
+def given_care_spelled_out(world: World, text: str) -> str:
+    """"Give the saucepan a scrub" as "scrub the saucepan", "give them a good wash" as "wash
+    them": what a thing is given is the verb asked, for the ways of caring for things only."""
+    verbs = _request_verbs(world) & _GIVEN_CARE
+
+    def given(match: re.Match) -> str:
+        verb = match.group("verb").lower()
+        return f"{verb} {match.group('what')}" if verb in verbs else match.group(0)
+
+    return _GIVE_IT_A.sub(given, text)
 
 
 def made_spelled_out(world: World, text: str) -> str:
@@ -487,6 +562,7 @@ def _coming_from(part: str, origin: str) -> str:
 def _request_verbs(world: World) -> set[str]:
     """Words that start a request: the everyday verbs and the words of the world's skills."""
     verbs = _REQUEST_VERBS | {part for skill in world.skill_list for part in skill.name.split("_")}
+    verbs |= _PUTTING_SLANG - {w for o in world.objects for w in [*o.name.split("_"), *o.type.split("_")]}
     return verbs | {alias.split()[0] for skill in world.skill_list for alias in skill.aliases if alias}
 
 

@@ -74,7 +74,7 @@ def some_of_a_kind_in(world: World, condition: str, state: WorldState) -> Option
     things = sorted({n for kind in kinds for n in world.matching("object", kind)} - set(places))
     if not things or len(places) != 1:
         return None
-    inside = [n for n in things if state.holds(Literal("in", (n, places[0])))]
+    inside = [n for n in things if holds_now(state, Literal("in", (n, places[0])))]
     return Literal("in", ((inside or things)[0], places[0]))
 
 
@@ -237,8 +237,8 @@ def told_alone(text: str) -> str:
 # "...; if not, put the pan on it" says the same, when nothing follows the "not"
 _OTHERWISE = re.compile(r"[,;.]?\s*\b(?:otherwise|or else|else|if\s+(?:not|it\s+is\s+not|it\s+isn['’]t|it['’]s\s+not|they\s+are\s+not|they\s+aren['’]t)(?=\s*[,;]))\b\s*,?\s*", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|them|they)\b", re.IGNORECASE)
-# "in it", "on them", and a bare "in" that ends its clause ("if the oven is empty, put the pizza in")
-_PLACE_PRONOUN = re.compile(r"\b(?:(?P<to>on|onto|in|into|inside|next to|beside)\s+(?:it|them)\b|(?P<to_end>in|inside)(?=\s*[.!?]?\s*$))", re.IGNORECASE)
+# "in it", "on them", "off it", and a bare "in" that ends its clause ("if the oven is empty, put the pizza in")
+_PLACE_PRONOUN = re.compile(r"\b(?:(?P<to>on|onto|in|into|inside|next to|beside|off|out of|from)\s+(?:it|them)\b|(?P<to_end>in|inside)(?=\s*[.!?]?\s*$))", re.IGNORECASE)
 
 
 def _with_antecedent(world: World, request: str, antecedent: Optional[str]) -> str:
@@ -259,6 +259,20 @@ def _subject(world: World, request: str, fact: Optional[Literal]) -> Optional[st
         return fact.args[0]
     things = {n for n in mentioned_names(world, request) if n in world.objects_by_name} - destinations_in(world, request) - origins_in(world, request)
     return next(iter(things)) if len(things) == 1 else None
+
+
+def holds_now(state: WorldState, fact: Literal) -> bool:
+    """Whether a condition's fact holds: "the eggs are in the fridge" holds of eggs in a box in the
+    fridge, as people mean it; every other fact as the state has it."""
+    if fact.predicate != "in" or fact.quantified:
+        return state.holds(fact)
+    holder_of, thing, seen = state.holders(), fact.args[0], set()
+    while thing in holder_of and thing not in seen:
+        seen.add(thing)
+        thing = holder_of[thing]
+        if thing == fact.args[1]:
+            return not fact.negated
+    return fact.negated
 
 
 def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, list[str]]:
@@ -296,12 +310,13 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                 # "if there are dishes in the rack": some thing of the kind there, checked now
                 fact = (some_of_a_kind_in(world, split.condition, state) or fact) if split.condition else fact
                 antecedent = _subject(world, split.request, fact) or antecedent
-                applies = fact is None or state.holds(fact) != split.negated
+                applies = fact is None or holds_now(state, fact) != split.negated
                 last = (fact, applies) if fact is not None else (None if split.condition else last)
                 if applies:
                     # "if the dishwasher is open, put the mug and the bowl in it": in the dishwasher
                     subject = fact.args[0] if fact is not None and fact.predicate != "in" else None
                     spelled = _held_in_subject(world, request, split.request, subject)
+                    spelled = _taken_from_where_said(world, spelled, fact)
                     if spelled != request:
                         spelled_out.append((request, spelled))
                     kept.append(spelled)
@@ -313,7 +328,7 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                         f"'{request}' says what to do once {split.condition}, after the words before it are done; "
                         "say the steps without 'when', or ask again once it holds"
                     )
-                if state.holds(fact):
+                if holds_now(state, fact):
                     shown = str(fact)
                 else:  # "not in(eggs, mini_fridge)" does not hold: the eggs are in it
                     shown = str(Literal(fact.predicate, fact.args)) if fact.negated else f"{fact} is not so"
@@ -340,6 +355,24 @@ def _held_in_subject(world: World, request: str, asked: str, subject: Optional[s
         return request
     spelled = _PLACE_PRONOUN.sub(lambda m: f"{m.group('to') or m.group('to_end')} the {subject.replace('_', ' ')}", asked)
     return request[: len(request) - len(asked)] + spelled if request.endswith(asked) else request
+
+
+# a bare "out" or "off" that says nothing of where from: "take them out", "lift it off"
+_BARE_OUT = re.compile(r"\b(?P<how>out|off)\b(?!\s+(?:of|from|the|my|your|its|their|a|an|this|that)\b)", re.IGNORECASE)
+
+
+def _taken_from_where_said(world: World, request: str, fact: Optional[Literal]) -> str:
+    """"If the eggs are still in the fridge, take them out" as "..., take them out of the fridge":
+    where the condition says a thing is, is where a bare "out" or "off" takes it from."""
+    if fact is None or fact.predicate != "in" or fact.negated or fact.quantified:
+        return request
+    split = conditioned(request)
+    if not split.condition or ("in", True) not in asked_states(world, split.request):
+        return request
+    how = {"out": "out of", "off": "off"}
+    place = fact.args[1].replace("_", " ")
+    spelled = _BARE_OUT.sub(lambda m: f"{how[m.group('how').lower()]} the {place}", split.request, count=1)
+    return request[: len(request) - len(split.request)] + spelled if request.endswith(split.request) else request
 
 
 _PLACE_FIRST = re.compile(r"^(?:in|into|on|onto|inside|to|back in|back on)\b", re.IGNORECASE)

@@ -230,11 +230,11 @@ _BESIDE_PRONOUN = re.compile(r"\b(?:beside|by|near|next to|close to)\s+(?:it|the
 
 
 # "take it off", "get the milk out": a clause that takes its thing away from where it is
-_TAKEN_AWAY = re.compile(r"\b(?:take|get|lift|pull|grab)\b(?:\s+\w+){0,4}?\s+(?:off|out)\b")
+_TAKEN_AWAY = re.compile(r"\b(?:take|get|lift|pull|grab|bring|fetch|carry|move|clear)\b(?:\s+\w+){0,4}?\s+(?:off|out)\b")
 
 
 def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldState) -> list[str]:
-    """`in(a, b)` literals that hold now, where a clause's words take a (named, or "it") away:
+    """`in(a, b)` and `at(a, b)` literals that hold now, where a clause's words take a (named, or "it") away:
     "if the frying pan is still on the hob, take it off" answered `in(frying_pan, hob)`; and
     those that put a named thing on the very place its words take it off ("take the frying pan
     off the front burner" where it stands in the cupboard)."""
@@ -249,7 +249,7 @@ def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldS
         said = named | ({"it", "them"} & set(re.findall(r"[a-z]+", asking)))
         taken_from = origins_in(world, asking)
         for literal in goal:
-            if literal.predicate != "in" or literal.negated:
+            if literal.predicate not in ("in", "at") or literal.negated:  # "bring the cool box in off the deck": not at the deck
                 continue
             if not state.holds(literal) and not (literal.args[0] in named and literal.args[1] in taken_from):
                 continue

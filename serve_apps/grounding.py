@@ -166,6 +166,16 @@ def _unknown_phrases(world: World, text: str) -> list[str]:
     things = [set(o.name.split("_")) | {o.type} for o in world.objects]
     things += [set(n.split("_")) for n in [*world.places_by_name, *world.robots_by_name]]
     singles = {w for w in name_words if sum(w in thing for thing in things) == 1}
+    # a word of another thing or of a kind ("fruit") said before a thing's word, where each thing of
+    # that word is called by other words too (washing_up_bowl), asks for a thing the world lacks:
+    # "the fruit bowl" is no washing-up bowl
+    place_words = {w for n in [*world.places_by_name, *world.robots_by_name] for w in n.split("_")}
+    kind_words = {c for o in world.objects for c in world.categories_of(o.name) if "_" not in c}
+    kind_words = (kind_words | {w for o in world.objects for w in o.name.split("_")}) - place_words - alias_words
+    heads: dict[str, list[list[str]]] = {}
+    for obj in world.objects:
+        for said in {obj.name.split("_")[-1], obj.type}:
+            heads.setdefault(said, []).append(obj.name.split("_"))
     for word in words:
         if word not in name_words | alias_words and any(word == s + end for s in singles for end in ("s", "es")):
             found.append(word)
@@ -173,6 +183,11 @@ def _unknown_phrases(world: World, text: str) -> list[str]:
         if before in numbered and (len(word) == 1 or word.isdigit()) and word != "a":
             if not any(before in parts and parts[parts.index(before) + 1 :][:1] == [word] for parts in names):
                 found.append(f"{before} {word}")
+        elif (
+            before in kind_words and word in heads and all(len(p) > 1 and before not in p for p in heads[word])
+            and re.search(rf"\b{before}\s+{word}\b", text, re.IGNORECASE)
+        ):
+            found.append(f"{before} {word}")  # "the fruit bowl" where the one bowl is the washing-up bowl
         elif (
             before.endswith("ing") and before not in name_words | alias_words | EVERYDAY_WORDS and word in name_words
             and re.search(rf"\b{before}\s+{word}\b", text, re.IGNORECASE)  # "running, switch it off" is two phrases
@@ -281,7 +296,7 @@ _LIGHT_UP = re.compile(
 _BLOW_OUT = re.compile(r"\b(?:blow|snuff)\s+(?P<what>it|them|the\s+[a-z]+(?:\s+[a-z]+)?)\s+out\b|\b(?:blow|snuff)\s+out\b|\bextinguish\b", re.IGNORECASE)
 
 
-def _lighting_said(text: str) -> str:
+def lighting_said(text: str) -> str:
     """"Light the candle" switches it on and "blow it out" switches it off: the skills' own words.
     "Light" is the verb only where a request starts and before what it lights ("turn off the
     light the kids left on" lights nothing)."""
@@ -476,8 +491,9 @@ def ground(world: World, text: str) -> Grounding:
             for said in {obj.name, obj.name.split("_")[-1], obj.type}:
                 spoken = r"\W+".join(said.split("_"))
                 text = re.sub(rf"\b({spoken})\W+(?:doors?|lids?)\b", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(open|close|shut|unlock)\s+its\s+(?:door|lid)\b", r"\1 it", text, flags=re.IGNORECASE)  # "open its door": open it
     text = _lid_said(world, text)
-    text = _lighting_said(text)
+    text = lighting_said(text)
     text = _started_and_cracked_said(world, text)
     text = _door_of_the_last_container(world, text)
     text = _PART_OF.sub("the ", text)  # "on the edge of the bath": on the bath

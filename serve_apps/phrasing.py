@@ -1024,7 +1024,7 @@ def came_from(world: World, text: str) -> set[str]:
     origins = origins_in(world, text)
     if not origins:
         return set()
-    destinations = destinations_in(world, text)
+    destinations = destinations_in(world, without_conditions(text))  # "if the eggs are in the fridge" sends nothing there
     clauses = split_requests(world, text)
     acted_on = {n for clause in clauses if verb_states(world, clause) for n in mentioned_names(world, clause) - origins_in(world, clause)}
     # "take the cookies out of the jar and put the jar in the dishwasher": a clause moves the jar;

@@ -40,6 +40,8 @@ from serve_apps.clauses import (
     asked_in_clauses,
     asks_something,
     colon_spelled_out,
+    given_care_spelled_out,
+    compound_said_again_spelled_out,
     condition_comma_spelled_out,
     only_asks,
     corrections_spelled_out,
@@ -83,7 +85,7 @@ from serve_apps.goal_checks import (
     states_out_of_reach,
     things_asked_about,
 )
-from serve_apps.grounding import disposal_receptacles, ground
+from serve_apps.grounding import disposal_receptacles, ground, lighting_said
 from serve_apps.llm import GenerationRequest, GenerationResult
 from serve_apps.phrasing import (
     came_from,
@@ -98,6 +100,7 @@ from serve_apps.phrasing import (
     left_alone,
     located_by,
     narrowed,
+    origins_in,
     not_where_said,
     only_locating,
     passed_over,
@@ -372,15 +375,18 @@ class LanguagePlanner:
             text = corrections_spelled_out(world, text)  # "in the nook... no, on the end table"
         except TakenBack as err:
             raise FleetError(str(err)) from None
+        text = lighting_said(text)  # "light the ring": switch it on, before any word is read as a lamp
         text = condition_comma_spelled_out(world, text)  # "if the radio is on turn it off"
         text = colon_spelled_out(world, text)  # "turn everything off: the TV and the lamp"
         text = wanted_spelled_out(text)  # "I need the milk in the fridge": put it there
         text = done_first_spelled_out(world, text)  # "when you've boiled the kettle, ...": boil it first
         text = made_spelled_out(world, text)  # "make toast": toast the bread
+        text = given_care_spelled_out(world, text)  # "give the pan a scrub": scrub it
         text = too_spelled_out(text)  # "put the pear in the bin, and the banana too"
         text = ones_spelled_out(world, text)  # "... and hang a fresh one on the rail": the fresh towel
         text = pieces_spelled_out(world, text)  # "if there's shortbread in the tin, put a piece out": the shortbread
         text = put_on_spelled_out(world, text)  # "put both lamps on": switch them on
+        text = compound_said_again_spelled_out(world, text)  # "put the eggs in the saucepan, then the pan on the ring": the saucepan
         text = there_spelled_out(world, text)  # "take the pot off the ring and put the pan there": on the ring
         text = it_after_list_spelled_out(world, text)  # "put A and B in the dish and put it in the oven": the dish
         text = it_by_state_spelled_out(world, text)  # "put the egg in the pan, fill it ...": the pan, which fills
@@ -578,7 +584,8 @@ class LanguagePlanner:
                 names -= _unoffered(origins, asked_states(world, clause) if narrow_states else None) | leave_alone
                 if state is not None and narrow_states and ("in", True) in asked_states(world, clause):
                     holders = {f[2] for f in state.facts if f[0] == "in" and f[1] in names}
-                    names |= holders if not holders & names else set()  # "take out the milk": out of where it is
+                    said_from = origins_in(world, clause)  # "take the eggs out of the fridge": not the egg box they are in
+                    names |= holders if not holders & names and not (said_from and not holders & said_from) else set()  # "take out the milk": out of where it is
                 each = each_of_them(world, clause, earlier, previous - names)
                 if each:  # "... and put them away": one clause per thing
                     clauses += [(one, names | {thing}) for one, thing in each]

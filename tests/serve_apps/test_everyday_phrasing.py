@@ -1278,3 +1278,84 @@ def test_it_after_taking_a_pot_out_is_the_pot_and_nothing_goes_back_where_it_is_
     assert not state.holds(answer[0])
     assert left_where_it_is(galley, took, answer, state) == ["in(frying_pan, front_burner)"]
     assert left_where_it_is(galley, took, answer[1:], state) == []
+
+
+@pytest.fixture(scope="module")
+def narrowboat():
+    return load_world("narrowboat_galley")
+
+
+def test_the_pan_said_after_the_saucepan_is_the_saucepan_and_where_it_was_is_where_it_came_off(narrowboat):
+    from serve_apps.clauses import compound_said_again_spelled_out, there_spelled_out
+
+    said = "Get the eggs out of the egg box and put them in the saucepan, then stick the pan on the front ring."
+    assert compound_said_again_spelled_out(narrowboat, said) == said.replace("stick the pan", "stick the saucepan")
+    # a cupboard is no chopping board; with the frying pan named too, "the pan" is left as said
+    for left in ("Put the bread in the crockery cupboard and the board in the sink.", "Put the eggs in the saucepan and the bacon in the frying pan, then put the pan on the ring."):
+        assert compound_said_again_spelled_out(narrowboat, left) == left
+    assert there_spelled_out(narrowboat, "Take the saucepan off the front ring, put it in the sink, and put the kettle where it was.") == (
+        "Take the saucepan off the front ring, put it in the sink, and put the kettle on the front ring."
+    )
+    assert there_spelled_out(narrowboat, "Take the kettle off the back ring and put the frying pan in its place.") == (
+        "Take the kettle off the back ring and put the frying pan on the back ring."
+    )
+    # "off it" after a condition on the back ring is off the back ring
+    assert there_spelled_out(narrowboat, "If the back ring is on, take the kettle off it and put the saucepan on instead.") == (
+        "If the back ring is on, take the kettle off it and put the saucepan on the back ring instead."
+    )
+
+
+def test_off_one_ring_onto_another_switches_nothing_and_pop_lists_like_put(narrowboat):
+    from fleet.lexicon import asked_states
+    from serve_apps.clauses import request_groups
+
+    assert asked_states(narrowboat, "Move the kettle off the back ring onto the front ring") == frozenset()
+    assert asked_states(narrowboat, "take the kettle off the back ring") == {("in", True)}
+    assert asked_states(narrowboat, "turn off the radio") == asked_states(narrowboat, "turn the radio off") == {("switched_on", True)}
+    assert request_groups(narrowboat, "Pop the tomatoes in the saucepan and the bacon in the frying pan.") == [
+        ["Pop the tomatoes in the saucepan", "Pop the bacon in the frying pan"]
+    ]
+    garage = load_world("garage_workshop")  # no thing there is called a stick, so "stick" is a verb
+    assert ["stick it on the bench"] in request_groups(garage, "Take the battery off the charger and stick it on the bench.")
+
+
+def test_a_condition_saying_where_a_thing_is_is_where_a_bare_out_takes_it_from(narrowboat):
+    from serve_apps.conditions import holds_now, unmet_conditions
+    from serve_apps.phrasing import came_from
+
+    state = WorldState.initial(narrowboat)  # the eggs are in the egg box, in the fridge
+    assert not state.holds(parse_literal("in(eggs, fridge)")) and holds_now(state, parse_literal("in(eggs, fridge)"))
+    assert not holds_now(state, parse_literal("not in(eggs, fridge)"))
+    said = "If the eggs are still in the fridge, take them out and put them on the worktop."
+    text, dropped = unmet_conditions(narrowboat, said, state)
+    assert not dropped and text == "If the eggs are still in the fridge, take them out of the fridge and put them on the worktop."
+    assert came_from(narrowboat, text) == {"fridge"}  # where they come from, no goal of its own
+    model = Scripted(goal("in(eggs, worktop)"))
+    response = _plan_with(narrowboat, set(), said, model)
+    assert response.ok and response.goal == ["in(eggs, worktop)"], response.reason
+    menu = model.requests[0].schema_["properties"]["goal"]["items"]["enum"]
+    assert not any("egg_box" in literal for literal in menu)  # out of the fridge, not out of the egg box
+    gone = "If the milk is in the fridge, take it out and put it on the table."  # the milk is in the cool box
+    assert unmet_conditions(narrowboat, gone, state)[1]
+
+
+def test_given_a_scrub_is_scrubbed_and_a_fruit_bowl_is_no_washing_up_bowl(narrowboat):
+    from serve_apps.clauses import given_care_spelled_out
+    from serve_apps.goal_checks import left_where_it_is
+
+    assert given_care_spelled_out(narrowboat, "If the saucepan's dirty, chuck it in the washing-up bowl and give it a scrub.") == (
+        "If the saucepan's dirty, chuck it in the washing-up bowl and scrub it."
+    )
+    assert given_care_spelled_out(narrowboat, "Give the mugs a good wash.") == "wash the mugs."
+    assert verb_states(narrowboat, "scrub it") == {("clean", False)}
+    for left in ("Give the robot a break.", "Give it a go.", "Give me a hand."):
+        assert given_care_spelled_out(narrowboat, left) == left
+    assert ground(narrowboat, "Take the bananas out of the net and put them in the fruit bowl.").unknown == ["fruit bowl"]
+    assert ground(narrowboat, "Put the fruit in the bowl and the egg box in the fridge.").unknown == []
+    assert ground(narrowboat, "Open its door and put the logs in.").text == "Open it and put the logs in."
+    # the cool box stands on the bow deck: an answer that leaves it there is sent back
+    state = WorldState.initial(narrowboat)
+    said = "Bring the cool box in off the deck and put the beers in the fridge."
+    answer = [parse_literal("at(cool_box, bow_deck)"), parse_literal("in(beers, fridge)")]
+    assert left_where_it_is(narrowboat, said, answer, state) == ["at(cool_box, bow_deck)"]
+    assert left_where_it_is(narrowboat, said, [parse_literal("at(cool_box, galley)"), answer[1]], state) == []
