@@ -16,7 +16,7 @@ from typing import Optional
 
 from fleet.lexicon import CONDITION_LIMITERS, CONDITION_START, CONDITION_WORDS, asked_states, inflections, made_things, verb_states, without_conditions
 from fleet.world import World, WorldObject
-from serve_apps.vocabulary import mentioned_names
+from serve_apps.vocabulary import mentioned_names, said_in_plural
 
 # Words that start a new request inside a sentence ("... and close the fridge"): the world's
 # skill names plus everyday verbs for moving things and changing them.
@@ -84,7 +84,7 @@ def request_groups(world: World, text: str) -> list[list[str]]:
 
 
 _CLAUSE_BOUNDARY = re.compile(r"[,;:.!?]|\band\b|\bthen\b", re.IGNORECASE)
-_PUTS_IT = re.compile(r"^\s*(?:put|place|set|stand|pop|move|stick|lay|leave|take|bring|carry)\s+it\b", re.IGNORECASE)
+_PUTS_IT = re.compile(r"^\s*(?:put|place|set|stand|pop|move|stick|lay|leave|take|bring|carry|slide|tuck|chuck|shove|hang)\s+it\b", re.IGNORECASE)
 
 
 def _clause_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -164,7 +164,7 @@ def it_after_list_spelled_out(world: World, text: str) -> str:
         asked = [without_conditions(c) for c in listed]  # "if the suitcase is open, put the cream in the bag"
         movers = {n for c in asked for n in mentioned_names(world, c) if n in world.objects_by_name and world.objects_by_name[n].pickable} - set(holders)
         first = following[0].lower()
-        plural = len(movers) > 1 or all(re.search(r"[^s]s$", m.split("_")[-1]) for m in movers)  # "the cookies"
+        plural = len(movers) > 1 or all(said_in_plural(m) for m in movers)  # "the cookies"
         if len(holders) != 1 or not movers or not plural or not re.search(r"\bit\b", first) or re.search(r"\b(?:them|they|those)\b", first):
             continue
         at = lowered.find(where, cursor)
@@ -430,27 +430,36 @@ def put_on_spelled_out(world: World, text: str) -> str:
 
 
 _THERE = re.compile(r"\b(?:back\s+)?there\b(?!\s*(?:is|are|was|were|'s)\b)", re.IGNORECASE)
-_PUTTING = re.compile(r"\b(?:put|place|set|leave|stand|pop|move|hang|stick|lay|keep|stack)\b", re.IGNORECASE)
+_PUTTING = re.compile(r"\b(?:put|place|set|leave|stand|pop|move|hang|stick|lay|keep|stack|slide|tuck|chuck|shove|plonk|bung)\b", re.IGNORECASE)
 # where the words before say a thing is taken from or put: "off the back ring", "in the sink"
 _PLACE_SAID = re.compile(r"\b(?P<how>off|from|out of|in|into|inside|on|onto|at)\s+(?:the |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 
 
-# "put the kettle where it was", "put the saucepan on instead": the place something was just taken from
+# "put the kettle where it was", "put the saucepan on instead", "slide it back in": the place
+# something was just taken from
 _WHERE_IT_WAS = re.compile(
     r"\b(?:back\s+)?where\s+(?:it|they|that|those)\s+(?:was|were|used to be|had been|came from|stood|sat)\b"
-    r"|\b(?:on|in)(?=\s+instead\b)|\bin\s+(?:its|their)\s+place\b",
+    r"|\b(?:on|in)(?=\s+instead\b)|\bin\s+(?:its|their)\s+place\b"
+    r"|\bback\s+(?:in|on|inside)(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))"
+    r"|(?<=\bit\s|em\s)back(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))",  # "... wash them and put them back"
     re.IGNORECASE,
 )
 _TAKEN_FROM = ("off", "from", "out of")
+# "put the skillet where the pot was": where that thing stands now
+_WHERE_THAT_WAS = re.compile(
+    r"\b(?:back\s+)?where\s+(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)\s+(?:was|were|is|are|used to be|had been|stood|sat|sits|stands)\b",
+    re.IGNORECASE,
+)
 
 
-def there_spelled_out(world: World, text: str) -> str:
+def there_spelled_out(world: World, text: str, holder_of: Optional[dict[str, str]] = None) -> str:
     """"Move the saucepan off the back ring and put the frying pan there" as "... put the frying
     pan on the back ring": "there" in a clause whose verb puts is the last thing the clauses
     before take something from or put something in or on, when those words name exactly one
     such thing; "put it over there" with nothing before is left as it is. "Where it was", "in its
-    place" and "on instead" are the last place the clauses before take something from ("take the
-    saucepan off the front ring, ... and put the kettle where it was": on the front ring)."""
+    place", "on instead" and a bare "back in" are the last place the clauses before take something
+    from ("take the saucepan off the front ring, ... and put the kettle where it was": on the
+    front ring). "Where the pot was" is what the pot stands in or on now (`holder_of`)."""
     for pattern, hows in ((_THERE, None), (_WHERE_IT_WAS, _TAKEN_FROM)):
         for match in reversed(list(pattern.finditer(text))):
             start, _ = _clause_around(text, match.start(), match.end())
@@ -465,7 +474,16 @@ def there_spelled_out(world: World, text: str) -> str:
                     inside = said.group("how").lower() in ("in", "into", "inside", "out of")
                     spots.append(f"{'in' if inside else 'on'} the {holder.replace('_', ' ')}")
             if spots:
-                text = text[: match.start()] + spots[-1] + text[match.end() :]
+                back = "back " if match.group(0).lower().startswith("back") else ""
+                text = text[: match.start()] + back + spots[-1] + text[match.end() :]
+    for match in reversed(list(_WHERE_THAT_WAS.finditer(text)) if holder_of is not None else []):
+        things = [n for n in mentioned_names(world, match.group("what")) if n in world.objects_by_name]
+        named = mentioned_names(world, text[: match.start()])
+        things = [n for n in things if n in named] if len(things) > 1 else things  # "the book": the one named before
+        holder = holder_of.get(things[0]) if len(things) == 1 else None
+        if holder in world.objects_by_name and _PUTTING.search(text[: match.start()]):  # "put A on B and C where A was"
+            inside = "container" in world.categories_of(holder)
+            text = text[: match.start()] + f"{'in' if inside else 'on'} the {holder.replace('_', ' ')}" + text[match.end() :]
     return text
 
 

@@ -78,6 +78,23 @@ def some_of_a_kind_in(world: World, condition: str, state: WorldState) -> Option
     return Literal("in", ((inside or things)[0], places[0]))
 
 
+def emptiness_fact(world: World, condition: str, state: WorldState) -> Optional[Literal]:
+    """"If the oven is empty", where the oven holds no state of being filled: empty when nothing
+    is in it now, said as a fact about one thing (`not in(sheet_pan, combi_oven)`, which does
+    not hold while the sheet pan is in it)."""
+    words = re.findall(r"[a-z]+", condition.lower())
+    if "empty" not in words:
+        return None
+    holders = [n for n in mentioned_names(world, condition) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
+    if len(holders) != 1 or "filled" in world.objects_by_name[holders[0]].states:
+        return None
+    inside = sorted(state.contents().get(holders[0], set()))
+    outside = [o.name for o in world.objects if o.pickable and o.name != holders[0]]
+    thing = inside[0] if inside else (outside[0] if outside else None)
+    denied = bool(_NEGATIONS & set(words))  # "if the bin isn't empty"
+    return Literal("in", (thing, holders[0]), negated=not denied) if thing else None
+
+
 def condition_fact(world: World, condition: str, request: str) -> Optional[Literal]:
     """The one fact a condition says, or None when it cannot be read as one. "it" is the thing
     the request acts on ("put the milk back if it is on the table")."""
@@ -309,6 +326,7 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                 fact = condition_fact(world, split.condition, _with_antecedent(world, split.request, antecedent)) if split.condition else None
                 # "if there are dishes in the rack": some thing of the kind there, checked now
                 fact = (some_of_a_kind_in(world, split.condition, state) or fact) if split.condition else fact
+                fact = (fact or emptiness_fact(world, split.condition, state)) if split.condition else fact  # "if the oven is empty"
                 antecedent = _subject(world, split.request, fact) or antecedent
                 applies = fact is None or holds_now(state, fact) != split.negated
                 last = (fact, applies) if fact is not None else (None if split.condition else last)

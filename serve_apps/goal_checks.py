@@ -173,7 +173,8 @@ def misplaced(world: World, text: str, goal: list[Literal]) -> list[str]:
 
 def sent_elsewhere(world: World, text: str, goal: list[Literal]) -> list[str]:
     """`in(a, b)` and `at(a, b)` literals whose b is none of the places the words send things to
-    ("take the bin on shelf D to dock A" answered `at(bin, shelf_a)`). The places count with what
+    ("take the bin on shelf D to dock A" answered `at(bin, shelf_a)`; "put a cereal bowl out"
+    answered `in(cereal_bowls, any bowl)`: no bowl is said as where). The places count with what
     they stand in or on ("next to the soap": its windowsill). A request that says no where-to, or
     says it with a pronoun ("put the magazine in it"), is not checked."""
     beside_it = bool(text) and _BESIDE_PRONOUN.search(text) is not None
@@ -184,11 +185,12 @@ def sent_elsewhere(world: World, text: str, goal: list[Literal]) -> list[str]:
         allowed |= {n for n in mentioned_names(world, text) if n in world.places_by_name}
         allowed |= {holder for name in mentioned_names(world, text) for holder in _holders(world, name)}
     allowed |= {holder for name in allowed for holder in _holders(world, name)}
-    return [
-        str(literal)
-        for literal in goal
-        if literal.predicate in ("in", "at") and not literal.negated and not quantifier(literal.args[1]) and literal.args[1] not in allowed
-    ]
+
+    def sent_there(where: str) -> bool:  # "in any drawer": some drawer is said as where things go
+        kind = quantifier(where)
+        return where in allowed if kind is None else bool(set(world.matching("object", kind[1])) & allowed)
+
+    return [str(literal) for literal in goal if literal.predicate in ("in", "at") and not literal.negated and not sent_there(literal.args[1])]
 
 
 def sent_with_another(world: World, text: str, goal: list[Literal]) -> list[str]:

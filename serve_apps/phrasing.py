@@ -21,7 +21,7 @@ from fleet.lexicon import described_states, holds_when_said, verb_states, withou
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import asks_something, request_groups, split_requests
-from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
+from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in, said_in_plural
 
 _WITH_INSIDE = re.compile(
     r"\s*,?\s*\b(?:with|keeping|leaving) (?:the |a |an |its |their )?(?P<inside>[a-z][a-z ]*?) (?:still )?(?:(?:in|on|inside|on top of) (?:it|them)|inside|in there)\b",
@@ -962,6 +962,9 @@ def reaches_back_to(world: World, clause: str, earlier: list[str], earlier_names
             return undone
     # "put the tomatoes on the board, slice them ...": only the tomatoes can be sliced
     states = {p for p, _ in asked} - {"in", "at"}
+    # "take the apples out of the salad bowl, wash them": "them" is the apples, never the one bowl
+    if states and re.search(r"\bthem\b", clause, re.IGNORECASE) and not re.search(r"\bit\b", clause, re.IGNORECASE) and not _PRONOUN_AS_PLACE.search(clause):
+        earlier_names = {n for n in earlier_names if said_in_plural(n)} or earlier_names
     able = {n for n in earlier_names if n in world.objects_by_name and states & set(world.objects_by_name[n].states)}
     if able and not _PRONOUN_AS_PLACE.search(clause):
         earlier_names = able
@@ -1102,13 +1105,14 @@ def destinations_in(world: World, text: str) -> set[str]:
 def each_of_them(world: World, clause: str, earlier: list[str], earlier_names: set[str]) -> list[tuple[str, str]]:
     """(clause, thing) for each thing "them" or "they" stands for: "wash the plate and the mug and
     put them away in the cupboard" asks about the plate and the mug one at a time. Things the
-    earlier words put somewhere are where, not what ("put the pear on the tray and take them ...")
-    is still the pear. Empty when the clause has no plural pronoun or it stands for one thing."""
+    earlier words put somewhere or take things from are where, not what ("put the pear on the tray
+    and take them ..." is still the pear). Empty when the clause has no plural pronoun or it stands for one thing."""
     if not re.search(r"\b(?:them|they)\b", clause, re.IGNORECASE):
         return []
     places = set().union(*(destinations_in(world, words) for words in earlier)) if earlier else set()
-    if destinations_in(world, clause):  # "take the eggs out of the carton and put them in the pot": not the carton
-        places |= set().union(*(origins_in(world, words) for words in earlier)) if earlier else set()
+    # "take the eggs out of the carton and put them in the pot", "take the apples out of the bowl
+    # and wash them": not the carton, not the bowl
+    places |= set().union(*(origins_in(world, words) for words in earlier)) if earlier else set()
     objects = world.objects_by_name
     things = sorted(n for n in earlier_names if n in objects and objects[n].pickable and n not in places)
     if len(things) < 2:

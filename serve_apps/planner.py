@@ -387,7 +387,8 @@ class LanguagePlanner:
         text = pieces_spelled_out(world, text)  # "if there's shortbread in the tin, put a piece out": the shortbread
         text = put_on_spelled_out(world, text)  # "put both lamps on": switch them on
         text = compound_said_again_spelled_out(world, text)  # "put the eggs in the saucepan, then the pan on the ring": the saucepan
-        text = there_spelled_out(world, text)  # "take the pot off the ring and put the pan there": on the ring
+        state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
+        text = there_spelled_out(world, text, state.holders())  # "take the pot off the ring and put the pan there": on the ring
         text = it_after_list_spelled_out(world, text)  # "put A and B in the dish and put it in the oven": the dish
         text = it_by_state_spelled_out(world, text)  # "put the egg in the pan, fill it ...": the pan, which fills
         names: Optional[set[str]] = None  # None: the whole vocabulary
@@ -400,7 +401,6 @@ class LanguagePlanner:
         forbidden: set[str] = set()  # what no goal may hold ("fill the kettle but don't switch it on")
         unchecked: list[str] = []  # conditions no state can check ("if the milk is old")
         doer, text = doer_named(request.world, text)  # "have moss take the cheese ...": moss does each step or none
-        state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
         if grounded:
             grounding = ground(world, text)
             if grounding.unknown:

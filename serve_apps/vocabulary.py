@@ -145,6 +145,11 @@ def _other_number(parts: list[str]) -> list[str]:
     return [*first, last + ("es" if last.endswith(("x", "ch", "sh")) else "s")]
 
 
+def said_in_plural(name: str) -> bool:
+    """Whether a thing's name is a plural ("cereal_bowls", "apples"; not "glass")."""
+    return re.search(r"[^s]s$", name.split("_")[-1]) is not None
+
+
 def named_in(world: World, text: str) -> set[str]:
     """Names the request spells out whole ("the red box", "shelf A"); a name inside a longer one
     ("bowl" in "the fruit bowl") does not count unless it also stands alone."""

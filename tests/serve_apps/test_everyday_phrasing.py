@@ -1359,3 +1359,39 @@ def test_given_a_scrub_is_scrubbed_and_a_fruit_bowl_is_no_washing_up_bowl(narrow
     answer = [parse_literal("at(cool_box, bow_deck)"), parse_literal("in(beers, fridge)")]
     assert left_where_it_is(narrowboat, said, answer, state) == ["at(cool_box, bow_deck)"]
     assert left_where_it_is(narrowboat, said, [parse_literal("at(cool_box, galley)"), answer[1]], state) == []
+
+
+def test_put_them_back_is_where_they_came_from_and_them_is_the_apples_not_the_bowl():
+    from serve_apps.clauses import there_spelled_out
+    from serve_apps.goal_checks import sent_elsewhere
+    from serve_apps.phrasing import each_of_them, reaches_back_to
+
+    tiny = load_world("tiny_house_kitchen")  # the apples are in the salad bowl; the paperback on the table
+    holders = WorldState.initial(tiny).holders()
+    assert there_spelled_out(tiny, "Take the apples out of the salad bowl, wash them and put them back.", holders) == (
+        "Take the apples out of the salad bowl, wash them and put them back in the salad bowl."
+    )
+    assert there_spelled_out(tiny, "Pull the sheet pan out of the oven, put the sweet potatoes on it, and slide it back in.", holders) == (
+        "Pull the sheet pan out of the oven, put the sweet potatoes on it, and slide it back in the combi oven."
+    )
+    assert there_spelled_out(tiny, "Put the paperback on the bookshelf, then put the phone where the book was.", holders) == (
+        "Put the paperback on the bookshelf, then put the phone on the fold down table."
+    )
+    assert there_spelled_out(tiny, "Put the milk back.", holders) == "Put the milk back."  # nothing was taken from anywhere
+    # "them" is the apples: the bowl they come out of is where, and one bowl is no "them"
+    earlier = ["Take the apples out of the salad bowl"]
+    assert each_of_them(tiny, "wash them", earlier, {"apples", "salad_bowl"}) == []
+    assert reaches_back_to(tiny, "wash them", earlier, {"apples", "salad_bowl"}) == {"apples"}
+    # "put a cereal bowl out too" says no bowl as where anything goes
+    said = "Put the granola on the fold down table, then put a cereal bowl out too."
+    answer = [parse_literal("in(granola, fold_down_table)"), parse_literal("in(cereal_bowls, any bowl)")]
+    assert sent_elsewhere(tiny, said, answer) == ["in(cereal_bowls, any bowl)"]
+    galley = load_world("galley_kitchen")
+    assert sent_elsewhere(galley, "Put the spoon in any drawer.", [parse_literal("in(spoon, any drawer)")]) == []
+    # "if the oven's empty": the oven holds no state of being filled, and the sheet pan is in it
+    from serve_apps.conditions import unmet_conditions
+
+    state = WorldState.initial(tiny)
+    text, dropped = unmet_conditions(tiny, "If the oven's empty, put the leftovers in it and switch it on.", state)
+    assert text == "" and "now in(sheet_pan, combi_oven)" in dropped[0]
+    assert unmet_conditions(tiny, "If the trash can is empty, put the onion in it.", state) == ("If the trash can is empty, put the onion in it.", [])
