@@ -258,6 +258,10 @@ _PRONOUN = re.compile(r"\b(?:it|them|they)\b", re.IGNORECASE)
 _PLACE_PRONOUN = re.compile(r"\b(?:(?P<to>on|onto|in|into|inside|next to|beside|off|out of|from)\s+(?:it|them)\b|(?P<to_end>in|inside)(?=\s*[.!?]?\s*$))", re.IGNORECASE)
 
 
+# "from it", "off them": where a thing the condition locates is what things come from
+_FROM_PRONOUN = re.compile(r"\b(?P<to>off|out of|from)\s+(?:it|them)\b(?P<to_end>)", re.IGNORECASE)
+
+
 def _with_antecedent(world: World, request: str, antecedent: Optional[str]) -> str:
     """The request with "it" and "them" spelled out as the thing the request before spoke of, when
     it names no thing of its own ("if it's dirty, wash it" after "if the red mug is clean, ...")."""
@@ -334,6 +338,9 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
                     # "if the dishwasher is open, put the mug and the bowl in it": in the dishwasher
                     subject = fact.args[0] if fact is not None and fact.predicate != "in" else None
                     spelled = _held_in_subject(world, request, split.request, subject)
+                    # "if the tray's on the table, put the soup bowls from it in the sink": off the tray
+                    located = fact.args[0] if fact is not None and fact.predicate == "in" and not fact.negated else None
+                    spelled = _held_in_subject(world, spelled, conditioned(spelled).request, located, _FROM_PRONOUN)
                     spelled = _taken_from_where_said(world, spelled, fact)
                     if spelled != request:
                         spelled_out.append((request, spelled))
@@ -363,15 +370,16 @@ def unmet_conditions(world: World, text: str, state: WorldState) -> tuple[str, l
 _BESIDE = re.compile(r"\b(?:under|underneath|behind|beside|next to|by|near|in front of)\s+(?:the |my |your |our )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
 
 
-def _held_in_subject(world: World, request: str, asked: str, subject: Optional[str]) -> str:
-    """The request with "in it" or "on it" spelled out as its condition's subject, when that
-    holds things and the request moves other things: a nearer thing is no container meant."""
+def _held_in_subject(world: World, request: str, asked: str, subject: Optional[str], pronoun: re.Pattern = _PLACE_PRONOUN) -> str:
+    """The request with "in it" or "on it" (or what `pronoun` finds) spelled out as its
+    condition's subject, when that holds things and the request moves other things: a nearer
+    thing is no container meant."""
     if subject is None or subject not in world.objects_by_name or not world.objects_by_name[subject].receptacle:
         return request
     own = {n for n in mentioned_names(world, asked) if n in world.objects_by_name and world.objects_by_name[n].pickable} - {subject}
-    if not own or not _PLACE_PRONOUN.search(asked):
+    if not own or not pronoun.search(asked):
         return request
-    spelled = _PLACE_PRONOUN.sub(lambda m: f"{m.group('to') or m.group('to_end')} the {subject.replace('_', ' ')}", asked)
+    spelled = pronoun.sub(lambda m: f"{m.group('to') or m.group('to_end')} the {subject.replace('_', ' ')}", asked)
     return request[: len(request) - len(asked)] + spelled if request.endswith(asked) else request
 
 

@@ -486,6 +486,23 @@ def filled_by_nothing(world: World, text: str, goal: list[Literal]) -> list[str]
     return list(dict.fromkeys(found))
 
 
+_POURED = re.compile(r"\bpour\w*\s+(?P<what>[a-z' ]+?)\s+(?:into|in|onto|over)\s+(?P<where>[a-z][a-z ]*)", re.IGNORECASE)
+
+
+def poured_whole(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """`in(a, b)` literals that put a container of something poured into b there itself: "fill the
+    kettle, boil it and pour it into the soup pot" answered `in(kettle, soup_pot)`. What a kettle
+    holds goes into the pot; the kettle does not. Poured things with no state of being filled
+    ("pour the milk into the jug") are what goes in."""
+    poured_into = {n for m in _POURED.finditer(without_conditions(text) if text else "") for n in destinations_in(world, "into " + m.group("where"))}
+    return [
+        str(literal)
+        for literal in goal
+        if literal.predicate == "in" and not literal.negated and literal.args[1] in poured_into
+        and literal.args[0] in world.objects_by_name and "filled" in world.objects_by_name[literal.args[0]].states
+    ]
+
+
 def in_what_it_stands_by(world: World, text: str, goal: list[Literal]) -> list[str]:
     """`in(a, b)` literals where the words name b only as what things go beside: "put the bowl
     next to the water bowl" answered `in(food_bowl, water_bowl)`."""

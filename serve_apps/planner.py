@@ -80,6 +80,7 @@ from serve_apps.goal_checks import (
     sent_elsewhere,
     sent_with_another,
     more_than_one,
+    poured_whole,
     states_left_out,
     states_not_given,
     states_out_of_reach,
@@ -745,6 +746,9 @@ class LanguagePlanner:
         unfilled = filled_by_nothing(world, text, said)
         if unfilled:  # "pour some milk into the jug" answered with nothing in the jug
             raise FleetError(f"the words put something into {', '.join(u.replace('_', ' ') for u in unfilled)}, and the answer puts nothing there")
+        poured = poured_whole(world, text, said)
+        if poured:  # "boil the kettle and pour it into the pot" answered in(kettle, soup_pot)
+            raise Misplaced(poured, "what is poured goes in, not the thing it is poured from")
         moved = moved_unasked(world, text, said)
         if moved:  # "switch off the lamp by the bed" answered with the lamp carried there
             raise Misplaced(moved, "it asks only for states, and moves nothing")

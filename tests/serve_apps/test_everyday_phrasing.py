@@ -1395,3 +1395,16 @@ def test_put_them_back_is_where_they_came_from_and_them_is_the_apples_not_the_bo
     text, dropped = unmet_conditions(tiny, "If the oven's empty, put the leftovers in it and switch it on.", state)
     assert text == "" and "now in(sheet_pan, combi_oven)" in dropped[0]
     assert unmet_conditions(tiny, "If the trash can is empty, put the onion in it.", state) == ("If the trash can is empty, put the onion in it.", [])
+
+
+def test_a_kettle_poured_into_a_pot_stays_out_of_it_and_from_it_is_the_tray_the_condition_locates():
+    from serve_apps.conditions import unmet_conditions
+    from serve_apps.goal_checks import poured_whole
+
+    kitchen = load_world("rice_cooker_kitchen")
+    poured = "Fill the kettle, boil it, and pour it into the soup pot."
+    answer = [parse_literal("filled(kettle)"), parse_literal("in(kettle, soup_pot)")]
+    assert poured_whole(kitchen, poured, answer) == ["in(kettle, soup_pot)"]
+    assert poured_whole(kitchen, "Pour the rice into the rice cooker.", [parse_literal("in(rice, rice_cooker)")]) == []
+    said = "If the tray's on the dining table, put the soup bowls from it in the sink."
+    assert unmet_conditions(kitchen, said, WorldState.initial(kitchen)) == (said.replace("from it", "from the tray"), [])
