@@ -147,6 +147,7 @@ def spoken(words: list[str], phrases: dict[str, set[tuple[str, bool]]], first_wo
         furthest[start] = end
     # the "off" of "turn the lamp off" belongs to that phrase; it does not also take a thing off somewhere
     closing = {end for start, end in spans if end > start and end == furthest[start]}
+
     def from_where(start: int, end: int) -> bool:
         return start == end and words[start] in _FROM_WORDS and start + 1 < len(words) and words[start + 1] in _ARTICLE_WORDS
 

@@ -94,6 +94,7 @@ from serve_apps.phrasing import (
     doer_named,
     each_of_them,
     destination_located,
+    destinations_in,
     emptied,
     tools_named,
     everything_changed,
@@ -601,7 +602,7 @@ class LanguagePlanner:
                 clauses.append((clause, names - _only_in_conditions(world, clause)))  # but is no answer here
             previous, earlier = (named, group) if named else (previous, earlier)
         unanswerable: list[FleetError] = []
-        for clause, names in clauses:
+        for number, (clause, names) in enumerate(clauses):
             pointing = set(re.findall(r"[a-z]+", without_conditions(clause))) & (PRONOUNS | DEMONSTRATIVES) - {"there", "one"}
             if not names and pointing and asks_something(world, clause) and not re.match(r"\s*leave\b", clause, re.IGNORECASE):
                 # dropping it would leave it undone: "..., and if the wine is in the fridge, bring that too"
@@ -618,7 +619,9 @@ class LanguagePlanner:
             try:
                 schema = goal_schema(world, names, limit, excluded, quantified, asked)
             except FleetError as err:  # "get the clock out of the drawer, put it on the table": the next clause says it
-                if excluded and _answerable(world, names, limit, quantified, asked):
+                # "take the pump off the driveway and hang it on the pegboard": where it goes says it all
+                taken_to_a_later_place = asked == {("in", True)} and any(destinations_in(world, later) for later, _ in clauses[number + 1 :])
+                if excluded and _answerable(world, names, limit, quantified, asked) and not taken_to_a_later_place:
                     # every answer it had was refused before: dropping the clause would leave it undone
                     raise FleetError(f"no answer left for '{clause}': {err}") from None
                 unanswerable.append(err)
