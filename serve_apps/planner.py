@@ -587,7 +587,8 @@ class LanguagePlanner:
                 if state is not None and narrow_states and ("in", True) in asked_states(world, clause):
                     holders = {f[2] for f in state.facts if f[0] == "in" and f[1] in names}
                     said_from = origins_in(world, clause)  # "take the eggs out of the fridge": not the egg box they are in
-                    names |= holders if not holders & names and not (said_from and not holders & said_from) else set()  # "take out the milk": out of where it is
+                    if not holders & names and (not said_from or holders & said_from):
+                        names |= holders  # "take out the milk": out of where it is
                 each = each_of_them(world, clause, earlier, previous - names)
                 if each:  # "... and put them away": one clause per thing
                     clauses += [(one, names | {thing}) for one, thing in each]
