@@ -196,8 +196,22 @@ class World(BaseModel):
             for alias in entry.aliases if entry else []:
                 if set(alias.split()) <= known and set(alias.split()) & heads:
                     continue
+                if all(self._called_another_kind(self.objects_by_name[n], alias) for n in names):
+                    continue  # "saucepan" where the things of type pot are a teapot and a casserole dish
                 found.setdefault(alias, (names[0] if len(names) == 1 else type_name).replace("_", " "))
         return found
+
+    def _called_another_kind(self, obj: WorldObject, alias: str) -> bool:
+        """Whether an object's own name calls it a kind other than what a shared word for its type
+        says: a teapot (a one-word name ending in its one-word type) or a casserole dish (a last
+        word that is another type's word) is no "saucepan"; a "dish cloth" is the dishcloth, a
+        waste paper basket is a "bin", and leftovers of type food are food."""
+        last, type_last = obj.name.split("_")[-1], obj.type.split("_")[-1]
+        if alias.replace(" ", "") == obj.name.replace("_", "") or last in (obj.type, type_last, *alias.split()):
+            return False
+        if "_" not in obj.name + obj.type and last.endswith(obj.type) and len(last) > len(obj.type) + 2:
+            return True
+        return last in {a for name, entry in self.type_table.items() if name != obj.type for a in entry.aliases if " " not in a}
 
     def matching(self, kind: str, what: str) -> list[str]:
         """The names `any what` / `all what` covers: robots of a kind (or every robot), places of a

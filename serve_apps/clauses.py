@@ -122,10 +122,14 @@ def it_by_state_spelled_out(world: World, text: str) -> str:
             thing = named[0].name
         elif len(named) > 1 and len(fits) == 1:
             thing = fits[0]
-        elif into and _PUTTING.search(clause) and len({o.name for o in named}) > 1 and len(holders := _holders_not_taken_from(world, before, named)) == 1:
+        elif into and _PUTTING.search(clause) and named and len(holders := _holders_not_taken_from(world, before, named)) == 1:
             thing = holders[0]  # "take the saucepan out of the cupboard, put the potato in it": the saucepan
+        elif into and _PUTTING.search(clause) and not _holders_not_taken_from(world, before, named) and len(cleared := [o for o in _only_taken_from(world, before) if o in world.objects_by_name and world.objects_by_name[o].receptacle]) == 1:
+            thing = cleared[0]  # "take the mugs off the tray and put the bread on it": the tray
         elif last is not None and _PUTS_IT.match(clause) and not mentioned_names(world, text[last[0] : start]) - set(mentioned_names(world, last[1].replace("_", " "))):
             thing = last[1]  # "... fill the saucepan and put it on the burner"
+        elif _PUTS_IT.match(clause) and len(singular := _the_one_said_singly(named)) == 1:
+            thing = singular[0]  # "take the tea towel, dry the mugs and hang it up": never the mugs
         else:
             last = None
             continue
@@ -134,16 +138,31 @@ def it_by_state_spelled_out(world: World, text: str) -> str:
     return _with_spans_spelled(text, spelled)
 
 
+def _the_one_said_singly(named: list[WorldObject]) -> list[str]:
+    """Of things named before, where some that can be moved are called in the plural, those
+    called singly: what "it" can be."""
+    movable = {o.name for o in named if o.pickable}
+    if not any(said_in_plural(n) for n in movable):
+        return []
+    return [n for n in movable if not said_in_plural(n)]
+
+
 def _holders_not_taken_from(world: World, before: str, named: list[WorldObject]) -> list[str]:
     """The things named before that can hold others, less those the words only take things
     out of or off ("out of the lower cupboard", not "out of the bucket, fill the bucket")."""
+    origins = _only_taken_from(world, before)
+    return list(dict.fromkeys(o.name for o in named if o.receptacle and o.name not in origins))
+
+
+def _only_taken_from(world: World, before: str) -> set[str]:
+    """What the words only take things out of or off: "off the coffee table" (not "out of the
+    bucket, fill the bucket")."""
     origins, rest = set(), before
     for said in _PLACE_SAID.finditer(before):
         if said.group("how").lower() in ("off", "from", "out of"):
             origins |= set(mentioned_names(world, " ".join(said.group("what").split()[:4])))
             rest = rest.replace(said.group(0), " ")
-    origins -= set(mentioned_names(world, rest))
-    return list(dict.fromkeys(o.name for o in named if o.receptacle and o.name not in origins))
+    return origins - set(mentioned_names(world, rest))
 
 
 _LIST_PLACE = re.compile(r"\b(?:in|into|on|onto|inside)\s+(?:the\s+)?(?P<where>[a-z][a-z ]*)$", re.IGNORECASE)
@@ -362,6 +381,8 @@ def ones_spelled_out(world: World, text: str) -> str:
         if how not in _ONE_STATES:  # "the white mug ... the blue one": the one its name says
             said = {f"{how} {word}" for o in before for word in (o.type.replace("_", " "), o.name.split("_")[-1])}
             named = {n for words in said for n in mentioned_names(world, words) if n in world.objects_by_name} - {o.name for o in before}
+            # the adjective is the thing's own word ("the top one" is the top oven, no pot)
+            named = {n for n in named if how in n.split("_") or any(how in a.lower().split() for a in world.objects_by_name[n].aliases)}
             if len(named) == 1:
                 text = text[: match.start()] + f"the {next(iter(named)).replace('_', ' ')}" + text[match.end() :]
             continue
@@ -445,6 +466,8 @@ _WHERE_IT_WAS = re.compile(
     re.IGNORECASE,
 )
 _TAKEN_FROM = ("off", "from", "out of")
+# "put the milk back", said of a thing with no place after it
+_THING_BACK = re.compile(r"\b(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)\s+(?P<back>back)(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))", re.IGNORECASE)
 # "put the skillet where the pot was": where that thing stands now
 _WHERE_THAT_WAS = re.compile(
     r"\b(?:back\s+)?where\s+(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)\s+(?:was|were|is|are|used to be|had been|stood|sat|sits|stands)\b",
@@ -476,6 +499,20 @@ def there_spelled_out(world: World, text: str, holder_of: Optional[dict[str, str
             if spots:
                 back = "back " if match.group(0).lower().startswith("back") else ""
                 text = text[: match.start()] + back + spots[-1] + text[match.end() :]
+    for match in reversed(list(_THING_BACK.finditer(text))):
+        start, _ = _clause_around(text, match.start(), match.end())
+        if not start or not _PUTTING.search(text[start : match.start()]):
+            continue
+        before, spot = text[:start], None
+        taken = [_place_said(world, before[: s.start()], s.group("what")) for s in _PLACE_SAID.finditer(before) if s.group("how").lower() in _TAKEN_FROM]
+        things = [n for n in mentioned_names(world, match.group("what")) if n in world.objects_by_name]
+        if taken and taken[-1] is not None:
+            spot = taken[-1]  # "take the milk out of the fridge, ... and put the milk back"
+        elif len(things) == 1 and holder_of is not None and holder_of.get(things[0]) in mentioned_names(world, before):
+            spot = holder_of[things[0]]  # "if the bread bin is shut, open it and put the sourdough back": it is in there
+        if spot is not None:
+            inside = "container" in world.categories_of(spot) or world.objects_by_name[spot].states.get("open") is not None
+            text = text[: match.end("back")] + f" {'in' if inside else 'on'} the {spot.replace('_', ' ')}" + text[match.end("back") :]
     for match in reversed(list(_WHERE_THAT_WAS.finditer(text)) if holder_of is not None else []):
         things = [n for n in mentioned_names(world, match.group("what")) if n in world.objects_by_name]
         named = mentioned_names(world, text[: match.start()])
@@ -582,6 +619,21 @@ def _request_verbs(world: World) -> set[str]:
     verbs = _REQUEST_VERBS | {part for skill in world.skill_list for part in skill.name.split("_")}
     verbs |= _PUTTING_SLANG - {w for o in world.objects for w in [*o.name.split("_"), *o.type.split("_")]}
     return verbs | {alias.split()[0] for skill in world.skill_list for alias in skill.aliases if alias}
+
+
+# Verbs people ask of things that no skill's state or place says: "dry the mugs", "fold the throw"
+_VERBS_NO_SKILL_SAYS = {"dry", "fold", "iron", "dust", "polish", "sweep", "mop", "hoover", "vacuum", "plump", "straighten", "sort", "air"}
+
+
+def verb_no_skill_says(world: World, clause: str) -> Optional[str]:
+    """The verb a clause begins with when it asks for what no state or place of the world says
+    ("dry the mugs"), with no place said for the things; else None."""
+    words = re.findall(r"[a-z]+", without_conditions(clause).lower())
+    while words[:1] and words[0] in ("please", "just", "then", "and", "also", "now"):
+        words = words[1:]
+    if not words or words[0] not in _VERBS_NO_SKILL_SAYS or asked_states(world, clause) - {("in", True)}:
+        return None
+    return None if re.search(r"\b(?:in|into|on|onto|inside|to|away|back)\b", clause, re.IGNORECASE) else words[0]
 
 
 def asks_something(world: World, clause: str) -> bool:
@@ -847,4 +899,4 @@ def _comma_before_request(words_said: str, verbs: set[str]) -> str:
     return words_said
 
 
-__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "there_spelled_out", "it_after_list_spelled_out", "it_by_state_spelled_out", "request_groups", "split_requests", "too_spelled_out", "wanted_spelled_out"]
+__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "there_spelled_out", "it_after_list_spelled_out", "it_by_state_spelled_out", "request_groups", "split_requests", "too_spelled_out", "verb_no_skill_says", "wanted_spelled_out"]

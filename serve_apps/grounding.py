@@ -255,6 +255,13 @@ def _has_own_lid(world: World) -> bool:
     return any("lid" in (o.name.split("_")[-1], o.type) for o in world.objects)
 
 
+def _its_door(world: World, before: str, verb: str) -> str:
+    """"Open its door" as opening the one thing named before that opens ("put the logs by the
+    wood burner and close its door": the wood burner); else "open it"."""
+    opening = [n for n in mentioned_names(world, before) if n in world.objects_by_name and "open" in world.objects_by_name[n].states]
+    return f"{verb} the {opening[0].replace('_', ' ')}" if len(opening) == 1 else f"{verb} it"
+
+
 def _door_of_the_last_container(world: World, text: str) -> str:
     """"Put the box in the locker and close the door after": a bare "the door" (or "the lid")
     after words that name one thing that opens and holds things is that thing's door; "the lid"
@@ -486,12 +493,12 @@ def ground(world: World, text: str) -> Grounding:
     askers = "|".join(["you", "u", "someone", "somebody", "anyone", "anybody", "one of you", *map(re.escape, world.robots_by_name)])
     text = re.sub(rf"\bcan(?=\s+(?:{askers})\b)", lambda m: "Could" if m.group(0)[0].isupper() else "could", text, flags=re.IGNORECASE)
     text = without_chatter(world, text)
-    for obj in world.objects:  # "the microwave door", "the laptop lid": the thing that opens
+    for obj in world.objects:  # "the microwave door", "the wood burner's door": the thing that opens
         if "open" in obj.states:
             for said in {obj.name, obj.name.split("_")[-1], obj.type}:
                 spoken = r"\W+".join(said.split("_"))
-                text = re.sub(rf"\b({spoken})\W+(?:doors?|lids?)\b", r"\1", text, flags=re.IGNORECASE)
-    text = re.sub(r"\b(open|close|shut|unlock)\s+its\s+(?:door|lid)\b", r"\1 it", text, flags=re.IGNORECASE)  # "open its door": open it
+                text = re.sub(rf"\b({spoken})(?:['’]s)?\W+(?:doors?|lids?)\b", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(open|close|shut|unlock)\s+its\s+(?:door|lid)\b", lambda m: _its_door(world, text[: m.start()], m.group(1)), text, flags=re.IGNORECASE)
     text = _lid_said(world, text)
     text = lighting_said(text)
     text = _started_and_cracked_said(world, text)

@@ -51,6 +51,7 @@ from serve_apps.clauses import (
     pieces_spelled_out,
     put_on_spelled_out,
     there_spelled_out,
+    verb_no_skill_says,
     it_after_list_spelled_out,
     it_by_state_spelled_out,
     request_groups,
@@ -610,6 +611,11 @@ class LanguagePlanner:
                 raise FleetError(f"'{clause}' does not say what '{sorted(pointing)[0]}' is; name it")
             if not names:
                 continue  # "do a safety round": nothing to act on by itself
+            verb = verb_no_skill_says(world, clause)
+            if verb and not names & {n for other, others in clauses if other != clause for n in others}:
+                # "take the tea towel, dry the mugs and hang it up": nothing else is asked of the
+                # mugs, and moving them somewhere would be a step nobody asked for
+                raise FleetError(f"'{clause}' asks what nothing in the {world.name} world can do ({verb}); leave it out or say where things go")
             quantified = quantifiers_in(world, clause)
             asked = asked_states(world, clause) if narrow_states else None
             limit = 2

@@ -162,16 +162,19 @@ def named_in(world: World, text: str) -> set[str]:
         for head in {obj.name.split("_")[-1], obj.type}:
             heads.setdefault(head, set()).add(obj.name)
     found: set[str] = set()
+    # names and aliases of several words said whole come first, and their words are spoken for:
+    # "the bottom oven ... the roasting tin" says no roasting_oven
+    whole = [(name, name.split("_")) for name in names] + [(o.name, a.split()) for o in world.objects for a in o.aliases]
+    for name, parts in sorted(whole, key=lambda entry: -len(entry[1])):
+        said = [p for p in {f" {' '.join(parts)} ", f" {' '.join(_other_number(parts))} "} if p in spaced]
+        if len(parts) > 1 and said:  # "a fresh towel" of fresh_towels, "the red boxes" of red_box
+            spaced = spaced.replace(said[0], " ")
+            found.add(name)
     for name in sorted(names, key=lambda n: -len(n.split("_"))):
         parts = name.split("_")
-        if not (set(parts) <= words or set(_other_number(parts)) <= words):
+        if name in found or not (set(parts) <= words or set(_other_number(parts)) <= words):
             continue
-        # "a fresh towel" of fresh_towels, "the red boxes" of red_box: the last word in either number
-        said = [p for p in {f" {' '.join(parts)} ", f" {' '.join(_other_number(parts))} "} if p in spaced]
-        if len(parts) > 1 and said:
-            spaced = spaced.replace(said[0], " ")  # its words are spoken for
-            found.add(name)
-        elif len(parts) > 1 and not any(heads.get(part, set()) - {name} for part in parts[:-1]) and all(f" {part} " in spaced for part in parts) and not _tag(parts[-1]):
+        if len(parts) > 1 and not any(heads.get(part, set()) - {name} for part in parts[:-1]) and all(f" {part} " in spaced for part in parts) and not _tag(parts[-1]):
             # its words said apart; not "the knife ... the block" (a knife and a block), nor "back
             # on the front burner" (the burner's word is the front burner's, said whole), nor
             # "cabinet 1 ... counter 2" (a number or letter tells one apart only beside its noun)

@@ -1408,3 +1408,72 @@ def test_a_kettle_poured_into_a_pot_stays_out_of_it_and_from_it_is_the_tray_the_
     assert poured_whole(kitchen, "Pour the rice into the rice cooker.", [parse_literal("in(rice, rice_cooker)")]) == []
     said = "If the tray's on the dining table, put the soup bowls from it in the sink."
     assert unmet_conditions(kitchen, said, WorldState.initial(kitchen)) == (said.replace("from it", "from the tray"), [])
+
+
+@pytest.fixture(scope="module")
+def barn():
+    return load_world("barn_kitchen")
+
+
+def test_an_alias_said_whole_names_its_thing_and_the_top_one_is_the_top_oven(barn):
+    from serve_apps.clauses import it_by_state_spelled_out, ones_spelled_out
+    from serve_apps.vocabulary import mentioned_names
+
+    # "bottom oven" is the baking oven's alias: "roasting" of the roasting tin and "oven" of it
+    # name no roasting oven
+    assert mentioned_names(barn, "If the bottom oven is off, put the roasting tin in it") == {"baking_oven", "roasting_tin"}
+    assert it_by_state_spelled_out(barn, "If the bottom oven is off, put the roasting tin in it and turn it on.") == (
+        "If the bottom oven is off, put the roasting tin in the baking oven and turn the baking oven on."
+    )
+    # "the top one" is the thing whose own words say top, never a pot of "top pot"
+    assert ones_spelled_out(barn, "Put the casserole dish in the bottom oven and turn the top one off.") == (
+        "Put the casserole dish in the bottom oven and turn the roasting oven off."
+    )
+
+
+def test_it_is_the_one_thing_said_singly_and_what_the_words_cleared(barn):
+    from serve_apps.clauses import it_by_state_spelled_out
+
+    assert it_by_state_spelled_out(barn, "Take the tea towel, dry the mugs and hang it on the boot bench.") == (
+        "Take the tea towel, dry the mugs and hang the tea towel on the boot bench."
+    )
+    assert it_by_state_spelled_out(barn, "Take the newspaper off the table and put the fruit bowl on it.") == (
+        "Take the newspaper off the table and put the fruit bowl on the refectory table."
+    )
+    # two things said singly: "it" is left to be read as it is
+    left = "Take the tea towel and the newspaper, wipe the mugs and put it on the bench."
+    assert it_by_state_spelled_out(barn, left) == left
+
+
+def test_a_thing_put_back_goes_where_it_came_from_or_into_the_opened_thing_that_holds_it(barn):
+    from serve_apps.clauses import there_spelled_out
+    from serve_apps.grounding import ground
+
+    holders = WorldState.initial(barn).holders()  # the sourdough is in the bread bin, the milk jug in the fridge
+    assert there_spelled_out(barn, "If the bread bin is shut, open it and put the sourdough back.", holders) == (
+        "If the bread bin is shut, open it and put the sourdough back in the bread bin."
+    )
+    assert there_spelled_out(barn, "Take the milk jug out of the fridge, fill the teapot, and put the jug back.", holders) == (
+        "Take the milk jug out of the fridge, fill the teapot, and put the jug back in the fridge."
+    )
+    # nothing the words name holds it: where it goes is left to what the world keeps it in
+    assert there_spelled_out(barn, "Open the fridge and put the sourdough back.", holders) == "Open the fridge and put the sourdough back."
+    sitting = load_world("sitting_room")
+    assert ground(sitting, "If the wood burner's door is shut, open it and put the logs in.").text == (
+        "If the wood burner is shut, open it and put the logs in."
+    )
+
+
+def test_a_step_no_skill_does_is_refused_and_a_saucepan_is_no_teapot(barn):
+    # the model would move the mugs somewhere: nothing else is asked of them, so it is refused
+    model = Scripted(goal("in(tea_towel, boot_bench)"), goal("in(mugs, boot_bench)"))
+    refused = plan(barn, "Take the tea towel, dry the mugs and hang it on the boot bench.", model)
+    assert not refused.ok and "'dry the mugs'" in refused.reason and "(dry)" in refused.reason
+    # folding the throw before it goes on the sofa: the throw is put somewhere, so that is done
+    sitting = load_world("sitting_room")
+    folded = plan(sitting, "Fold the fleece and put it on the sofa.", Scripted(goal("in(fleece_blanket, corner_sofa)")))
+    assert folded.ok and folded.goal == ["in(fleece_blanket, corner_sofa)"]
+    # the things of type pot here are a teapot and a casserole dish: "saucepan" names neither
+    assert ground(barn, "Put the eggs in the saucepan.").unknown == ["saucepan"]
+    assert ground(load_world("island_kitchen"), "Put the eggs in the saucepan.").unknown == []
+    assert ground(sitting, "Put the logs by the wood burner and close its door.").text == "Put the logs by the wood burner and close the wood burner."
