@@ -468,6 +468,8 @@ _WHERE_IT_WAS = re.compile(
 _TAKEN_FROM = ("off", "from", "out of")
 # "put the milk back", said of a thing with no place after it
 _THING_BACK = re.compile(r"\b(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)\s+(?P<back>back)(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))", re.IGNORECASE)
+# "put it back on the burner", where several burners are: the one it stands on now
+_BACK_ON_ONE_OF = re.compile(r"\bback\s+(?:on|onto|in|into)\s+the\s+(?P<what>[a-z]+(?:\s+[a-z]+)?)(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))", re.IGNORECASE)
 # "put the skillet where the pot was": where that thing stands now
 _WHERE_THAT_WAS = re.compile(
     r"\b(?:back\s+)?where\s+(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)\s+(?:was|were|is|are|used to be|had been|stood|sat|sits|stands)\b",
@@ -513,6 +515,11 @@ def there_spelled_out(world: World, text: str, holder_of: Optional[dict[str, str
         if spot is not None:
             inside = "container" in world.categories_of(spot) or world.objects_by_name[spot].states.get("open") is not None
             text = text[: match.end("back")] + f" {'in' if inside else 'on'} the {spot.replace('_', ' ')}" + text[match.end("back") :]
+    for match in reversed(list(_BACK_ON_ONE_OF.finditer(text)) if holder_of is not None else []):
+        fits = {n for n in mentioned_names(world, match.group("what")) if n in world.objects_by_name and world.objects_by_name[n].receptacle}
+        held = {holder_of.get(n) for n in mentioned_names(world, text[: match.start()])} & fits
+        if len(fits) > 1 and len(held) == 1:  # "move the pan to the sink, ... put it back on the burner": the one it is on
+            text = text[: match.start("what")] + next(iter(held)).replace("_", " ") + text[match.end("what") :]
     for match in reversed(list(_WHERE_THAT_WAS.finditer(text)) if holder_of is not None else []):
         things = [n for n in mentioned_names(world, match.group("what")) if n in world.objects_by_name]
         named = mentioned_names(world, text[: match.start()])

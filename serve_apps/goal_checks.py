@@ -16,7 +16,7 @@ from fleet.literals import Literal, parse_literal, quantifier
 from fleet.state import WorldState
 from fleet.world import World
 from serve_apps.clauses import split_requests
-from serve_apps.phrasing import PARTICLE_VERBS, came_from, destinations_in, only_destinations, origins_in, pointed_back
+from serve_apps.phrasing import PARTICLE_VERBS, came_from, destinations_in, destinations_said, only_destinations, origins_in, pointed_back
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in
 
 def things_asked_about(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
@@ -28,7 +28,23 @@ def things_asked_about(world: World, text: str, among: Optional[set[str]] = None
     origins = {world.objects_by_name[n].location for n in named if n in world.objects_by_name}
     # "one of the mugs" (`any mug`): no one mug is asked about
     either = {n for token in quantifiers_in(world, text) if (q := quantifier(token)) and q[0] == "any" for n in world.matching("object", q[1])}
-    return {n for n in named if n in world.objects_by_name and n not in origins | either}
+    return {n for n in named if n in world.objects_by_name and n not in origins | either | _passed_through(world, text)}
+
+
+def _passed_through(world: World, text: str) -> set[str]:
+    """Places a clause sends a thing to that a later clause sends it on from: "move the pan to
+    the sink and wash it, then put it back on the burner" ends with the pan on the burner."""
+    sent = []
+    for clause in split_requests(world, text):
+        places = destinations_in(world, clause)
+        things = {n for n in named_in(world, clause) - places if n in world.objects_by_name and world.objects_by_name[n].pickable}  # said whole, not "one"
+        sent.append((places, things))
+    found: set[str] = set()
+    for i, (places, things) in enumerate(sent):
+        for later_places, later_things in sent[i + 1 :]:
+            if things & later_things and later_places - places:
+                found |= places - later_places
+    return found
 
 
 def _only_one_called(world: World, text: str, among: Optional[set[str]] = None) -> set[str]:
@@ -191,6 +207,30 @@ def sent_elsewhere(world: World, text: str, goal: list[Literal]) -> list[str]:
         return where in allowed if kind is None else bool(set(world.matching("object", kind[1])) & allowed)
 
     return [str(literal) for literal in goal if literal.predicate in ("in", "at") and not literal.negated and not sent_there(literal.args[1])]
+
+
+_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "third", "left", "right", "top", "bottom"}
+
+
+def split_between(world: World, text: str, goal: list[Literal]) -> list[str]:
+    """`in(a, b)` literals that send things one phrase sends to one place ("clean the fork and the
+    teaspoon and put them in the drawer") to different things its words fit (the teaspoon to the
+    freezer drawer, the fork to the cutlery drawer). "In a drawer", "any drawer", "the drawers"
+    and a place of the kind named whole elsewhere are left alone."""
+    phrases = destinations_said(world, text) if text else []
+    named_singly = {name for _, names in phrases if len(names) == 1 for name in names}
+    found: list[str] = []
+    for said, names in phrases:
+        words = said.lower().split()
+        # "on counter one": a number says which, where the names spell it as a digit
+        numbered = re.search(rf"{re.escape(said)}\s+(?:\d|[a-z]\b|(?:{'|'.join(_NUMBER_WORDS)})\b)", text, re.IGNORECASE)
+        if len(names) < 2 or numbered or set(words) & {"a", "an", "any", "either", "each", *_NUMBER_WORDS} or re.search(r"[^s]s$", words[-1]):
+            continue
+        places = names - named_singly
+        used = [literal for literal in goal if literal.predicate == "in" and not literal.negated and literal.args[1] in places]
+        if len({literal.args[1] for literal in used}) > 1:
+            found += [str(literal) for literal in used]
+    return list(dict.fromkeys(found))
 
 
 def sent_with_another(world: World, text: str, goal: list[Literal]) -> list[str]:
@@ -613,4 +653,4 @@ def check_consistent(goal: list[Literal]) -> None:
             where[key] = literal.args[1]
 
 
-__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "off_the_wrong_one", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "moved_instead", "not_the_one_meant", "sent_elsewhere", "states_left_out", "states_not_given", "states_out_of_reach", "things_asked_about"]
+__all__ = ["AgainstVerbs", "AlreadyHolds", "against_verbs", "LeftOut", "Misplaced", "off_the_wrong_one", "StateLeftOut", "already_so", "check_consistent", "misplaced", "missing_from", "moved_unasked", "more_than_one", "moved_instead", "not_the_one_meant", "sent_elsewhere", "split_between", "states_left_out", "states_not_given", "states_out_of_reach", "things_asked_about"]

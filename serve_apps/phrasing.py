@@ -794,7 +794,23 @@ _LEAVE_ALONE = re.compile(
 
 # "..., and if the desk lamp is on, leave it": nothing to do about what the condition names
 _IF_LEAVE = re.compile(r",?\s*(?:and\s+|but\s+)?\b(?:if|when)\b(?P<what>[^,.;!?]*),\s*leave (?:it|them)(?: be| alone)?\s*(?=[.;!?]|$)", re.IGNORECASE)
+# "put the juice in the fridge, except the cereal box, which goes in the pantry": where the
+# spared thing goes is a request of its own
+_SPARED_GOES = re.compile(
+    r"\b(?:but not|except for|except|apart from|other than)\s+(?P<what>(?:the|a|an|my|your)\s+[^,.;!?]*?)\s*,?\s*\b(?:which|that)\s+"
+    r"(?:goes|go|belongs|belong|should go|needs to go|has to go|can go)\s+(?P<where>(?:in|into|on|onto|to|inside|back)\b[^,.;!?]*)",
+    re.IGNORECASE,
+)
 _OTHERWISE_NOTHING = re.compile(r",?\s*\b(?:otherwise|or else|else)\s+(?:leave|do nothing|don'?t)\b[^,.;!?]*", re.IGNORECASE)
+
+
+def _spared_goes(match: re.Match, text: str) -> str:
+    """"Except the cereal box, which goes in the pantry" as "and put the cereal box in the
+    pantry"; after "everything" or "all" the thing stays spared from them too."""
+    put = f"and put {match.group('what')} {match.group('where')}"
+    if re.search(r"\b(?:everything|all|every|each|anything)\b", text[: match.start()], re.IGNORECASE):
+        return f"{match.string[match.start() : match.end('what')]}, {put}"
+    return put
 
 
 class LeftAlone(BaseModel):
@@ -856,6 +872,7 @@ def left_alone(world: World, text: str) -> LeftAlone:
     text = _not_left_there(world, text)
     text = _OTHERWISE_NOTHING.sub("", text)  # "..., otherwise leave it": nothing to do otherwise
     text = _REMINDED.sub("", text)  # "don't forget to switch the lamp on" asks it
+    text = _SPARED_GOES.sub(lambda m: _spared_goes(m, text), text)
     forbidden: set[str] = set()
     for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_IF_LEAVE, spared), (_SPARED, spared)):
         for match in list(pattern.finditer(text))[::-1]:
@@ -1096,10 +1113,12 @@ def tools_named(world: World, text: str) -> set[str]:
 
 def destinations_in(world: World, text: str) -> set[str]:
     """The names a request gives as where things go ("on the tray", "into the bin")."""
-    found: set[str] = set()
-    for match in _DESTINATION.finditer(text):
-        found |= _names_at(world, match.group("what"))
-    return found
+    return {name for _, names in destinations_said(world, text) for name in names}
+
+
+def destinations_said(world: World, text: str) -> list[tuple[str, set[str]]]:
+    """Each phrase that says where things go ("in the drawer"), with the names it may mean."""
+    return [(match.group(0), _names_at(world, match.group("what"))) for match in _DESTINATION.finditer(text)]
 
 
 def each_of_them(world: World, clause: str, earlier: list[str], earlier_names: set[str]) -> list[tuple[str, str]]:
@@ -1127,6 +1146,7 @@ __all__ = [
     "carried_contents",
     "destination_located",
     "destinations_in",
+    "destinations_said",
     "doer_named",
     "PARTICLE_VERBS",
     "each_of_them",

@@ -79,6 +79,7 @@ from serve_apps.goal_checks import (
     not_the_one_meant,
     moved_unasked,
     sent_elsewhere,
+    split_between,
     sent_with_another,
     more_than_one,
     poured_whole,
@@ -750,6 +751,9 @@ class LanguagePlanner:
         astray = sent_elsewhere(world, text, said)
         if astray:  # "take the bin to dock A" answered at(bin, shelf_a)
             raise Misplaced(astray, "none of the places its words send things to")
+        split = split_between(world, text, said)
+        if split:  # "put them in the drawer" answered with the fork in one drawer and the spoon in another
+            raise Misplaced(split, "the words send them to one place")
         borrowed = sent_with_another(world, text, said)
         if borrowed:  # "... to the hamper and bring the towels from the cupboard" answered in(towels, hamper)
             raise Misplaced(borrowed, "that place is where another part of the request sends other things")

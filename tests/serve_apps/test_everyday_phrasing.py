@@ -1477,3 +1477,47 @@ def test_a_step_no_skill_does_is_refused_and_a_saucepan_is_no_teapot(barn):
     assert ground(barn, "Put the eggs in the saucepan.").unknown == ["saucepan"]
     assert ground(load_world("island_kitchen"), "Put the eggs in the saucepan.").unknown == []
     assert ground(sitting, "Put the logs by the wood burner and close its door.").text == "Put the logs by the wood burner and close the wood burner."
+
+
+def test_a_spared_thing_that_goes_elsewhere_is_a_request_of_its_own():
+    from serve_apps.phrasing import left_alone
+
+    condo = load_world("condo_kitchen")
+    listed = left_alone(condo, "Put the orange juice and the milk in the refrigerator, except the cereal box, which goes in the pantry.")
+    assert listed.text == "Put the orange juice and the milk in the refrigerator, and put the cereal box in the pantry."
+    assert not listed.spared
+    # after "everything" the mug is still left out of it, and its own place is said
+    everything = left_alone(condo, "Put everything on the table in the dishwasher except the coffee mug, which goes in the sink.")
+    assert everything.text == "Put everything on the table in the dishwasher, and put the coffee mug in the sink."
+    assert everything.spared == {"coffee_mug"}
+
+
+def test_one_place_said_is_one_place_and_back_on_the_burner_is_the_one_it_was_on():
+    from serve_apps.clauses import there_spelled_out
+    from serve_apps.goal_checks import split_between
+
+    flat = load_world("apartment_kitchenette")  # a cutlery drawer and a freezer drawer; the frying pan on the right burner
+    said = "Clean the fork and the teaspoon and put them in the drawer."
+    split = [parse_literal("in(teaspoon, freezer_drawer)"), parse_literal("in(fork, cutlery_drawer)")]
+    assert split_between(flat, said, split) == ["in(teaspoon, freezer_drawer)", "in(fork, cutlery_drawer)"]
+    together = [parse_literal("in(teaspoon, cutlery_drawer)"), parse_literal("in(fork, cutlery_drawer)")]
+    assert split_between(flat, said, together) == []
+    assert split_between(flat, "Put the fork and the teaspoon in any drawer.", split) == []
+    holders = WorldState.initial(flat).holders()
+    assert there_spelled_out(flat, "Move the frying pan to the sink and wash it, then put it back on the burner.", holders) == (
+        "Move the frying pan to the sink and wash it, then put it back on the right burner."
+    )
+    numbered = load_world("numbered_kitchen")
+    apart = [parse_literal("in(mug, counter_1)"), parse_literal("in(bowl, counter_2)")]
+    assert split_between(numbered, "Put the mug on counter 1 and the bowl on counter 2.", apart) == []
+
+
+def test_a_place_a_thing_is_sent_on_from_is_no_place_the_goal_must_name():
+    from serve_apps.goal_checks import things_asked_about
+
+    flat = load_world("apartment_kitchenette")
+    said = "Move the frying pan to the sink and wash the frying pan, then put the frying pan back on the right burner."
+    assert things_asked_about(flat, said) == {"frying_pan"}  # not the sink (the burner is where it stands)
+    # the pot the eggs go in is where they stay, and the pot goes on the burner
+    kept = "Put the eggs in the small pot and put the small pot on the left burner."
+    assert things_asked_about(flat, kept) == {"eggs", "small_pot", "left_burner"}
