@@ -295,6 +295,8 @@ def left_where_it_is(world: World, text: str, goal: list[Literal], state: WorldS
                 continue
             if not state.holds(literal) and not (literal.args[0] in named and literal.args[1] in taken_from):
                 continue
+            if literal.predicate == "at" and taken_from and literal.args[1] not in taken_from:
+                continue  # "get the jacket out of the closet and hang it by the door": still in the hallway
             if not any(literal.args[1] in places and (literal.args[0] in movers or movers & {"it", "them"}) for places, movers in sent):
                 if literal.args[0] in said or said & {"it", "them"}:
                     found.append(str(literal))
@@ -489,9 +491,9 @@ _PUT_PRONOUN = re.compile(r"\b(?:put|place|move|set|stand|pop|hang|stick|lay|tak
 
 
 def moved_instead(world: World, text: str, goal: list[Literal]) -> list[str]:
-    """`in(a, b)` literals where the clause sending "it" or "them" to b names a only beside it:
-    "wash the blue mug and put it in the cupboard with the white mug" answered
-    `in(white_mug, cupboard)`."""
+    """`in(a, b)` and `at(a, b)` literals where the clause sending "it" or "them" to b (or to no
+    place it names) names a only beside it: "wash the blue mug and put it in the cupboard with
+    the white mug" answered `in(white_mug, cupboard)`."""
     found = []
     for clause in (without_conditions(c) for c in split_requests(world, text)) if text else []:
         moving = _PUT_PRONOUN.search(clause)
@@ -501,7 +503,8 @@ def moved_instead(world: World, text: str, goal: list[Literal]) -> list[str]:
         places = destinations_in(world, tail)
         spoken = " " + " ".join(re.findall(r"[a-z0-9]+", tail.lower())) + " "
         beside = {n for n in named_in(world, tail) - places - origins_in(world, tail) if f" {n.replace('_', ' ')} " in spoken}
-        found += [str(lit) for lit in goal if lit.predicate == "in" and not lit.negated and lit.args[1] in places and lit.args[0] in beside]
+        # "hang it by the door with the rain boots": no place said, and the boots stay where they are
+        found += [str(lit) for lit in goal if lit.predicate in ("in", "at") and not lit.negated and (lit.args[1] in places or not places) and lit.args[0] in beside]
     return list(dict.fromkeys(found))
 
 

@@ -383,7 +383,7 @@ def located_by(world: World, text: str, state: WorldState) -> tuple[set[str], se
 
 # "put it in the cupboard with the white mug": "it" goes there; the white mug only keeps it company
 _PUT_IT_WITH = re.compile(
-    r"\b(?:put|place|move|set|stand|pop|hang|stick|lay|leave)\s+(?:it|them)\s+(?:in|into|on|onto|inside)\s+[a-z ]+?\s+with\s+(?!(?:the\s+)?(?:other|rest)\b)(?:the\s+|my\s+)?(?P<what>[a-z][a-z ]*)",
+    r"\b(?:put|place|move|set|stand|pop|hang|stick|lay|leave)\s+(?:it|them)\s+(?:in|into|on|onto|inside|by|near|beside|next to)\s+[a-z ]+?\s+with\s+(?!(?:the\s+)?(?:other|rest)\b)(?:the\s+|my\s+)?(?P<what>[a-z][a-z ]*)",
     re.IGNORECASE,
 )
 
@@ -774,7 +774,7 @@ def _fits_the_verb(thing, signs: frozenset[tuple[str, bool]], state: WorldState)
 
 
 _SPARED = re.compile(
-    r"\b(?:but not|except for|except|apart from|other than|but leave|not the)\s+(?:the |a |an |my |your )?(?P<what>[^,.;!?]*)",
+    r"\b(?:but not|except for|except|apart from|other than|but leave|not the|(?<=, )not (?:in|into|on|onto|inside)(?= the\b))\s+(?:the |a |an |my |your )?(?P<what>[^,.;!?]*)",
     re.IGNORECASE,
 )
 # "don't open the fridge", "would you mind not turning the lamp on", "no need to open it", "turn

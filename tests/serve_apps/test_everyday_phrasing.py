@@ -1521,3 +1521,27 @@ def test_a_place_a_thing_is_sent_on_from_is_no_place_the_goal_must_name():
     # the pot the eggs go in is where they stay, and the pot goes on the burner
     kept = "Put the eggs in the small pot and put the small pot on the left burner."
     assert things_asked_about(flat, kept) == {"eggs", "small_pot", "left_burner"}
+
+
+def test_a_coat_taken_out_of_a_closet_may_stay_in_the_hall_and_the_boots_beside_it_stay_put():
+    from serve_apps.goal_checks import left_where_it_is, moved_instead
+    from serve_apps.phrasing import located_by
+
+    den = load_world("family_den")  # the rain jacket is in the coat closet in the hallway, the rain boots on the shoe rack there
+    state = WorldState.initial(den)
+    said = "Get the rain jacket out of the coat closet and hang it by the door with the rain boots."
+    assert left_where_it_is(den, said, [parse_literal("at(rain_jacket, hallway)")], state) == []
+    assert left_where_it_is(den, said, [parse_literal("in(rain_jacket, coat_closet)")], state) == ["in(rain_jacket, coat_closet)"]
+    assert moved_instead(den, said, [parse_literal("at(rain_boots, hallway)")]) == ["at(rain_boots, hallway)"]
+    assert "rain_boots" in located_by(den, said, state)[0]
+
+
+def test_not_in_a_place_after_a_comma_is_where_it_does_not_go_and_a_condition_keeps_its_not():
+    from serve_apps.phrasing import left_alone
+
+    condo = load_world("condo_kitchen")
+    said = left_alone(condo, "Put the bagels on the countertop, not in the fridge.")
+    assert said.text == "Put the bagels on the countertop." and said.spared == {"refrigerator"}
+    loft = load_world("loft_kitchen")
+    kept = "If the ice cream is not in the freezer, put it in the freezer."
+    assert left_alone(loft, kept).text == kept
