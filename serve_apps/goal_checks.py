@@ -28,7 +28,8 @@ def things_asked_about(world: World, text: str, among: Optional[set[str]] = None
     origins = {world.objects_by_name[n].location for n in named if n in world.objects_by_name}
     # "one of the mugs" (`any mug`): no one mug is asked about
     either = {n for token in quantifiers_in(world, text) if (q := quantifier(token)) and q[0] == "any" for n in world.matching("object", q[1])}
-    return {n for n in named if n in world.objects_by_name and n not in origins | either | _passed_through(world, text)}
+    passed = _passed_through(world, text)
+    return {n for n in named if n in world.objects_by_name and n not in origins | either | passed}
 
 
 def _passed_through(world: World, text: str) -> set[str]:

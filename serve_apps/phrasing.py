@@ -804,11 +804,11 @@ _SPARED_GOES = re.compile(
 _OTHERWISE_NOTHING = re.compile(r",?\s*\b(?:otherwise|or else|else)\s+(?:leave|do nothing|don'?t)\b[^,.;!?]*", re.IGNORECASE)
 
 
-def _spared_goes(match: re.Match, text: str) -> str:
+def _spared_goes(match: re.Match) -> str:
     """"Except the cereal box, which goes in the pantry" as "and put the cereal box in the
     pantry"; after "everything" or "all" the thing stays spared from them too."""
     put = f"and put {match.group('what')} {match.group('where')}"
-    if re.search(r"\b(?:everything|all|every|each|anything)\b", text[: match.start()], re.IGNORECASE):
+    if re.search(r"\b(?:everything|all|every|each|anything)\b", match.string[: match.start()], re.IGNORECASE):
         return f"{match.string[match.start() : match.end('what')]}, {put}"
     return put
 
@@ -872,7 +872,7 @@ def left_alone(world: World, text: str) -> LeftAlone:
     text = _not_left_there(world, text)
     text = _OTHERWISE_NOTHING.sub("", text)  # "..., otherwise leave it": nothing to do otherwise
     text = _REMINDED.sub("", text)  # "don't forget to switch the lamp on" asks it
-    text = _SPARED_GOES.sub(lambda m: _spared_goes(m, text), text)
+    text = _SPARED_GOES.sub(_spared_goes, text)
     forbidden: set[str] = set()
     for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_IF_LEAVE, spared), (_SPARED, spared)):
         for match in list(pattern.finditer(text))[::-1]:
