@@ -110,6 +110,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
             _print_json(response_json(response))
         elif response.ok and response.plan is not None:
             print(f"goal: {', '.join(response.goal)}")
+            if response.left_undone:  # "dry it with the tea towel": said, but no skill here does it
+                print(f"left undone (nothing here can do it): {'; '.join(response.left_undone)}")
             print(_table(_plan_rows(response.plan), ["id", "skill", "args", "after", "roles"]))
         else:
             print(f"refused: {response.reason}", file=sys.stderr)

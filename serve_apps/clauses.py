@@ -27,7 +27,7 @@ _REQUEST_VERBS = {
     "clear", "tidy", "throw", "toss", "hang", "fold", "return", "fill", "swap", "grab", "pick", "load",
     "unload", "stack", "pour", "cook", "fry", "boil", "bake", "toast", "dry", "rinse", "scrub", "chop",
     "deliver", "collect", "lay", "warm", "chill", "cool", "hide", "stow", "tuck", "pack", "wheel",
-    "roll", "push", "pull", "slide",
+    "roll", "push", "pull", "slide", "spread",
 }
 # Everyday words for putting that are also nouns ("the hockey stick"): verbs only where no
 # thing of the world is called by them
@@ -124,6 +124,8 @@ def it_by_state_spelled_out(world: World, text: str) -> str:
             thing = fits[0]
         elif into and _PUTTING.search(clause) and named and len(holders := _holders_not_taken_from(world, before, named)) == 1:
             thing = holders[0]  # "take the saucepan out of the cupboard, put the potato in it": the saucepan
+        elif into and named and _PUTTING.search(clause if verb_states(world, clause) else before) and len(moved := _moved_holders(world, before, named)) == 1:
+            thing = moved[0]  # "put the griddle pan on the side burner and the sausages in it": the pan, not where it went
         elif into and _PUTTING.search(clause) and not _holders_not_taken_from(world, before, named) and len(cleared := [o for o in _only_taken_from(world, before) if o in world.objects_by_name and world.objects_by_name[o].receptacle]) == 1:
             thing = cleared[0]  # "take the mugs off the tray and put the bread on it": the tray
         elif last is not None and _PUTS_IT.match(clause) and not mentioned_names(world, text[last[0] : start]) - set(mentioned_names(world, last[1].replace("_", " "))):
@@ -154,6 +156,14 @@ def _holders_not_taken_from(world: World, before: str, named: list[WorldObject])
     return list(dict.fromkeys(o.name for o in named if o.receptacle and o.name not in origins))
 
 
+def _moved_holders(world: World, before: str, named: list[WorldObject]) -> list[str]:
+    """Of several things named before that can hold others, the one that can be carried, where the
+    others cannot: the pan put on the burner, not the burner."""
+    holders = _holders_not_taken_from(world, before, named)
+    carried = [n for n in holders if world.objects_by_name[n].pickable]
+    return carried if len(holders) > 1 else []
+
+
 def _only_taken_from(world: World, before: str) -> set[str]:
     """What the words only take things out of or off: "off the coffee table" (not "out of the
     bucket, fill the bucket")."""
@@ -179,6 +189,8 @@ def it_after_list_spelled_out(world: World, text: str) -> str:
         if len(places) != 1 or not all(_LIST_PLACE.search(c) for c in listed):
             continue
         where = next(iter(places))
+        if re.search(r"\b(?:off|from|out)\b", where):  # "the corn on the cob off the trolley": taken away, not put
+            continue
         holders = [n for n in mentioned_names(world, where) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
         asked = [without_conditions(c) for c in listed]  # "if the suitcase is open, put the cream in the bag"
         movers = {n for c in asked for n in mentioned_names(world, c) if n in world.objects_by_name and world.objects_by_name[n].pickable} - set(holders)
@@ -287,10 +299,20 @@ _TOO = re.compile(
 )
 
 
+# "put the plates on the table, then bring the ketchup out too": the clause before says where
+_BROUGHT_TOO = re.compile(
+    r"(?P<tail>\s+(?:in|into|on|onto|to|inside)\s+(?:the|my|your)\s+[a-z][a-z ]*?)(?P<join>\s*,?\s*(?:and\s+then|then|and)\s+)"
+    r"(?P<verb>bring|take|carry|fetch|get)\s+(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)(?:\s+(?:out|over|along|across|outside|round))?\s+(?:too|as well)\b",
+    re.IGNORECASE,
+)
+
+
 def too_spelled_out(text: str) -> str:
     """"Put the pear in the bin, and the banana too" as "Put the pear and the banana in the bin":
-    a thing added with "too" or "as well" shares the verb and the place of the clause before."""
-    return _TOO.sub(lambda m: f"{m.group('verb')}{m.group('head')} and {m.group('what')}{m.group('tail')}", text)
+    a thing added with "too" or "as well" shares the verb and the place of the clause before;
+    "..., then bring the ketchup out too" puts it in that place."""
+    text = _TOO.sub(lambda m: f"{m.group('verb')}{m.group('head')} and {m.group('what')}{m.group('tail')}", text)
+    return _BROUGHT_TOO.sub(lambda m: f"{m.group('tail')}{m.group('join')}put {m.group('what')}{m.group('tail')}", text)
 
 
 # "I need the wine in the fridge and the ice cream in the freezer": where things should be, as a put
@@ -450,17 +472,22 @@ def put_on_spelled_out(world: World, text: str) -> str:
     return _PUT_ON.sub(switched, text)
 
 
-_THERE = re.compile(r"\b(?:back\s+)?there\b(?!\s*(?:is|are|was|were|'s)\b)", re.IGNORECASE)
+_THERE = re.compile(r"\b(?:back\s+)?there\b(?!\s*(?:is|are|was|were|'s|instead)\b)", re.IGNORECASE)
 _PUTTING = re.compile(r"\b(?:put|place|set|leave|stand|pop|move|hang|stick|lay|keep|stack|slide|tuck|chuck|shove|plonk|bung)\b", re.IGNORECASE)
 # where the words before say a thing is taken from or put: "off the back ring", "in the sink"
-_PLACE_SAID = re.compile(r"\b(?P<how>off|from|out of|in|into|inside|on|onto|at)\s+(?:the |my |your )?(?P<what>[a-z][a-z ]*)", re.IGNORECASE)
+_PLACE_SAID = re.compile(
+    r"\b(?P<how>off|from|out of|in|into|inside|on|onto|at)\s+(?:the |my |your )?"
+    r"(?P<what>[a-z][a-z ]*?)(?=\s+(?:and|then|but|if|when|off|from|out|in|into|inside|on|onto|at)\b|\s*[^a-z ]|\s*$)",  # "off the bench and stack them on the shelf": two places
+    re.IGNORECASE,
+)
 
 
-# "put the kettle where it was", "put the saucepan on instead", "slide it back in": the place
+# "put the kettle where it was", "put the saucepan on instead", "put the plates there instead",
+# "slide it back in": the place
 # something was just taken from
 _WHERE_IT_WAS = re.compile(
     r"\b(?:back\s+)?where\s+(?:it|they|that|those)\s+(?:was|were|used to be|had been|came from|stood|sat)\b"
-    r"|\b(?:on|in)(?=\s+instead\b)|\bin\s+(?:its|their)\s+place\b"
+    r"|\b(?:on|in|there)(?=\s+instead\b)|\bin\s+(?:its|their)\s+place\b"
     r"|\bback\s+(?:in|on|inside)(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))"
     r"|(?<=\bit\s|em\s)back(?=\s*(?:[,.;!?]|\band\b|\bthen\b|$))",  # "... wash them and put them back"
     re.IGNORECASE,
@@ -543,6 +570,26 @@ def _place_said(world: World, before: str, words: str) -> Optional[str]:
         if n in world.objects_by_name and world.objects_by_name[n].receptacle and pickable in (None, world.objects_by_name[n].pickable)
     }
     return next(iter(holders)) if len(holders) == 1 else None
+
+
+# a bare "out" or "off" that says nothing of where from: "take them out", "lift it off"
+BARE_OUT = re.compile(r"\b(?P<how>out|off)\b(?!\s+(?:of|from|the|my|your|its|their|a|an|this|that)\b)", re.IGNORECASE)
+
+
+def opened_out_spelled_out(world: World, text: str) -> str:
+    """"Open the cool box, get the beers out and put them on the table" as "..., get the beers
+    out of the cool box and ...": a bare "out" in the clause after one that only opens a thing
+    that holds others takes things out of that thing, so no "them" later reaches the box."""
+    clauses = split_requests(world, text)
+    for opening, clause in zip(clauses, clauses[1:]):
+        if verb_states(world, opening) != {("open", False)} or clause not in text:
+            continue
+        opened = [n for n in mentioned_names(world, opening) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
+        bare = BARE_OUT.search(clause)
+        if len(opened) != 1 or not bare or bare.group("how").lower() != "out" or opened[0] in mentioned_names(world, clause):
+            continue
+        text = text.replace(clause, f"{clause[: bare.start()]}out of the {opened[0].replace('_', ' ')}{clause[bare.end() :]}", 1)
+    return text
 
 
 def compound_said_again_spelled_out(world: World, text: str) -> str:
@@ -629,7 +676,10 @@ def _request_verbs(world: World) -> set[str]:
 
 
 # Verbs people ask of things that no skill's state or place says: "dry the mugs", "fold the throw"
-_VERBS_NO_SKILL_SAYS = {"dry", "fold", "iron", "dust", "polish", "sweep", "mop", "hoover", "vacuum", "plump", "straighten", "sort", "air"}
+_VERBS_NO_SKILL_SAYS = {
+    "dry", "fold", "iron", "dust", "polish", "sweep", "mop", "hoover", "vacuum", "plump", "straighten", "sort", "air",
+    "water", "feed", "mow", "rake", "weed", "prune", "repot",
+}
 
 
 def verb_no_skill_says(world: World, clause: str) -> Optional[str]:
@@ -848,6 +898,27 @@ def only_asks(text: str) -> bool:
 _DENYING = {"don't", "dont", "don’t", "do", "not", "never"}
 
 
+# "take the cushions out and put them on the bench, unless the parasol is closed"
+_CONDITION_SAID_LAST = re.compile(
+    r"^(?P<asked>[^.;!?]+?),\s*(?P<condition>" + CONDITION_LIMITERS + r"(?:if|unless|when|as long as|provided)\b[^,.;!?]+)(?P<end>[.!?]?)\s*$", re.IGNORECASE
+)
+
+
+def trailing_condition_spelled_out(world: World, text: str) -> str:
+    """"Take the cushions out of the chest and put them on the bench, unless the parasol is
+    closed" as "Unless the parasol is closed, take ...": a condition said last, after a comma,
+    about a thing no step names (or said with "only"), holds for every step, not only the last one."""
+    match = _CONDITION_SAID_LAST.match(text.strip())
+    if match is None or len(request_groups(world, match.group("asked"))) < 2:
+        return text
+    about = mentioned_names(world, match.group("condition"))
+    only = re.match(r"(?:but\s+)?only\b", match.group("condition"), re.IGNORECASE)  # "..., but only if the suitcase is open": all of it
+    if not about or (about & mentioned_names(world, match.group("asked")) and not only) or re.search(r"\b(?:it|they|them|one)\b", match.group("condition"), re.IGNORECASE):
+        return text  # "..., and close the door if it is open": the condition is the last step's
+    condition, asked = re.sub(r"^but\s+", "", match.group("condition"), flags=re.IGNORECASE), match.group("asked")
+    return f"{condition[0].upper()}{condition[1:]}, {asked[0].lower()}{asked[1:]}{match.group('end')}"
+
+
 def condition_comma_spelled_out(world: World, text: str) -> str:
     """A condition said without its comma, with it: "if the radio is on turn it off" is "if the
     radio is on, turn it off"; "if the oven is on you must switch it off" is "..., switch it off".
@@ -906,4 +977,4 @@ def _comma_before_request(words_said: str, verbs: set[str]) -> str:
     return words_said
 
 
-__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "there_spelled_out", "it_after_list_spelled_out", "it_by_state_spelled_out", "request_groups", "split_requests", "too_spelled_out", "verb_no_skill_says", "wanted_spelled_out"]
+__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "trailing_condition_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "opened_out_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "there_spelled_out", "BARE_OUT", "it_after_list_spelled_out", "it_by_state_spelled_out", "request_groups", "split_requests", "too_spelled_out", "verb_no_skill_says", "wanted_spelled_out"]

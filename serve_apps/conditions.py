@@ -26,7 +26,7 @@ from fleet.errors import FleetError
 from fleet.literals import Literal
 from fleet.state import WorldState
 from fleet.world import World
-from serve_apps.clauses import request_groups
+from serve_apps.clauses import BARE_OUT, request_groups
 from serve_apps.phrasing import destinations_in, origins_in
 from serve_apps.vocabulary import mentioned_names, quantifiers_in
 
@@ -383,10 +383,6 @@ def _held_in_subject(world: World, request: str, asked: str, subject: Optional[s
     return request[: len(request) - len(asked)] + spelled if request.endswith(asked) else request
 
 
-# a bare "out" or "off" that says nothing of where from: "take them out", "lift it off"
-_BARE_OUT = re.compile(r"\b(?P<how>out|off)\b(?!\s+(?:of|from|the|my|your|its|their|a|an|this|that)\b)", re.IGNORECASE)
-
-
 def _taken_from_where_said(world: World, request: str, fact: Optional[Literal]) -> str:
     """"If the eggs are still in the fridge, take them out" as "..., take them out of the fridge":
     where the condition says a thing is, is where a bare "out" or "off" takes it from."""
@@ -397,7 +393,7 @@ def _taken_from_where_said(world: World, request: str, fact: Optional[Literal]) 
         return request
     how = {"out": "out of", "off": "off"}
     place = fact.args[1].replace("_", " ")
-    spelled = _BARE_OUT.sub(lambda m: f"{how[m.group('how').lower()]} the {place}", split.request, count=1)
+    spelled = BARE_OUT.sub(lambda m: f"{how[m.group('how').lower()]} the {place}", split.request, count=1)
     return request[: len(request) - len(split.request)] + spelled if request.endswith(split.request) else request
 
 

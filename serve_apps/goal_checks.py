@@ -433,11 +433,18 @@ def states_out_of_reach(world: World, text: str, offered: list[str]) -> list[str
     """Why clauses whose verb asks for a state cannot get it: nothing on the menu (`offered`, from
     `goal_literals`) carries it. "Warm up the milk" where milk cannot be hot is refused at once
     rather than answered with where the milk goes."""
-    signs = {(literal.predicate, literal.negated) for literal in map(parse_literal, offered)}
+    literals = list(map(parse_literal, offered))
+    signs = {(literal.predicate, literal.negated) for literal in literals}
     reasons = []
     for clause in split_requests(world, text):
         wanted = verb_states(world, clause)
-        if wanted and not wanted & signs:
+        named = mentioned_names(world, clause)
+        # "wipe the table, then put the bowl on it": only what the clause names may be wiped
+        if named and not quantifiers_in(world, clause) and not re.search(r"\b(?:it|them|they|both|one|ones|everything|all)\b", clause, re.IGNORECASE):
+            reach = {(literal.predicate, literal.negated) for literal in literals if literal.args and literal.args[0] in named}
+        else:
+            reach = signs
+        if wanted and not wanted & reach:
             shown = " or ".join(sorted(("not " if negated else "") + state for state, negated in wanted))
             reasons.append(f"'{clause}' asks for {shown}, and nothing it names can be made so in the {world.name} world")
     return reasons

@@ -319,6 +319,26 @@ def lighting_said(text: str) -> str:
     return _BLOW_OUT.sub(switched_off, _LIGHT_UP.sub(switched_on, text))
 
 
+def possessives_said(world: World, text: str) -> str:
+    """"Jake's bed" as "jakes bed" where the world calls a thing "jakes bed" (or names it
+    roommates_bed and the words say "roommate's bed"): a world file writes a possessive in a name
+    or alias without its apostrophe. Read before anything else, so every reading finds the thing."""
+    phrases = {a for thing in [*world.objects, *world.places] for a in [*thing.aliases, thing.name.replace("_", " ")] if " " in a}
+    owners = [p.split() for p in phrases if any(_possessive(w) != re.escape(w) for w in p.split()[:-1])]
+    if not owners or not re.search(r"['’]s\b", text):
+        return text
+    pattern = re.compile(r"\b(?:" + "|".join(r"\s+".join(map(_possessive, words)) for words in sorted(owners, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+    return pattern.sub(lambda m: re.sub(r"['’]s\b", "s", m.group(0)), text)
+
+
+def _possessive(word: str) -> str:
+    """A name's word as a pattern that also matches it said as a possessive: "toms" (of toms_mug)
+    is also "tom's", "cows" also "cow's"."""
+    if len(word) > 2 and word.endswith("s") and not word.endswith("ss"):
+        return re.escape(word[:-1]) + "['’]?s"
+    return re.escape(word)
+
+
 # "get the coffee maker going", "crack the window open": what people say for switching on and opening
 _GOING = re.compile(r"\b(?:get|set)\s+(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)\s+(?:going|running|started)\b", re.IGNORECASE)
 _CRACKED = re.compile(r"\bcrack\s+(?:open\s+(?P<first>(?:the|my|your)\s+[a-z][a-z ]*?)\b(?=\s*(?:[,.;!?]|\band\b|$))|(?P<what>(?:the|my|your)\s+[a-z][a-z ]*?)(?:\s+open)?(?=\s*(?:[,.;!?]|\band\b|$)))", re.IGNORECASE)
@@ -372,14 +392,6 @@ def _added_to_the_last_container(world: World, text: str) -> str:
         if len(holders) == 1:
             text = text[: match.end("end")] + " the " + holders[0].replace("_", " ") + text[match.end("end") :]
     return text
-
-
-def _possessive(word: str) -> str:
-    """A name's word as a pattern that also matches it said as a possessive: "toms" (of toms_mug)
-    is also "tom's", "cows" also "cow's"."""
-    if len(word) > 2 and word.endswith("s") and not word.endswith("ss"):
-        return re.escape(word[:-1]) + "['’]?s"
-    return re.escape(word)
 
 
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
@@ -465,7 +477,7 @@ def _chat_said(world: World, text: str) -> str:
 def ground(world: World, text: str) -> Grounding:
     """Link a request to world names: exact words, aliases from the world YAML, then near-misses."""
     world_words, aliases = _world_words(world)
-    text = _articles_said(world, _numbers_said(world, _chat_said(world, text)))
+    text = _articles_said(world, _numbers_said(world, _chat_said(world, possessives_said(world, text))))
     links: list[Link] = []
     # One pass over aliases and the names' own phrases, longest first, so "garbage can" wins
     # over "garbage" and "fire extinguisher" stays itself. Punctuation is kept: the planner
@@ -474,13 +486,13 @@ def ground(world: World, text: str) -> Grounding:
     # a name said whole keeps its words: "the shoe rack" where "shoe" is also the sneakers' alias
     phrases |= {spoken: spoken for n in [*world.objects_by_name, *world.places_by_name] if "_" in n and (spoken := n.replace("_", " ")) not in phrases}
     pattern = re.compile(
-        r"\b(" + "|".join(r"\W+".join(map(_possessive, p.split())) for p in sorted(phrases, key=lambda p: -len(p))) + r")\b", re.IGNORECASE
+        r"\b(" + "|".join(r"\W+".join(map(re.escape, p.split())) for p in sorted(phrases, key=lambda p: -len(p))) + r")\b", re.IGNORECASE
     )
 
     def rename(match: re.Match) -> str:
         said = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", match.group(0).lower())))
-        if phrases[said] == said:  # a name said whole, as a possessive too ("tom's mug")
-            return said if re.search(r"['’]", match.group(0)) else match.group(0)
+        if phrases[said] == said:  # a name said whole
+            return match.group(0)
         before = match.string[: match.start()].split()[-1:]
         if said in EVERYDAY_WORDS and not (before and before[0].lower() in _THING_WORDS):
             return match.group(0)  # "throw the socks in the hamper": a verb here, not the blanket called a throw

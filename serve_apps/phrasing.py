@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from fleet.lexicon import described_states, holds_when_said, verb_states, without_conditions
 from fleet.state import WorldState
 from fleet.world import World
-from serve_apps.clauses import asks_something, request_groups, split_requests
+from serve_apps.clauses import asks_something, request_groups, split_requests, verb_no_skill_says
 from serve_apps.vocabulary import mentioned_names, named_in, quantifiers_in, said_in_plural
 
 _WITH_INSIDE = re.compile(
@@ -694,6 +694,12 @@ def _limits(world: World, text: str, match: re.Match) -> bool:
     return bool(destinations_in(world, rest) or verb_states(world, text))
 
 
+def _a_name(world: World, words: str) -> bool:
+    """Whether the words are a thing's own name or alias, said whole ("empty bottles")."""
+    spoken = " ".join(words.lower().split())
+    return any(spoken == o.name.replace("_", " ") or spoken in o.aliases for o in world.objects)
+
+
 def scoped_quantifiers(world: World, text: str, state: WorldState, going_home: bool = False) -> dict[str, tuple[str, set[str]]]:
     """`all KIND` quantifiers the words limit to one place, with that place and the things they mean:
     "turn on every light in the lounge" is the lights there, "put all the toys on the mat in the
@@ -723,8 +729,8 @@ def scoped_quantifiers(world: World, text: str, state: WorldState, going_home: b
     # "the dirty dishes", "all the empty glasses": the ones of the kind in that state (none may fit)
     for match in _DESCRIBED_KIND.finditer(text):
         asked = [q for q in quantifiers_in(world, "the " + match.group("kind")) if q.startswith("all ")]
-        if match.group("how").lower() not in holds_when_said() or not asked:
-            continue
+        if match.group("how").lower() not in holds_when_said() or not asked or _a_name(world, f"{match.group('how')} {match.group('kind')}"):
+            continue  # "the empty bottles" where a thing is called so is that thing
         # "dishes" is the category and, as a plural of "dish", the plates: the widest is meant
         widest = max(sorted(asked), key=lambda q: len(world.matching("object", q[4:])))
         inside = as_described(world, state, world.matching("object", widest.split(" ", 1)[1]), match.group("how")) or set()
@@ -794,6 +800,8 @@ _LEAVE_ALONE = re.compile(
 
 # "..., and if the desk lamp is on, leave it": nothing to do about what the condition names
 _IF_LEAVE = re.compile(r",?\s*(?:and\s+|but\s+)?\b(?:if|when)\b(?P<what>[^,.;!?]*),\s*leave (?:it|them)(?: be| alone)?\s*(?=[.;!?]|$)", re.IGNORECASE)
+# "if the pan is still hot, leave it and wash the mugs instead": the pan is spared, the rest asked
+_IF_LEAVE_AND = re.compile(r"\b(?:if|when)\b(?P<what>[^,.;!?]*),\s*(?P<leave>leave (?:it|them)(?: be| alone)?\s*,?\s*(?:and\s+|then\s+|and then\s+)(?=[a-z]))", re.IGNORECASE)
 # "put the juice in the fridge, except the cereal box, which goes in the pantry": where the
 # spared thing goes is a request of its own
 _SPARED_GOES = re.compile(
@@ -873,6 +881,10 @@ def left_alone(world: World, text: str) -> LeftAlone:
     text = _OTHERWISE_NOTHING.sub("", text)  # "..., otherwise leave it": nothing to do otherwise
     text = _REMINDED.sub("", text)  # "don't forget to switch the lamp on" asks it
     text = _SPARED_GOES.sub(_spared_goes, text)
+    for match in list(_IF_LEAVE_AND.finditer(text))[::-1]:
+        if names := _names_at(world, match.group("what")):
+            spared |= names
+            text = text[: match.start("leave")] + text[match.end("leave") :]
     forbidden: set[str] = set()
     for pattern, into in ((_FORBIDDEN, untouched), (_LEAVE_ALONE, untouched), (_IF_LEAVE, spared), (_SPARED, spared)):
         for match in list(pattern.finditer(text))[::-1]:
@@ -1086,7 +1098,8 @@ def tools_named(world: World, text: str) -> set[str]:
     for i, clause in enumerate(clauses):
         changed = {n for n in mentioned_names(world, _without(_TOOL, clause)) if n in world.objects_by_name}
         points_back = re.search(r"\b(?:it|them)\b", _without(_TOOL, clause), re.IGNORECASE)  # "slice it with the knife"
-        if verb_states(world, clause) and (changed or points_back):  # "look at the fish tank": the thing looked at
+        # "dry it with the tea towel": a verb no skill has still works with a tool
+        if (verb_states(world, clause) or verb_no_skill_says(world, clause)) and (changed or points_back):  # "look at the fish tank": the thing looked at
             found |= {n for m in _TOOL.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}
             # "fry the eggs in the frying pan": nothing can be in the pan, so it is what the eggs are fried in
             held = {n for m in _WORKED_IN.finditer(clause) for n in _names_at(world, m.group("what")) if n in world.objects_by_name}

@@ -48,6 +48,7 @@ from serve_apps.clauses import (
     done_first_spelled_out,
     made_spelled_out,
     ones_spelled_out,
+    opened_out_spelled_out,
     pieces_spelled_out,
     put_on_spelled_out,
     there_spelled_out,
@@ -56,6 +57,7 @@ from serve_apps.clauses import (
     it_by_state_spelled_out,
     request_groups,
     too_spelled_out,
+    trailing_condition_spelled_out,
     wanted_spelled_out,
 )
 from serve_apps.conditions import condition_places, told_alone, told_as_condition, unchecked_conditions, unmet_conditions
@@ -88,7 +90,7 @@ from serve_apps.goal_checks import (
     states_out_of_reach,
     things_asked_about,
 )
-from serve_apps.grounding import disposal_receptacles, ground, lighting_said
+from serve_apps.grounding import disposal_receptacles, ground, lighting_said, possessives_said
 from serve_apps.llm import GenerationRequest, GenerationResult
 from serve_apps.phrasing import (
     came_from,
@@ -125,6 +127,7 @@ from serve_apps.vocabulary import (
     is_asked,
     mentioned_names,
     quantifiers_in,
+    said_in_plural,
 )
 
 # Fast Downward through unified-planning keeps process-wide state: one problem at a time.
@@ -160,6 +163,7 @@ class PlanResponse(BaseModel):
     plan: Optional[Plan] = None
     reason: Optional[str] = None  # why the mission was refused
     already_holds: list[str] = []  # refused because this goal is true already: there is nothing to do
+    left_undone: list[str] = []  # steps no skill of the world does, left out of the plan ("dry it with the tea towel")
     mode: PlanMode = PlanMode.GOAL
     repaired: bool = False  # direct mode: the model's steps failed and the goal was planned instead
     attempts: list[PlanAttempt] = []
@@ -375,12 +379,14 @@ class LanguagePlanner:
         text = re.sub(r"\s+[-–—]+\s+", ", ", self._check_text(request.text))  # "the jeans are dirty - in the basket with them"
         if only_asks(text):  # "is the oven on?" asks nothing to be done: never switch it on
             raise FleetError(f"'{text.strip()}' is a question, not a request; say what the robots should do")
+        text = possessives_said(world, text)  # "Jake's bed" where the world calls it "jakes bed"
         try:
             text = corrections_spelled_out(world, text)  # "in the nook... no, on the end table"
         except TakenBack as err:
             raise FleetError(str(err)) from None
         text = lighting_said(text)  # "light the ring": switch it on, before any word is read as a lamp
         text = condition_comma_spelled_out(world, text)  # "if the radio is on turn it off"
+        text = trailing_condition_spelled_out(world, text)  # "take them out and ..., unless the parasol is closed": all of it
         text = colon_spelled_out(world, text)  # "turn everything off: the TV and the lamp"
         text = wanted_spelled_out(text)  # "I need the milk in the fridge": put it there
         text = done_first_spelled_out(world, text)  # "when you've boiled the kettle, ...": boil it first
@@ -391,6 +397,7 @@ class LanguagePlanner:
         text = pieces_spelled_out(world, text)  # "if there's shortbread in the tin, put a piece out": the shortbread
         text = put_on_spelled_out(world, text)  # "put both lamps on": switch them on
         text = compound_said_again_spelled_out(world, text)  # "put the eggs in the saucepan, then the pan on the ring": the saucepan
+        text = opened_out_spelled_out(world, text)  # "open the cool box, get the beers out": out of the cool box
         state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
         text = there_spelled_out(world, text, state.holders())  # "take the pot off the ring and put the pan there": on the ring
         text = it_after_list_spelled_out(world, text)  # "put A and B in the dish and put it in the oven": the dish
@@ -554,6 +561,7 @@ class LanguagePlanner:
             _check_forbidden(goal, forbidden)
             _check_undoable(world, goal, unchecked)
             response.ok, response.goal, response.plan, response.repaired = True, [str(g) for g in goal], plan, repaired
+            response.left_undone = [clause for clause in clauses if verb_no_skill_says(world, clause)]
             return
         if done_by_verbs is not None:  # the last answer came back to what the verbs ask, and it holds
             raise done_by_verbs
@@ -617,6 +625,8 @@ class LanguagePlanner:
                 # "take the tea towel, dry the mugs and hang it up": nothing else is asked of the
                 # mugs, and moving them somewhere would be a step nobody asked for
                 raise FleetError(f"'{clause}' asks what nothing in the {world.name} world can do ({verb}); leave it out or say where things go")
+            if verb:  # "wash the pan, ..., then dry it with the tea towel": the rest is done, the towel stays
+                continue
             quantified = quantifiers_in(world, clause)
             asked = asked_states(world, clause) if narrow_states else None
             limit = 2
@@ -884,9 +894,14 @@ def _only_in_conditions(world: World, text: str) -> set[str]:
     asked = without_conditions(text)
     if verb_states(world, asked):  # "slice the apple with it": a tool; "into the basket with them" moves them
         asked = re.sub(r"\b(?:with|using)\s+(?:it|them)\b", " ", asked)
-    if re.search(r"\b(?:it|them|they|that|those|this|these|one|some|both)\b", asked):
+    only = mentioned_names(world, text) - mentioned_names(world, asked)
+    if re.search(r"\b(?:it|that|this|one|some|both)\b", asked):
         return set()
-    return mentioned_names(world, text) - mentioned_names(world, asked)
+    if re.search(r"\b(?:them|they|those|these)\b", asked):
+        # "unless the parasol is open, take the cushions out and put them on the bench": "them" is no one parasol
+        alone = len(only) == 1 and not said_in_plural(next(iter(only))) and mentioned_names(world, asked)
+        return only if alone else set()
+    return only
 
 
 def _all_pointed_back(world: World, text: str) -> set[str]:
@@ -1003,6 +1018,7 @@ def response_json(response: PlanResponse) -> dict[str, Any]:
         "mode": response.mode.value,
         "repaired": response.repaired,
         "goal": response.goal,
+        "left_undone": response.left_undone,
         "plan": response.plan.to_json_dict() if response.plan else None,
         "attempts": [a.model_dump() for a in response.attempts],
         "tokens": response.tokens,

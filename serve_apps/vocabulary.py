@@ -220,6 +220,10 @@ def mentioned_names(world: World, text: str) -> set[str]:
             rest = rest.replace(said[0], " ")
         else:
             covered |= set(name.split("_"))
+        # "the pot noodle" (an alias said whole) says no pot
+        for alias in sorted(world.objects_by_name[name].aliases if name in world.objects_by_name else [], key=lambda a: -len(a)):
+            if " " in alias and f" {alias} " in rest:
+                rest = rest.replace(f" {alias} ", " ")
     words = {w for w in words if f" {w} " in rest or (w + "s") in words and f" {w}s " in rest}
     covered |= {part[:-1] for part in covered if part.endswith("s")}  # "games table" says no "game"
     phrases = {" ".join(name.split("_")) for name, _ in things if "_" in name} | {kind.replace("_", " ") for _, kind in things}
