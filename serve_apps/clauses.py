@@ -124,7 +124,7 @@ def it_by_state_spelled_out(world: World, text: str) -> str:
             thing = fits[0]
         elif into and _PUTTING.search(clause) and named and len(holders := _holders_not_taken_from(world, before, named)) == 1:
             thing = holders[0]  # "take the saucepan out of the cupboard, put the potato in it": the saucepan
-        elif into and named and _PUTTING.search(clause if verb_states(world, clause) else before) and len(moved := _moved_holders(world, before, named)) == 1:
+        elif into and named and len(moved := _moved_holders(world, before)) == 1:
             thing = moved[0]  # "put the griddle pan on the side burner and the sausages in it": the pan, not where it went
         elif into and _PUTTING.search(clause) and not _holders_not_taken_from(world, before, named) and len(cleared := [o for o in _only_taken_from(world, before) if o in world.objects_by_name and world.objects_by_name[o].receptacle]) == 1:
             thing = cleared[0]  # "take the mugs off the tray and put the bread on it": the tray
@@ -137,6 +137,27 @@ def it_by_state_spelled_out(world: World, text: str) -> str:
             continue
         spelled.append((match.start(), match.end(), f"the {thing.replace('_', ' ')}"))
         last = (end, thing)
+    return _with_spans_spelled(text, spelled)
+
+
+# "if the juice is in there, bring it to the table": what the verb acts on is the condition's thing
+_IT_OF_THE_CONDITION = re.compile(
+    r"\b(?:if|when|once)\s+(?P<condition>[^,;.!?]+),\s*(?:then\s+|just\s+|please\s+)?(?P<verb>[a-z]+)\s+(?P<pronoun>it|them)\b", re.IGNORECASE
+)
+
+
+def it_of_the_condition_spelled_out(world: World, text: str) -> str:
+    """"..., if the juice is in there, bring it to the table" as "..., bring the orange juice to
+    the table": "it" (or "them") right after a condition's verb is the one thing that can be
+    carried that the condition names, when it is called in that number."""
+    spelled: list[tuple[int, int, str]] = []
+    for match in _IT_OF_THE_CONDITION.finditer(text):
+        if match.group("verb").lower() not in _request_verbs(world) or re.match(r"[^,;.!?]*\bwith\b", text[match.end() :], re.IGNORECASE):
+            continue  # "put it on the table with the cups": the cups keep it company, as said of "it"
+        carried = [n for n in mentioned_names(world, match.group("condition")) if n in world.objects_by_name and world.objects_by_name[n].pickable]
+        plural = match.group("pronoun").lower() == "them"
+        if len(carried) == 1 and said_in_plural(carried[0]) == plural:
+            spelled.append((match.start("pronoun"), match.end("pronoun"), f"the {carried[0].replace('_', ' ')}"))
     return _with_spans_spelled(text, spelled)
 
 
@@ -156,10 +177,13 @@ def _holders_not_taken_from(world: World, before: str, named: list[WorldObject])
     return list(dict.fromkeys(o.name for o in named if o.receptacle and o.name not in origins))
 
 
-def _moved_holders(world: World, before: str, named: list[WorldObject]) -> list[str]:
-    """Of several things named before that can hold others, the one that can be carried, where the
-    others cannot: the pan put on the burner, not the burner."""
-    holders = _holders_not_taken_from(world, before, named)
+def _moved_holders(world: World, before: str) -> list[str]:
+    """Where the clause just before puts a thing that can hold others on or in one that cannot be
+    carried, the thing put: "put the pan on the burner and the sausages in it" is the pan."""
+    last = [piece for piece in _CLAUSE_BOUNDARY.split(before) if piece.strip()][-1:]
+    if not last or not _PUTTING.search(last[0]):
+        return []
+    holders = [n for n in mentioned_names(world, last[0]) if n in world.objects_by_name and world.objects_by_name[n].receptacle]
     carried = [n for n in holders if world.objects_by_name[n].pickable]
     return carried if len(holders) > 1 else []
 
@@ -682,12 +706,18 @@ _VERBS_NO_SKILL_SAYS = {
 }
 
 
+# "turn the radio down", "turn up the heating": how loud or warm, which no state says
+_TURNED_UP_OR_DOWN = re.compile(r"^(?:turn|crank)\s+(?:(?P<first>up|down)\b|(?:it|them|(?:the|my|your)\s+[a-z]+(?:\s+[a-z]+)?)\s+(?P<last>up|down)\b)")
+
+
 def verb_no_skill_says(world: World, clause: str) -> Optional[str]:
     """The verb a clause begins with when it asks for what no state or place of the world says
-    ("dry the mugs"), with no place said for the things; else None."""
+    ("dry the mugs", "turn the radio down"), with no place said for the things; else None."""
     words = re.findall(r"[a-z]+", without_conditions(clause).lower())
     while words[:1] and words[0] in ("please", "just", "then", "and", "also", "now"):
         words = words[1:]
+    if turned := _TURNED_UP_OR_DOWN.match(" ".join(words)):
+        return f"{words[0]} {turned.group('first') or turned.group('last')}"
     if not words or words[0] not in _VERBS_NO_SKILL_SAYS or asked_states(world, clause) - {("in", True)}:
         return None
     return None if re.search(r"\b(?:in|into|on|onto|inside|to|away|back)\b", clause, re.IGNORECASE) else words[0]
@@ -977,4 +1007,4 @@ def _comma_before_request(words_said: str, verbs: set[str]) -> str:
     return words_said
 
 
-__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "trailing_condition_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "opened_out_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "there_spelled_out", "BARE_OUT", "it_after_list_spelled_out", "it_by_state_spelled_out", "request_groups", "split_requests", "too_spelled_out", "verb_no_skill_says", "wanted_spelled_out"]
+__all__ = ["DEMONSTRATIVES", "PRONOUNS", "condition_comma_spelled_out", "trailing_condition_spelled_out", "only_asks", "TakenBack", "corrections_spelled_out", "asked_in_clauses", "asks_something", "colon_spelled_out", "done_first_spelled_out", "made_spelled_out", "ones_spelled_out", "opened_out_spelled_out", "pieces_spelled_out", "put_on_spelled_out", "there_spelled_out", "BARE_OUT", "it_after_list_spelled_out", "it_by_state_spelled_out", "it_of_the_condition_spelled_out", "request_groups", "split_requests", "too_spelled_out", "verb_no_skill_says", "wanted_spelled_out"]

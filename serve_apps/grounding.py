@@ -367,7 +367,10 @@ _ADD = re.compile(r"\badd\s+(?P<what>(?:the |some |a |an )?[a-z][a-z ]*?)\s*(?=[
 _INTO = re.compile(r"\b(?:into|in|inside|to)\s+(?:the |my )?(?P<what>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
 
 
-_BARE_IN = re.compile(r"\b(?:put|place|pop|stick|drop|load|tuck)\s+(?:it|them)\s+(?:back\s+)?(?:in|inside)(?P<end>)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
+_BARE_IN = re.compile(
+    r"\b(?:put|place|pop|stick|drop|load|tuck|throw)\s+(?:it|them|(?:the|a|an|some|my|your)\s+[a-z]+(?:\s+[a-z]+)?)\s+(?:back\s+)?(?:in|inside)(?P<end>)\s*(?=[,.;!?]|\band\b|\bthen\b|$)",
+    re.IGNORECASE,
+)
 _OPENED = re.compile(r"\bopen\s+(?:up\s+)?(?:the |my )?(?P<what>[a-z][a-z ]*?)\s*(?=[,.;!?]|\band\b|\bthen\b|$)", re.IGNORECASE)
 
 
@@ -378,7 +381,7 @@ def _receptacle_in(world: World, words: str) -> list[str]:
 def _added_to_the_last_container(world: World, text: str) -> str:
     """"Load the shirt into the washer, add the detergent": a bare "add the X" goes where the
     words before it last put something; "open the washer, take the shirt out of the basket and
-    put it in" puts it in what they opened. Each only when that is one receptacle."""
+    put it in" ("... put a log in") puts it in what they opened. Each only when that is one receptacle."""
     match = _ADD.search(text)
     if match:
         into = list(_INTO.finditer(text[: match.start()]))

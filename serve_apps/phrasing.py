@@ -801,7 +801,7 @@ _LEAVE_ALONE = re.compile(
 # "..., and if the desk lamp is on, leave it": nothing to do about what the condition names
 _IF_LEAVE = re.compile(r",?\s*(?:and\s+|but\s+)?\b(?:if|when)\b(?P<what>[^,.;!?]*),\s*leave (?:it|them)(?: be| alone)?\s*(?=[.;!?]|$)", re.IGNORECASE)
 # "if the pan is still hot, leave it and wash the mugs instead": the pan is spared, the rest asked
-_IF_LEAVE_AND = re.compile(r"\b(?:if|when)\b(?P<what>[^,.;!?]*),\s*(?P<leave>leave (?:it|them)(?: be| alone)?\s*,?\s*(?:and\s+|then\s+|and then\s+)(?=[a-z]))", re.IGNORECASE)
+_IF_LEAVE_AND = re.compile(r"\b(?:if|when)\b(?P<what>[^,.;!?]*),\s*(?P<leave>leave (?:it|them)(?: be| alone)?\s*,?\s*(?:and\s+|then\s+|and then\s+|but\s+)(?=[a-z]))", re.IGNORECASE)
 # "put the juice in the fridge, except the cereal box, which goes in the pantry": where the
 # spared thing goes is a request of its own
 _SPARED_GOES = re.compile(

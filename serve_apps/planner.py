@@ -55,6 +55,7 @@ from serve_apps.clauses import (
     verb_no_skill_says,
     it_after_list_spelled_out,
     it_by_state_spelled_out,
+    it_of_the_condition_spelled_out,
     request_groups,
     too_spelled_out,
     trailing_condition_spelled_out,
@@ -400,6 +401,7 @@ class LanguagePlanner:
         text = opened_out_spelled_out(world, text)  # "open the cool box, get the beers out": out of the cool box
         state = WorldState(world, request.facts) if request.facts is not None else WorldState.initial(world)
         text = there_spelled_out(world, text, state.holders())  # "take the pot off the ring and put the pan there": on the ring
+        text = it_of_the_condition_spelled_out(world, text)  # "if the juice is in there, bring it to the table": the juice
         text = it_after_list_spelled_out(world, text)  # "put A and B in the dish and put it in the oven": the dish
         text = it_by_state_spelled_out(world, text)  # "put the egg in the pan, fill it ...": the pan, which fills
         names: Optional[set[str]] = None  # None: the whole vocabulary

@@ -225,6 +225,14 @@ def mentioned_names(world: World, text: str) -> set[str]:
             if " " in alias and f" {alias} " in rest:
                 rest = rest.replace(f" {alias} ", " ")
     words = {w for w in words if f" {w} " in rest or (w + "s") in words and f" {w}s " in rest}
+    # "put a log in" where the world has logs and a log basket: the thing called in the plural,
+    # when nothing is called or typed by the word itself ("the glass" is no pair of glasses)
+    heads = {part for name, kind in things for part in (name.split("_")[-1], kind)}
+    for obj in world.objects:
+        singular = next((obj.name[: -len(end)] for end in ("es", "s") if "_" not in obj.name and obj.name.endswith(end) and obj.name[: -len(end)] in words), None)
+        if singular and singular not in heads:
+            words.add(obj.name)
+            covered.add(singular)
     covered |= {part[:-1] for part in covered if part.endswith("s")}  # "games table" says no "game"
     phrases = {" ".join(name.split("_")) for name, _ in things if "_" in name} | {kind.replace("_", " ") for _, kind in things}
     phrases |= {alias for entry in world.type_table.values() for alias in entry.aliases} | {a for o in world.objects for a in o.aliases}

@@ -1647,3 +1647,33 @@ def test_a_verb_asks_its_state_of_what_its_own_step_names_and_an_alias_said_whol
         "'Wipe the table' asks for clean, and nothing it names can be made so in the student_flat world"
     ]
     assert mentioned_names(student, "Put the pot noodle on the table.") == {"instant_noodles", "kitchen_table"}  # no pot
+
+
+def test_a_log_is_one_of_the_logs_and_goes_into_what_was_just_opened():
+    sitting = load_world("sitting_room")  # logs (type firewood) and a log basket
+    assert mentioned_names(sitting, "Put a log on the fire.") & {"logs", "log_basket"} == {"logs"}
+    assert mentioned_names(sitting, "Put it in the log basket.") == {"log_basket"}
+    grounded = ground(sitting, "If the wood burner is on, open its door and put a log in.")
+    assert grounded.text == "If the wood burner is on, open the wood burner and put a log in the wood burner."
+    # the model had opened the burner and left the log out
+    done = plan(sitting, "If the wood burner is on, open its door and put a log in.", Scripted(goal("open(wood_burner)"), goal("in(logs, wood_burner)")))
+    assert done.ok and done.goal == ["open(wood_burner)", "in(logs, wood_burner)"]
+
+
+def test_it_after_a_condition_is_its_thing_and_turning_down_is_no_state():
+    from serve_apps.clauses import it_of_the_condition_spelled_out, verb_no_skill_says
+    from serve_apps.phrasing import left_alone
+
+    condo = load_world("condo_kitchen")
+    said = "If the milk is still out, put it in the refrigerator; if the juice is in there, bring it to the table."
+    assert it_of_the_condition_spelled_out(condo, said) == (
+        "If the milk is still out, put the milk in the refrigerator; if the juice is in there, bring the orange juice to the table."
+    )
+    # a thing that cannot be carried, or called in the other number, is left to the other readings
+    assert it_of_the_condition_spelled_out(condo, "If the oven is off, switch it on.") == "If the oven is off, switch it on."
+    assert it_of_the_condition_spelled_out(condo, "If the eggs are cold, put it away.") == "If the eggs are cold, put it away."
+    assert verb_no_skill_says(condo, "turn the radio down") == "turn down" and verb_no_skill_says(condo, "turn the radio off") is None
+    refused = plan(condo, "When the radio is on, turn it down and put the cell phone in the junk drawer.", Scripted(goal("in(radio, junk_drawer)")))
+    assert not refused.ok and "(turn down)" in refused.reason
+    spared = left_alone(condo, "If the ice cream's in the freezer, leave it, but put the orange juice on the table.")
+    assert spared.spared == {"ice_cream"} and spared.text == "If the ice cream's in the freezer, put the orange juice on the table."
