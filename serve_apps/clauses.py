@@ -152,8 +152,11 @@ def it_of_the_condition_spelled_out(world: World, text: str) -> str:
     carried that the condition names, when it is called in that number."""
     spelled: list[tuple[int, int, str]] = []
     for match in _IT_OF_THE_CONDITION.finditer(text):
-        if match.group("verb").lower() not in _request_verbs(world) or re.match(r"[^,;.!?]*\bwith\b", text[match.end() :], re.IGNORECASE):
+        rest = text[match.end() :]
+        if match.group("verb").lower() not in _request_verbs(world) or re.match(r"[^,;.!?]*\bwith\b", rest, re.IGNORECASE):
             continue  # "put it on the table with the cups": the cups keep it company, as said of "it"
+        if re.match(r"\s+(?:shut|open|closed)\b|\s+(?:on|off|up|down|out|over|back|in)\s*(?:[,.;!?]|\band\b|\bthen\b|\bbefore\b|$)", rest, re.IGNORECASE):
+            continue  # "zip it shut", "take them out": the verb and its word are read with "it" as they are
         carried = [n for n in mentioned_names(world, match.group("condition")) if n in world.objects_by_name and world.objects_by_name[n].pickable]
         plural = match.group("pronoun").lower() == "them"
         if len(carried) == 1 and said_in_plural(carried[0]) == plural:
@@ -507,8 +510,7 @@ _PLACE_SAID = re.compile(
 
 
 # "put the kettle where it was", "put the saucepan on instead", "put the plates there instead",
-# "slide it back in": the place
-# something was just taken from
+# "slide it back in": the place something was just taken from
 _WHERE_IT_WAS = re.compile(
     r"\b(?:back\s+)?where\s+(?:it|they|that|those)\s+(?:was|were|used to be|had been|came from|stood|sat)\b"
     r"|\b(?:on|in|there)(?=\s+instead\b)|\bin\s+(?:its|their)\s+place\b"
