@@ -153,8 +153,8 @@ def it_of_the_condition_spelled_out(world: World, text: str) -> str:
     spelled: list[tuple[int, int, str]] = []
     for match in _IT_OF_THE_CONDITION.finditer(text):
         rest = text[match.end() :]
-        if match.group("verb").lower() not in _request_verbs(world) or re.match(r"[^,;.!?]*\bwith\b", rest, re.IGNORECASE):
-            continue  # "put it on the table with the cups": the cups keep it company, as said of "it"
+        if match.group("verb").lower() not in _request_verbs(world) - {"leave"} or re.match(r"[^,;.!?]*\bwith\b", rest, re.IGNORECASE):
+            continue  # "put it on the table with the cups": the cups keep it company; "leave it" spares it
         if re.match(r"\s+(?:shut|open|closed)\b|\s+(?:on|off|up|down|out|over|back|in)\s*(?:[,.;!?]|\band\b|\bthen\b|\bbefore\b|$)", rest, re.IGNORECASE):
             continue  # "zip it shut", "take them out": the verb and its word are read with "it" as they are
         carried = [n for n in mentioned_names(world, match.group("condition")) if n in world.objects_by_name and world.objects_by_name[n].pickable]

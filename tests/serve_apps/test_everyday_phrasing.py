@@ -1672,6 +1672,9 @@ def test_it_after_a_condition_is_its_thing_and_turning_down_is_no_state():
     # a thing that cannot be carried, or called in the other number, is left to the other readings
     assert it_of_the_condition_spelled_out(condo, "If the oven is off, switch it on.") == "If the oven is off, switch it on."
     assert it_of_the_condition_spelled_out(condo, "If the eggs are cold, put it away.") == "If the eggs are cold, put it away."
+    # "leave it" spares the thing, and "turn it off" is read with "it" as it is
+    for kept in ("If the ice cream's in the freezer, leave it, but put the orange juice on the table.", "If the radio is on, turn it off."):
+        assert it_of_the_condition_spelled_out(condo, kept) == kept
     assert verb_no_skill_says(condo, "turn the radio down") == "turn down" and verb_no_skill_says(condo, "turn the radio off") is None
     refused = plan(condo, "When the radio is on, turn it down and put the cell phone in the junk drawer.", Scripted(goal("in(radio, junk_drawer)")))
     assert not refused.ok and "(turn down)" in refused.reason
